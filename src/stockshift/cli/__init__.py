@@ -1,0 +1,1 @@
+"""The ``stockshift`` command line: parse -> io -> core -> io, nothing else."""

@@ -1,0 +1,132 @@
+"""``stockshift plan``: inputs -> plan file, CSV exports and the Fig. 2 report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from stockshift.cli.main import app, console, err, load, run
+from stockshift.cli.options import (
+    ClustersOpt,
+    CoverOpt,
+    ForecastOpt,
+    InventoryOpt,
+    PaperFile,
+    SalesOpt,
+    SeedOpt,
+    ServiceOpt,
+    StoresOpt,
+    WindowOpt,
+)
+from stockshift.cli.report import product_blocks, totals
+from stockshift.core.errors import ParameterError
+from stockshift.core.pipeline import build_plan, validate_parameters
+from stockshift.core.types import Plan, PlanParameters
+from stockshift.io.planfile import write_csvs, write_plan
+
+STEPS = ["loading inputs", "clustering stores", "computing targets", "computing distances",
+         "allocating", "writing outputs"]  # fmt: skip
+
+
+@app.command("plan")
+def plan_command(
+    paper: PaperFile = None,
+    stores: StoresOpt = None,
+    inventory: InventoryOpt = None,
+    sales: SalesOpt = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="cluster-mean or forecast (default: forecast with sales)."),
+    ] = None,
+    clusters: ClustersOpt = "auto",
+    forecast: ForecastOpt = "moving-average",
+    window: WindowOpt = 28,
+    cover_days: CoverOpt = 7,
+    service_level: ServiceOpt = None,
+    max_distance_km: Annotated[
+        float | None, typer.Option("--max-distance-km", help="Longest transfer allowed, km.")
+    ] = None,
+    max_transfers: Annotated[
+        int | None, typer.Option("--max-transfers", help="Cap on transfer lines, all products.")
+    ] = None,
+    pack_size: Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")] = 1,
+    min_transfer_units: Annotated[
+        int, typer.Option("--min-transfer-units", help="Smallest line worth making.")
+    ] = 1,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the plan file (JSON) here.")
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write transfers.csv, warehouse_orders.csv, targets.csv here."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the totals only, not every move.")
+    ] = False,
+) -> None:
+    """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
+    if target not in (None, "cluster-mean", "forecast"):
+        run(_raise(f"--target {target!r}: use cluster-mean or forecast"))
+    params = PlanParameters(
+        target=target,  # type: ignore[arg-type]
+        clusters=clusters,
+        forecast=forecast,  # type: ignore[arg-type]
+        window=window,
+        cover_days=cover_days,
+        service_level=service_level,
+        max_distance_km=max_distance_km,
+        max_transfers=max_transfers,
+        pack_size=pack_size,
+        min_transfer_units=min_transfer_units,
+        seed=seed,
+    )
+    run(lambda: validate_parameters(params))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(STEPS[0], total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=STEPS.index(name))
+
+        dataset = run(
+            lambda: load(paper, stores, inventory, sales, sales_days=window if sales else None)
+        )
+        result = run(lambda: build_plan(dataset, params, progress=step))
+        step("writing outputs")
+        if output is not None:
+            write_plan(result, output)
+        if csv is not None:
+            write_csvs(result, csv)
+    _print_report(result, quiet=quiet)
+    if output is not None:
+        console.print(f"Plan written to {output}")
+    if csv is not None:
+        console.print(f"CSV files written to {csv}/")
+
+
+def _raise(message: str):  # type: ignore[no-untyped-def]
+    def fail() -> None:
+        raise ParameterError(message)
+
+    return fail
+
+
+def _print_report(plan: Plan, *, quiet: bool) -> None:
+    out = sys.stdout
+    if not quiet:
+        for line in product_blocks(plan):
+            out.write(line + "\n")
+    for line in totals(plan):
+        out.write(line + "\n")
+    out.flush()

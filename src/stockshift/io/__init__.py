@@ -1,0 +1,1 @@
+"""Reading inputs, writing plans: everything that touches files."""

@@ -1,0 +1,523 @@
+"""Load and validate the inputs of SPEC section 1 into a :class:`Dataset`.
+
+Every problem is collected and reported with file, row and column; nothing is returned
+unless the whole input is valid. Rows with empty key fields are dropped and counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stockshift.core.errors import InputError
+from stockshift.core.types import Dataset, Inventory, Sales, Stores
+from stockshift.io.tables import (
+    HEADER_ROWS,
+    Issues,
+    Source,
+    empty_mask,
+    numbers,
+    read_table,
+    resolve_columns,
+    text,
+)
+
+STORE_REQUIRED = {
+    "store_id": ("store", "store_number"),
+    "lat": ("latitude",),
+    "lon": ("longitude", "lng"),
+}
+STORE_OPTIONAL: dict[str, tuple[str, ...]] = {"name": (), "cluster": (), "capacity": ()}
+INV_REQUIRED = {"store_id": (), "product_id": (), "on_hand": ("stock",)}
+SALES_REQUIRED = {"date": (), "store_id": (), "product_id": (), "units": ()}
+PAPER_REQUIRED = {
+    "product_id": (),
+    "store_id": (),
+    "on_hand": ("stock",),
+    "lat": ("latitude",),
+    "lon": ("longitude",),
+}
+
+
+def _codes(values: pa.ChunkedArray, universe: pd.Index) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Index of each value in ``universe`` (-1 if absent), via dictionary encoding."""
+    enc = pc.dictionary_encode(values).combine_chunks()
+    dict_pos = universe.get_indexer(enc.dictionary.to_pylist())
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(dict_pos, dtype=np.int64)[idx] if len(idx) else idx
+
+
+def _check_lat_lon(
+    lat: np.ndarray[Any, Any], lon: np.ndarray[Any, Any], label: str, issues: Issues
+) -> None:
+    with np.errstate(invalid="ignore"):
+        bad_lat = np.flatnonzero(~((lat >= -90) & (lat <= 90)) & ~np.isnan(lat))
+        bad_lon = np.flatnonzero(~((lon >= -180) & (lon <= 180)) & ~np.isnan(lon))
+    issues.add_rows(
+        label, bad_lat, "lat", "latitude must be within [-90, 90]; are lat and lon swapped?"
+    )
+    issues.add_rows(label, bad_lon, "lon", "longitude must be within [-180, 180]")
+
+
+def _report_duplicates(
+    keys: np.ndarray[Any, Any], label: str, column: str, issues: Issues, what: str
+) -> None:
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    dup = np.flatnonzero(sk[1:] == sk[:-1]) + 1
+    if len(dup):
+        first = order[dup - 1]
+        rows = order[dup]
+        for r, f in list(zip(rows, first, strict=True))[:10]:
+            issues.add(
+                label,
+                int(r) + HEADER_ROWS,
+                column,
+                f"{what} repeats row {int(f) + HEADER_ROWS}; keep one row per {what}",
+            )
+        issues.total += max(len(rows) - 10, 0)
+
+
+def _stores_from_columns(
+    ids: np.ndarray[Any, Any],
+    lat: np.ndarray[Any, Any],
+    lon: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any] | None,
+    cluster: np.ndarray[Any, Any] | None,
+    capacity: np.ndarray[Any, Any] | None,
+) -> Stores:
+    order = np.argsort(ids.astype(str), kind="stable")
+    ids_sorted = ids[order].astype(object)
+    return Stores(
+        ids=ids_sorted,
+        lat=lat[order].astype(np.float64),
+        lon=lon[order].astype(np.float64),
+        names=(names[order] if names is not None else ids_sorted).astype(object),
+        given_cluster=cluster[order].astype(object) if cluster is not None else None,
+        capacity=capacity[order] if capacity is not None else None,
+    )
+
+
+def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stores, set[str]]:
+    """The stores file; returns the stores and the ids dropped for empty key fields."""
+    label, table = read_table(path)
+    cols = resolve_columns(table, label, STORE_REQUIRED, STORE_OPTIONAL, issues)
+    issues.raise_if_any()
+    ids = text(table, cols["store_id"])
+    lat_txt, lon_txt = text(table, cols["lat"]), text(table, cols["lon"])
+    no_id = empty_mask(ids)
+    no_pos = (empty_mask(lat_txt) | empty_mask(lon_txt)) & ~no_id
+    keep = ~(no_id | no_pos)
+    dropped_ids = set(np.asarray(ids.to_numpy(zero_copy_only=False))[no_pos].tolist())
+    if no_id.any():
+        warnings.append(f"{label}: dropped {int(no_id.sum())} row(s) with an empty store_id")
+    if no_pos.any():
+        warnings.append(
+            f"{label}: dropped {int(no_pos.sum())} store(s) with no lat/lon "
+            "(and their inventory and sales rows)"
+        )
+    idx = np.flatnonzero(keep)
+    sub = table.take(pa.array(idx))
+    lat = numbers(
+        sub, cols["lat"], label, "lat", _Offset(issues, idx), what="a latitude in degrees"
+    )
+    lon = numbers(
+        sub, cols["lon"], label, "lon", _Offset(issues, idx), what="a longitude in degrees"
+    )
+    _check_lat_lon_rows(lat, lon, idx, label, issues)
+    id_arr = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)[idx]
+    _report_duplicates(id_arr.astype(str), label, "store_id", issues, "store_id")
+    names = cluster = capacity = None
+    if "name" in cols:
+        names = np.asarray(text(sub, cols["name"]).to_numpy(zero_copy_only=False), dtype=object)
+        names = np.where(names == "", id_arr, names)
+    if "cluster" in cols:
+        cluster = np.asarray(
+            text(sub, cols["cluster"]).to_numpy(zero_copy_only=False), dtype=object
+        )
+        blank = np.flatnonzero(cluster == "")
+        if len(blank) and len(blank) < len(cluster):
+            issues.add_rows(
+                label,
+                idx[blank],
+                "cluster",
+                "is empty; give every store a cluster or leave the column out",
+            )
+        elif len(blank):
+            cluster = None
+    if "capacity" in cols:
+        capacity = numbers(
+            sub, cols["capacity"], label, "capacity", _Offset(issues, idx), what="a number of units"
+        )
+    issues.raise_if_any()
+    return _stores_from_columns(id_arr, lat, lon, names, cluster, capacity), dropped_ids
+
+
+class _Offset(Issues):
+    """Issues whose row numbers refer to a subset of the file's rows."""
+
+    def __init__(self, parent: Issues, rows: np.ndarray[Any, Any]) -> None:
+        super().__init__()
+        self.parent, self.rows = parent, rows
+
+    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        real = None if row is None else int(self.rows[row - HEADER_ROWS]) + HEADER_ROWS
+        self.parent.add(file, real, column, message)
+
+    def add_rows(self, file: str, rows: np.ndarray[Any, Any], column: str, message: str) -> None:
+        self.parent.add_rows(file, self.rows[rows], column, message)
+
+
+def _check_lat_lon_rows(
+    lat: np.ndarray[Any, Any],
+    lon: np.ndarray[Any, Any],
+    idx: np.ndarray[Any, Any],
+    label: str,
+    issues: Issues,
+) -> None:
+    _check_lat_lon(lat, lon, label, _Offset(issues, idx))
+
+
+def _key_columns(
+    table: pa.Table, label: str, cols: dict[str, str], keys: tuple[str, ...], warnings: list[str]
+) -> tuple[np.ndarray[Any, Any], dict[str, pa.ChunkedArray]]:
+    """Drop rows whose key fields are empty (counted in a warning); return kept row indices."""
+    txt = {k: text(table, cols[k]) for k in keys}
+    empty = np.zeros(table.num_rows, dtype=bool)
+    for k in keys:
+        empty |= empty_mask(txt[k])
+    if empty.any():
+        warnings.append(
+            f"{label}: dropped {int(empty.sum())} row(s) with an empty " + "/".join(keys)
+        )
+        keep = np.flatnonzero(~empty)
+        sel = pa.array(keep)
+        return keep, {k: v.take(sel) for k, v in txt.items()}
+    return np.arange(table.num_rows), txt
+
+
+def _store_codes(
+    ids: pa.ChunkedArray,
+    rows: np.ndarray[Any, Any],
+    stores: Stores,
+    dropped: set[str],
+    label: str,
+    issues: Issues,
+    warnings: list[str],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Store index per row; rows of stores dropped for lack of a position are dropped too."""
+    s = _codes(ids, pd.Index(stores.ids))
+    unknown = np.flatnonzero(s < 0)
+    keep = np.ones(len(s), dtype=bool)
+    if len(unknown):
+        vals = np.asarray(ids.take(pa.array(unknown)).to_numpy(zero_copy_only=False), dtype=object)
+        in_dropped = np.array([v in dropped for v in vals], dtype=bool)
+        keep[unknown[in_dropped]] = False
+        if in_dropped.any():
+            warnings.append(
+                f"{label}: dropped {int(in_dropped.sum())} row(s) of stores with no lat/lon"
+            )
+        really = unknown[~in_dropped]
+        for r, v in list(zip(really, vals[~in_dropped], strict=True))[:10]:
+            issues.add(
+                label,
+                int(rows[r]) + HEADER_ROWS,
+                "store_id",
+                f"store '{v}' is not in the stores file; add it there or remove this row",
+            )
+        issues.total += max(len(really) - 10, 0)
+    return s, keep
+
+
+def read_inventory(
+    path: Source, stores: Stores, dropped: set[str], issues: Issues, warnings: list[str]
+) -> Inventory:
+    label, table = read_table(path)
+    cols = resolve_columns(table, label, INV_REQUIRED, {}, issues)
+    issues.raise_if_any()
+    rows, txt = _key_columns(table, label, cols, ("store_id", "product_id"), warnings)
+    sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
+    on_hand = numbers(
+        sub,
+        cols["on_hand"],
+        label,
+        "on_hand",
+        _Offset(issues, rows),
+        what="a whole number of units ≥ 0",
+    )
+    return _build_inventory(
+        label, rows, txt["store_id"], txt["product_id"], on_hand, stores, dropped, issues, warnings
+    )
+
+
+def _build_inventory(
+    label: str,
+    rows: np.ndarray[Any, Any],
+    store_ids: pa.ChunkedArray,
+    product_ids: pa.ChunkedArray,
+    on_hand: np.ndarray[Any, Any],
+    stores: Stores,
+    dropped: set[str],
+    issues: Issues,
+    warnings: list[str],
+) -> Inventory:
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(
+            ~np.isnan(on_hand)
+            & ((on_hand < 0) | (on_hand != np.floor(on_hand)) | ~np.isfinite(on_hand))
+        )
+    issues.add_rows(label, rows[bad], "on_hand", "must be a whole number of units ≥ 0")
+    s, keep = _store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
+    enc = pc.dictionary_encode(product_ids).combine_chunks()
+    dict_vals = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    rank = np.argsort(dict_vals.astype(str), kind="stable")
+    product_ids_sorted = dict_vals[rank]
+    pos = np.empty(len(rank), dtype=np.int64)
+    pos[rank] = np.arange(len(rank))
+    p = (
+        pos[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        if len(rows)
+        else np.zeros(0, np.int64)
+    )
+    n_s = max(len(stores), 1)
+    key = p * n_s + s
+    valid = keep & (s >= 0)
+    _report_duplicates_inv(key, valid, rows, label, issues, stores, product_ids_sorted, p, s)
+    issues.raise_if_any()
+    key, p, s, oh = key[valid], p[valid], s[valid], on_hand[valid]
+    order = np.argsort(key, kind="stable")
+    p, s, oh = p[order], s[order], oh[order]
+    used = np.unique(p)  # products whose every row was dropped disappear
+    remap = np.full(len(product_ids_sorted), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    p = remap[p]
+    indptr = np.zeros(len(used) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(p, minlength=len(used)), out=indptr[1:])
+    return Inventory(
+        product_ids=product_ids_sorted[used],
+        product=p.astype(np.int32),
+        store=s.astype(np.int32),
+        on_hand=oh.astype(np.int64),
+        indptr=indptr,
+    )
+
+
+def _report_duplicates_inv(
+    key: np.ndarray[Any, Any],
+    valid: np.ndarray[Any, Any],
+    rows: np.ndarray[Any, Any],
+    label: str,
+    issues: Issues,
+    stores: Stores,
+    products: np.ndarray[Any, Any],
+    p: np.ndarray[Any, Any],
+    s: np.ndarray[Any, Any],
+) -> None:
+    idx = np.flatnonzero(valid)
+    order = idx[np.argsort(key[idx], kind="stable")]
+    sk = key[order]
+    dup = np.flatnonzero(sk[1:] == sk[:-1]) + 1
+    for d in dup[:10]:
+        r, f = order[d], order[d - 1]
+        issues.add(
+            label,
+            int(rows[r]) + HEADER_ROWS,
+            "product_id",
+            f"store '{stores.ids[s[r]]}' and product '{products[p[r]]}' repeat row "
+            f"{int(rows[f]) + HEADER_ROWS}; keep one inventory row per store and product",
+        )
+    issues.total += max(len(dup) - 10, 0)
+
+
+def read_sales(
+    path: Source,
+    stores: Stores,
+    dropped: set[str],
+    inventory: Inventory,
+    issues: Issues,
+    warnings: list[str],
+    *,
+    keep_days: int | None,
+) -> Sales:
+    """Daily sales, zero-filled over the file's whole date range, for the inventory rows."""
+    label, table = read_table(path)
+    cols = resolve_columns(table, label, SALES_REQUIRED, {}, issues)
+    issues.raise_if_any()
+    rows, txt = _key_columns(table, label, cols, ("date", "store_id", "product_id"), warnings)
+    sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
+    units = numbers(
+        sub, cols["units"], label, "units", _Offset(issues, rows), what="a number of units ≥ 0"
+    )
+    with np.errstate(invalid="ignore"):
+        neg = np.flatnonzero((units < 0) | np.isinf(units))
+    issues.add_rows(
+        label,
+        rows[neg],
+        "units",
+        "must be a number ≥ 0 (record returns as a stock adjustment, not negative sales)",
+    )
+    days = _parse_dates(sub.column(cols["date"]), txt["date"], rows, label, issues)
+    s, keep = _store_codes(txt["store_id"], rows, stores, dropped, label, issues, warnings)
+    issues.raise_if_any()
+    if len(days) == 0:
+        raise InputError.single(
+            label, None, None, "has no sales rows; leave --sales out to plan on stock alone"
+        )
+    first_all, last_all = int(days.min()), int(days.max())
+    total_days = last_all - first_all + 1
+    n_keep = total_days if keep_days is None else min(keep_days, total_days)
+    first = last_all - n_keep + 1
+    prod_index = pd.Index(inventory.product_ids)
+    p = _codes(txt["product_id"], prod_index)
+    n_s = max(len(stores), 1)
+    inv_keys = inventory.product.astype(np.int64) * n_s + inventory.store
+    sel = keep & (p >= 0) & (s >= 0)
+    key = p[sel] * n_s + s[sel]
+    row = np.searchsorted(inv_keys, key)
+    row = np.minimum(row, max(len(inv_keys) - 1, 0))
+    hit = (inv_keys[row] == key) if len(inv_keys) else np.zeros(len(key), bool)
+    sold_any = np.zeros(len(inv_keys), dtype=bool)
+    sold_any[row[hit]] = True
+    d = days[sel][hit] - first
+    recent = d >= 0
+    flat = row[hit][recent] * n_keep + d[recent]
+    matrix = np.bincount(flat, weights=units[sel][hit][recent], minlength=len(inv_keys) * n_keep)
+    epoch = np.datetime64("1970-01-01", "D")
+    return Sales(
+        units=matrix.reshape(len(inv_keys), n_keep),
+        has_sales=sold_any,
+        first_day=epoch + first,
+        last_day=epoch + last_all,
+        total_days=total_days,
+    )
+
+
+def _parse_dates(
+    raw: pa.ChunkedArray,
+    txt: pa.ChunkedArray,
+    rows: np.ndarray[Any, Any],
+    label: str,
+    issues: Issues,
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Days since 1970-01-01 for ISO YYYY-MM-DD dates."""
+    if pa.types.is_date(raw.type) or pa.types.is_timestamp(raw.type):
+        as_days = pc.cast(pc.cast(raw, pa.date32()), pa.int32())
+        return np.asarray(as_days.to_numpy(zero_copy_only=False), np.int64)
+    try:
+        ok = pc.all(pc.match_substring_regex(txt, r"^\d{4}-\d{2}-\d{2}$")).as_py()
+        if ok is None or ok:
+            return np.asarray(
+                pc.cast(pc.cast(txt, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False),
+                np.int64,
+            )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    vals = txt.to_numpy(zero_copy_only=False)
+    out = np.zeros(len(vals), dtype=np.int64)
+    for i, v in enumerate(vals):
+        try:
+            if len(v) != 10:
+                raise ValueError
+            out[i] = (np.datetime64(v, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+        except ValueError:
+            issues.add(
+                label, int(rows[i]) + HEADER_ROWS, "date", f"'{v}' is not a date in YYYY-MM-DD form"
+            )
+    return out
+
+
+def read_paper_layout(
+    path: Source, issues: Issues, warnings: list[str]
+) -> tuple[Stores, Inventory]:
+    """The paper's one-file layout: one row per product and store, with the store's position."""
+    label, table = read_table(path)
+    cols = resolve_columns(
+        table, label, PAPER_REQUIRED, {"name": ("store_name",), "cluster": ()}, issues
+    )
+    issues.raise_if_any()
+    rows, txt = _key_columns(table, label, cols, ("store_id", "product_id"), warnings)
+    sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
+    off = _Offset(issues, rows)
+    lat = numbers(sub, cols["lat"], label, "lat", off, what="a latitude in degrees")
+    lon = numbers(sub, cols["lon"], label, "lon", off, what="a longitude in degrees")
+    _check_lat_lon(lat, lon, label, off)
+    on_hand = numbers(
+        sub, cols["on_hand"], label, "on_hand", off, what="a whole number of units ≥ 0"
+    )
+    ids = np.asarray(txt["store_id"].to_numpy(zero_copy_only=False), dtype=object)
+    frame = pd.DataFrame({"store_id": ids, "lat": lat, "lon": lon, "row": rows})
+    extra = {}
+    for opt in ("name", "cluster"):
+        if opt in cols:
+            extra[opt] = np.asarray(
+                text(sub, cols[opt]).to_numpy(zero_copy_only=False), dtype=object
+            )
+            frame[opt] = extra[opt]
+    first = frame.drop_duplicates("store_id")
+    merged = frame.merge(
+        first[["store_id", "lat", "lon", "row"]], on="store_id", suffixes=("", "_first")
+    )
+    moved = merged[(merged["lat"] != merged["lat_first"]) | (merged["lon"] != merged["lon_first"])]
+    for _, r in moved.head(10).iterrows():
+        issues.add(
+            label,
+            int(r["row"]) + HEADER_ROWS,
+            "lat",
+            f"store '{r['store_id']}' is at ({r['lat']}, {r['lon']}) here but at "
+            f"({r['lat_first']}, {r['lon_first']}) on row {int(r['row_first']) + HEADER_ROWS}; "
+            "give each store one position",
+        )
+    issues.raise_if_any()
+    cluster = first["cluster"].to_numpy() if "cluster" in first else None
+    if cluster is not None and (cluster == "").all():
+        cluster = None
+    stores = _stores_from_columns(
+        first["store_id"].to_numpy(),
+        first["lat"].to_numpy(),
+        first["lon"].to_numpy(),
+        first["name"].to_numpy() if "name" in first else None,
+        cluster,
+        None,
+    )
+    inv = _build_inventory(
+        label, rows, txt["store_id"], txt["product_id"], on_hand, stores, set(), issues, warnings
+    )
+    return stores, inv
+
+
+def load_dataset(
+    *,
+    stores: Source | None = None,
+    inventory: Source | None = None,
+    sales: Source | None = None,
+    paper: Source | None = None,
+    sales_days: int | None = None,
+) -> Dataset:
+    """Load the three-file layout (or the paper's one file) and validate it all-or-nothing.
+
+    ``sales_days``: how many trailing days of the sales file to keep as a matrix (None: all).
+    """
+    issues = Issues()
+    warnings: list[str] = []
+    if paper is not None:
+        st, inv = read_paper_layout(paper, issues, warnings)
+        dropped: set[str] = set()
+    else:
+        if stores is None or inventory is None:
+            raise InputError.single(
+                "command line",
+                None,
+                None,
+                "give --stores and --inventory, or one paper-layout file",
+            )
+        st, dropped = read_stores(stores, issues, warnings)
+        inv = read_inventory(inventory, st, dropped, issues, warnings)
+    sal = None
+    if sales is not None:
+        sal = read_sales(sales, st, dropped, inv, issues, warnings, keep_days=sales_days)
+    issues.raise_if_any()
+    return Dataset(st, inv, sal, tuple(warnings))

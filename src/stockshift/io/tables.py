@@ -1,0 +1,167 @@
+"""Low-level table reading and column checks, with file/row/column-precise errors.
+
+Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from stockshift.core.errors import InputError, InputIssue
+
+MAX_ISSUES = 20
+HEADER_ROWS = 2  # data row i (0-based) is spreadsheet row i + 2
+
+
+@dataclass
+class Issues:
+    """Collects problems across a load, so that one run lists them all (up to a cap)."""
+
+    items: list[InputIssue] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.items) < MAX_ISSUES:
+            self.items.append(InputIssue(file, row, column, message))
+
+    def add_rows(self, file: str, rows: np.ndarray[Any, Any], column: str, message: str) -> None:
+        """One issue per offending data row (0-based indices)."""
+        for r in rows[: MAX_ISSUES - len(self.items)]:
+            self.items.append(InputIssue(file, int(r) + HEADER_ROWS, column, message))
+        self.total += len(rows)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise InputError(self.items, total=self.total)
+
+
+Source = Path | tuple[str, pa.Table]
+"""A file, or an in-memory table with the name to use in messages (the service's uploads)."""
+
+
+def read_table(source: Source) -> tuple[str, pa.Table]:
+    """Read CSV (optionally .gz) or Parquet; every CSV column comes in as text."""
+    if isinstance(source, tuple):
+        return source
+    path = source
+    label = path.name
+    return label, _read_file(path, label)
+
+
+def _read_file(path: Path, label: str) -> pa.Table:
+    if not path.exists():
+        raise InputError.single(label, None, None, f"file not found: {path}")
+    name = path.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            return pq.read_table(path)
+        header = _csv_header(path)
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(
+            label, None, None, f"cannot be read as {_kind(name)}: {exc}".strip()
+        ) from None
+
+
+def _kind(name: str) -> str:
+    return "Parquet" if name.endswith((".parquet", ".pq")) else "UTF-8 CSV with a header row"
+
+
+def _csv_header(path: Path) -> list[str]:
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=1 << 16),
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=False),
+    )
+    return list(reader.schema.names)
+
+
+def resolve_columns(
+    table: pa.Table,
+    label: str,
+    required: dict[str, tuple[str, ...]],
+    optional: dict[str, tuple[str, ...]],
+    issues: Issues,
+) -> dict[str, str]:
+    """Map canonical column names to the file's (accepting aliases, any case)."""
+    present = {c.strip().lower(): c for c in table.column_names}
+    found: dict[str, str] = {}
+    for canon, aliases in {**required, **optional}.items():
+        for alias in (canon, *aliases):
+            if alias in present:
+                found[canon] = present[alias]
+                break
+    missing = [c for c in required if c not in found]
+    for c in missing:
+        alias_note = f" (or {', '.join(required[c])})" if required[c] else ""
+        issues.add(
+            label,
+            1,
+            c,
+            f"required column '{c}'{alias_note} is missing; the header has: "
+            + ", ".join(table.column_names),
+        )
+    return found
+
+
+def text(table: pa.Table, column: str) -> pa.ChunkedArray:
+    """A column as trimmed text, nulls as empty strings."""
+    col = table.column(column)
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        if pa.types.is_floating(col.type):
+            # ids stored as floats (e.g. 501.0) come back as "501"
+            as_int = pc.cast(col, pa.int64(), safe=False)
+            exact = pc.equal(pc.cast(as_int, pa.float64()), col)
+            col = pc.if_else(exact, pc.cast(as_int, pa.string()), pc.cast(col, pa.string()))
+        else:
+            col = pc.cast(col, pa.string())
+    col = pc.fill_null(col, "")
+    return pc.utf8_trim_whitespace(col)
+
+
+def empty_mask(col: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    return np.asarray(pc.equal(pc.utf8_length(col), 0).to_numpy(zero_copy_only=False), bool)
+
+
+def numbers(
+    table: pa.Table, column: str, label: str, canon: str, issues: Issues, *, what: str
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """A numeric column as float64; unparseable or empty cells are reported by row."""
+    col = table.column(column)
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        out = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(out))
+        if len(bad):
+            issues.add_rows(label, bad, canon, f"is empty; expected {what}")
+        return out
+    txt = text(table, column)
+    try:
+        return np.asarray(pc.cast(txt, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    values = txt.to_numpy(zero_copy_only=False)
+    out = np.full(len(values), np.nan)
+    for i, v in enumerate(values):
+        try:
+            out[i] = float(v)
+        except ValueError:
+            shown = f"'{v}'" if v else "empty"
+            issues.add(label, i + HEADER_ROWS, canon, f"is {shown}; expected {what}")
+    return out
