@@ -1,0 +1,47 @@
+# stockshift — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := examples/demo
+OUT    := out
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup web lint typecheck pytest web-test e2e bench plan-demo clean
+
+## Set everything up, then run the main job on the shipped demo data.
+run: setup web
+	$(BIN)/stockshift plan --stores $(DEMO)/stores.csv --inventory $(DEMO)/inventory.csv \
+	  --sales $(DEMO)/sales.csv --output $(OUT)/plan.json --csv $(OUT) --quiet
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+## Install what the tests need and run them all.
+test: setup web lint typecheck pytest web-test
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+web:
+	@if [ -f web/package.json ]; then $(MAKE) -C web build; fi
+
+web-test:
+	@if [ -f web/package.json ]; then $(MAKE) -C web test; fi
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) $(OUT) src/stockshift/web_dist web/node_modules web/dist
