@@ -31,6 +31,8 @@ EXIT_BAD_INPUT = 2
 @app.callback()
 def _root() -> None:
     """Plan store-to-store inventory transfers: forecast, cluster, allocate."""
+
+
 T = TypeVar("T")
 
 
@@ -60,7 +62,10 @@ def load(
     """Load inputs given either as one paper-layout file or as --stores/--inventory."""
     if paper is not None and (stores or inventory):
         raise InputError.single(
-            "command line", None, None, "give one paper-layout file or --stores/--inventory, not both"
+            "command line",
+            None,
+            None,
+            "give one paper-layout file or --stores/--inventory, not both",
         )
     if paper is None and (stores is None or inventory is None):
         raise InputError.single(
