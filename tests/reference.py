@@ -50,7 +50,9 @@ def reference_plan(
         nd = {s: q for (p, s), q in need.items() if p == product and q > 0}
         ended_capped: dict[str, bool] = {}
 
-        def draw(dst: str, same: bool) -> None:
+        def draw(
+            product: str, dst: str, same: bool, sur: dict[str, int], nd: dict[str, int]
+        ) -> None:
             nonlocal lines
             cands = [
                 s
@@ -79,9 +81,9 @@ def reference_plan(
                 nd[dst] -= q
 
         for dst in sorted(nd, key=lambda s: (-nd[s], s)):
-            draw(dst, True)
+            draw(product, dst, True, sur, nd)
         for dst in sorted((s for s in nd if nd[s] > 0), key=lambda s: (-nd[s], s)):
-            draw(dst, False)
+            draw(product, dst, False, sur, nd)
             ended_capped[dst] = capped()
         for dst in sorted(nd):
             if nd[dst] > 0:

@@ -55,7 +55,7 @@ def test_phase_two_waits_for_every_phase_one_deficit() -> None:
 def test_phase_two_orders_by_remaining_need() -> None:
     pos = {"A": (0.0, 0.0), "B": (0.0, 0.01), "X": (0.0, 0.3), "Y": (0.0, 0.3)}
     cl = {"A": "x", "B": "x", "X": "y", "Y": "y"}
-    # A needs 10, gets 8 in-cluster (2 left); B needs 5, gets 0 in-cluster... B draws first in phase 2.
+    # A needs 2 and B needs 5, nothing in cluster x: B, the larger need, draws first.
     sur = {("P", "Y"): 3}
     nd = {("P", "A"): 2, ("P", "B"): 5}
     got, _, _ = run(pos, cl, sur, nd)

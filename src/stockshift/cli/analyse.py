@@ -1,1 +1,185 @@
-"""Placeholder replaced below."""
+"""``stockshift clusters`` and ``stockshift forecast``: look at the parts before planning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.table import Table
+
+from stockshift.cli.main import app, console, fail, load, run
+from stockshift.cli.options import (
+    ClustersOpt,
+    CoverOpt,
+    ForecastOpt,
+    InventoryOpt,
+    PaperFile,
+    SalesOpt,
+    SeedOpt,
+    ServiceOpt,
+    StoresOpt,
+    WindowOpt,
+)
+from stockshift.core.clustering import centroids, cluster_stores
+from stockshift.core.errors import ParameterError
+from stockshift.core.forecast import MODELS, backtest
+from stockshift.core.targets import forecast_targets
+from stockshift.core.types import Clustering, Dataset, Inventory
+from stockshift.io.planfile import atomic_write
+from stockshift.io.readers import load_dataset, read_stores
+from stockshift.io.tables import Issues
+
+
+@app.command("clusters")
+def clusters_command(
+    paper: PaperFile = None,
+    stores: StoresOpt = None,
+    clusters: ClustersOpt = "auto",
+    seed: SeedOpt = 0,
+    elbow_png: Annotated[
+        Path | None, typer.Option("--elbow-png", help="Write the elbow curve (WCSS per k) here.")
+    ] = None,
+) -> None:
+    """Cluster the stores: the chosen k, the WCSS per k, each cluster's stores and radius."""
+
+    def go() -> tuple[Dataset, Clustering]:
+        if paper is not None:
+            ds = load_dataset(paper=paper)
+        elif stores is not None:
+            ds = _stores_only(stores)
+        else:
+            raise ParameterError("give --stores stores.csv (or one paper-layout file)")
+        return ds, cluster_stores(ds.stores, clusters, seed=seed)
+
+    dataset, result = run(go)
+    st = dataset.stores
+    if result.k_values and result.method == "auto":
+        console.print(f"Chosen k: [bold]{result.chosen_k}[/] (elbow of the WCSS curve)")
+        wcss = Table("k", "WCSS (unit sphere)", title="Elbow curve")
+        for k, w in zip(result.k_values, result.wcss, strict=True):
+            wcss.add_row(str(k), f"{w:.6f}" + ("  <- chosen" if k == result.chosen_k else ""))
+        console.print(wcss)
+    else:
+        console.print(f"Clusters: [bold]{result.k}[/] ({result.method})")
+    clat, clon, radius = centroids(st, result)
+    table = Table("cluster", "stores", "centroid", "radius km", "store ids", title="Clusters")
+    for i, name in enumerate(result.names):
+        ids = [str(s) for s in st.ids[result.codes == i]]
+        shown = ", ".join(ids[:12]) + (f" … (+{len(ids) - 12})" if len(ids) > 12 else "")
+        table.add_row(name, str(len(ids)), f"{clat[i]:.4f}, {clon[i]:.4f}", f"{radius[i]:.1f}",
+                      shown)  # fmt: skip
+    console.print(table)
+    if elbow_png is not None:
+        if not result.k_values or result.method != "auto":
+            fail("--elbow-png needs --clusters auto (the curve is computed for k = 1..10)")
+        _write_elbow_png(elbow_png, list(result.k_values), list(result.wcss), result.chosen_k)
+        console.print(f"Elbow curve written to {elbow_png}")
+
+
+def _stores_only(stores: Path) -> Dataset:
+    """Load just the stores file (its own validation, no inventory needed)."""
+    issues = Issues()
+    warnings: list[str] = []
+    st, _ = read_stores(stores, issues, warnings)
+    empty = Inventory(
+        np.array([], dtype=object),
+        np.array([], np.int32),
+        np.array([], np.int32),
+        np.array([], np.int64),
+        np.zeros(1, np.int64),
+    )
+    return Dataset(st, empty, None, tuple(warnings))
+
+
+def _write_elbow_png(path: Path, ks: list[int], wcss: list[float], chosen: int | None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    ax.plot(ks, wcss, marker="o", color="#0072B2")
+    if chosen is not None:
+        ax.axvline(chosen, color="#D55E00", linestyle="--", label=f"chosen k = {chosen}")
+        ax.legend()
+    ax.set_xlabel("k (clusters)")
+    ax.set_ylabel("WCSS")
+    ax.set_title("Elbow curve of store clusters")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+@app.command("forecast")
+def forecast_command(
+    stores: StoresOpt = None,
+    inventory: InventoryOpt = None,
+    sales: SalesOpt = None,
+    forecast: ForecastOpt = "moving-average",
+    window: WindowOpt = 28,
+    cover_days: CoverOpt = 7,
+    service_level: ServiceOpt = None,
+    holdout: Annotated[
+        int, typer.Option("--holdout", help="Days held out at the end for the backtest.")
+    ] = 14,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Rows of the rate/target table to print (0: none).")
+    ] = 20,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write every store/product rate and target here.")
+    ] = None,
+) -> None:
+    """Forecast demand per store and product, and backtest the methods against a baseline."""
+    if sales is None:
+        fail("forecast needs --sales sales.csv (daily units per store and product)")
+    dataset = run(lambda: load(None, stores, inventory, sales, sales_days=window + holdout))
+    assert dataset.sales is not None
+    t = run(
+        lambda: forecast_targets(
+            dataset.inventory,
+            dataset.sales,  # type: ignore[arg-type]
+            method=forecast,
+            window=window,
+            cover_days=cover_days,
+            service_level=service_level,
+        )
+    )
+    inv = dataset.inventory
+    frame = pd.DataFrame(
+        {
+            "store_id": dataset.stores.ids[inv.store],
+            "product_id": inv.product_ids[inv.product],
+            "on_hand": inv.on_hand,
+            "rate_per_day": np.round(t.rate if t.rate is not None else 0.0, 4),
+            "target": t.target.astype(np.int64),
+            "surplus": t.surplus,
+            "need": t.need,
+        }
+    )
+    s = dataset.sales
+    console.print(
+        f"Sales from {s.last_day - (s.total_days - 1)} to {s.last_day} ({s.total_days} days); "
+        f"method {forecast}, window {window}, cover {cover_days} days"
+        + (f", service level {service_level}" if service_level else "")
+    )
+    if limit > 0:
+        table = Table(*frame.columns, title=f"Rate and target (first {min(limit, len(frame))} "
+                      f"of {len(frame)})")  # fmt: skip
+        for row in frame.head(limit).itertuples(index=False):
+            table.add_row(*(str(v) for v in row))
+        console.print(table)
+    scores = run(lambda: backtest(s.units, methods=list(MODELS), window=window, holdout=holdout))
+    bt = Table("method", "MAE (units/day)", "WAPE", title=f"Backtest on the last {holdout} days")
+    best = min(scores, key=lambda x: x.mae)
+    for sc in scores:
+        wape = "n/a" if sc.wape is None else f"{sc.wape:.1%}"
+        mark = "  <- lowest MAE" if sc is best else ""
+        bt.add_row(sc.method, f"{sc.mae:.4f}{mark}", wape)
+    console.print(bt)
+    if csv is not None:
+        atomic_write(csv, lambda fh: frame.to_csv(fh, index=False))
+        console.print(f"Rates and targets written to {csv}")

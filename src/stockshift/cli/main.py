@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_BAD_INPUT = 2
 
@@ -82,6 +81,12 @@ def load(
     return dataset
 
 
+def fail(message: str) -> NoReturn:
+    """Stop with a parameter error: message on stderr, exit status 2."""
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def run(fn: Callable[[], T]) -> T:
     with user_errors():
         return fn()
@@ -99,4 +104,4 @@ def main() -> None:
 _register()
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stockshift.cli.main import app, console, err, load, run
+from stockshift.cli.main import app, console, err, fail, load, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,
@@ -23,7 +23,6 @@ from stockshift.cli.options import (
     WindowOpt,
 )
 from stockshift.cli.report import product_blocks, totals
-from stockshift.core.errors import ParameterError
 from stockshift.core.pipeline import build_plan, validate_parameters
 from stockshift.core.types import Plan, PlanParameters
 from stockshift.io.planfile import write_csvs, write_plan
@@ -71,7 +70,7 @@ def plan_command(
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
     if target not in (None, "cluster-mean", "forecast"):
-        run(_raise(f"--target {target!r}: use cluster-mean or forecast"))
+        fail(f"--target {target!r}: use cluster-mean or forecast")
     params = PlanParameters(
         target=target,  # type: ignore[arg-type]
         clusters=clusters,
@@ -113,13 +112,6 @@ def plan_command(
         console.print(f"Plan written to {output}")
     if csv is not None:
         console.print(f"CSV files written to {csv}/")
-
-
-def _raise(message: str):  # type: ignore[no-untyped-def]
-    def fail() -> None:
-        raise ParameterError(message)
-
-    return fail
 
 
 def _print_report(plan: Plan, *, quiet: bool) -> None:

@@ -60,10 +60,10 @@ def cluster_stores(stores: Stores, spec: str = "auto", *, seed: int = 0) -> Clus
                 "--clusters column needs a 'cluster' column in the stores file; "
                 "add one or use --clusters auto"
             )
-        names_sorted, codes = np.unique(stores.given_cluster.astype(str), return_inverse=True)
+        names_sorted, col_codes = np.unique(stores.given_cluster.astype(str), return_inverse=True)
         labels = stores.given_cluster.astype(object)
         return Clustering(
-            labels, codes.astype(np.int32), tuple(str(s) for s in names_sorted), "column"
+            labels, col_codes.astype(np.int32), tuple(str(s) for s in names_sorted), "column"
         )
     xyz = unit_vectors(stores.lat, stores.lon)
     if spec == "auto":
@@ -81,8 +81,8 @@ def cluster_stores(stores: Stores, spec: str = "auto", *, seed: int = 0) -> Clus
         raise ParameterError(f"--clusters {k}: the number of clusters must be at least 1")
     if k > n:
         raise ParameterError(f"--clusters {k}: there are only {n} stores")
-    codes, w = _kmeans(xyz, k, seed)
-    return _result(_canonical(codes), "kmeans", (k,), (w,), k)
+    fixed, w = _kmeans(xyz, k, seed)
+    return _result(_canonical(fixed), "kmeans", (k,), (w,), k)
 
 
 def _result(

@@ -53,7 +53,7 @@ def transfers_frame(plan: Plan) -> pd.DataFrame:
 def fulfilment_frame(plan: Plan) -> pd.DataFrame:
     """Per (product, destination) that received stock: scope and units, in first-line order."""
     key = plan.t_product.astype(np.int64) * max(len(plan.stores), 1) + plan.t_to
-    uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
     received = np.bincount(inv, weights=plan.t_quantity).astype(np.int64)
     n_cross = np.bincount(inv, weights=plan.t_cross.astype(np.int64))
     n_lines = np.bincount(inv)

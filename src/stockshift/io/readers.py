@@ -388,7 +388,7 @@ def read_sales(
     matrix = np.bincount(flat, weights=units[sel][hit][recent], minlength=len(inv_keys) * n_keep)
     epoch = np.datetime64("1970-01-01", "D")
     return Sales(
-        units=matrix.reshape(len(inv_keys), n_keep),
+        units=matrix.astype(np.float64, copy=False).reshape(len(inv_keys), n_keep),
         has_sales=sold_any,
         first_day=epoch + first,
         last_day=epoch + last_all,
@@ -422,7 +422,7 @@ def _parse_dates(
         try:
             if len(v) != 10:
                 raise ValueError
-            out[i] = (np.datetime64(v, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+            out[i] = int(np.datetime64(v, "D").astype(np.int64))
         except ValueError:
             issues.add(
                 label, int(rows[i]) + HEADER_ROWS, "date", f"'{v}' is not a date in YYYY-MM-DD form"

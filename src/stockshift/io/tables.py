@@ -5,6 +5,7 @@ Row numbers are spreadsheet rows: the header is row 1, the first data row is row
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,8 @@ def _csv_header(path: Path) -> list[str]:
 def resolve_columns(
     table: pa.Table,
     label: str,
-    required: dict[str, tuple[str, ...]],
-    optional: dict[str, tuple[str, ...]],
+    required: Mapping[str, tuple[str, ...]],
+    optional: Mapping[str, tuple[str, ...]],
     issues: Issues,
 ) -> dict[str, str]:
     """Map canonical column names to the file's (accepting aliases, any case)."""
