@@ -1,1 +1,149 @@
-"""Placeholder replaced below."""
+"""``stockshift demo`` (a synthetic chain) and ``stockshift convert iowa`` (real public data).
+
+Both write the three input files of SPEC section 1, ready for ``stockshift plan``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stockshift.cli.main import app, console, run
+from stockshift.core.errors import ParameterError
+from stockshift.demo.generator import DemoConfig, generate
+from stockshift.io.datasetfiles import FileFormat, write_tables
+from stockshift.io.iowa import IowaOptions, convert_iowa
+
+convert_app = typer.Typer(
+    name="convert",
+    help="Convert public data sets into stockshift's stores, inventory and sales files.",
+    no_args_is_help=True,
+)
+app.add_typer(convert_app)
+
+OutDir = Annotated[Path, typer.Argument(help="Folder to write stores, inventory and sales into.")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="csv or parquet (Parquet is faster for big chains).")
+]
+
+
+def _format(value: str) -> FileFormat:
+    if value == "csv":
+        return "csv"
+    if value == "parquet":
+        return "parquet"
+    raise ParameterError(f"--format {value!r}: use csv or parquet")
+
+
+@app.command("demo")
+def demo_command(
+    out_dir: OutDir,
+    stores: Annotated[int, typer.Option("--stores", help="Number of stores.")] = 40,
+    products: Annotated[int, typer.Option("--products", help="Number of products.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", help="Days of daily sales; 0 writes no sales file.")
+    ] = 84,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    cities: Annotated[
+        int | None,
+        typer.Option("--cities", help="US cities to place stores in (default: stores / 7)."),
+    ] = None,
+    assortment: Annotated[
+        float,
+        typer.Option("--assortment", help="Share of store-product pairs carried; 1 = all."),
+    ] = 0.8,
+    anchor: Annotated[
+        str, typer.Option("--anchor", help="Home city of the chain; stores fill the nearest.")
+    ] = "Chicago",
+    fmt: FormatOpt = "csv",
+) -> None:
+    """Write a realistic synthetic chain: stores around real US cities, uneven stock, sales
+    with weekly seasonality and trends (docs/demo-data.md)."""
+    config = DemoConfig(
+        stores=stores,
+        products=products,
+        days=days,
+        seed=seed,
+        cities=cities,
+        assortment=assortment,
+        anchor=anchor,
+    )
+    file_format = run(lambda: _format(fmt))
+    data = run(lambda: generate(config))
+    tables = {"stores": data.stores, "inventory": data.inventory}
+    if days > 0:
+        tables["sales"] = data.sales
+    paths = write_tables(out_dir, tables, file_format)
+    console.print(
+        f"{len(data.stores)} stores in {config.n_cities()} cities, "
+        f"{len(data.inventory)} inventory rows, {len(data.sales)} sales rows"
+    )
+    for path in paths:
+        console.print(f"wrote {path}")
+
+
+def _since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise ParameterError(f"--since {value!r}: give a date as YYYY-MM-DD") from None
+
+
+@convert_app.command("iowa")
+def convert_iowa_command(
+    out_dir: OutDir,
+    stores: Annotated[
+        Path, typer.Option("--stores", help="Iowa liquor stores CSV (Store, Name, latitude, ...).")
+    ],
+    sales: Annotated[
+        Path,
+        typer.Option(
+            "--sales", help="Iowa daily sales CSV(.gz): date, store_number, item_number, ..."
+        ),
+    ],
+    chain: Annotated[
+        str | None,
+        typer.Option("--chain", help="Keep stores whose name contains this, e.g. HY-VEE."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Keep sales on or after YYYY-MM-DD.")
+    ] = None,
+    top_products: Annotated[
+        int, typer.Option("--top-products", help="Keep the N best-selling items; 0 keeps all.")
+    ] = 200,
+    stock_days: Annotated[
+        float, typer.Option("--stock-days", help="Median days of demand synthesised as stock.")
+    ] = 14.0,
+    stock_spread: Annotated[
+        float,
+        typer.Option("--stock-spread", help="Lognormal spread of synthesised stock (σ)."),
+    ] = 0.6,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthesised stock.")] = 0,
+    fmt: FormatOpt = "csv",
+) -> None:
+    """Convert the public Iowa liquor sales data (docs/how-to-iowa.md). Returns are dropped
+    and counted; on hand is synthesised, since the data has no stock levels."""
+    file_format = run(lambda: _format(fmt))
+    options = IowaOptions(
+        chain=chain,
+        since=run(lambda: _since(since)),
+        top_products=None if top_products == 0 else top_products,
+        stock_days=stock_days,
+        stock_spread=stock_spread,
+        seed=seed,
+    )
+    result = run(lambda: convert_iowa(stores, sales, options))
+    for line in result.report.lines():
+        console.print(line, markup=False)
+    paths = write_tables(
+        out_dir,
+        {"stores": result.stores, "inventory": result.inventory, "sales": result.sales},
+        file_format,
+    )
+    for path in paths:
+        console.print(f"wrote {path}")
