@@ -123,6 +123,9 @@ def convert_iowa_command(
         float,
         typer.Option("--stock-spread", help="Lognormal spread of synthesised stock (σ)."),
     ] = 0.6,
+    stockout_share: Annotated[
+        float, typer.Option("--stockout-share", help="Share of rows synthesised as empty.")
+    ] = 0.1,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthesised stock.")] = 0,
     fmt: FormatOpt = "csv",
 ) -> None:
@@ -135,11 +138,12 @@ def convert_iowa_command(
         top_products=None if top_products == 0 else top_products,
         stock_days=stock_days,
         stock_spread=stock_spread,
+        stockout=stockout_share,
         seed=seed,
     )
     result = run(lambda: convert_iowa(stores, sales, options))
     for line in result.report.lines():
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     paths = write_tables(
         out_dir,
         {"stores": result.stores, "inventory": result.inventory, "sales": result.sales},

@@ -54,6 +54,7 @@ class IowaOptions:
     top_products: int | None = 200
     stock_days: float = 14.0
     stock_spread: float = 0.6
+    stockout: float = 0.1
     seed: int = 0
 
 
@@ -276,17 +277,21 @@ def read_stores(path: Path, chain: str | None) -> _Stores:
 
 
 def synthesise_on_hand(
-    rate: npt.NDArray[np.float64], days: float, spread: float, seed: int
+    rate: npt.NDArray[np.float64], days: float, spread: float, stockout: float, seed: int
 ) -> npt.NDArray[np.int64]:
-    """Stock on hand where the data has none: floor(r · k · e^(σ·Z)), Z ~ N(0, 1).
+    """Stock on hand where the data has none: 0 with probability ``stockout``, else
+    floor(r · k · e^(σ·Z)), Z ~ N(0, 1).
 
-    r is the row's mean bottles per calendar day over the kept window, k = ``days`` (its
+    r is the row's mean bottles per calendar day over the kept window, k = ``days`` (the
     median cover) and σ = ``spread``; the lognormal factor makes some stores hold weeks of
-    stock and others days or nothing, which is the imbalance a plan redistributes.
+    stock and others days, and the empty shelves are the deficits a plan must fill first.
     Seeded, in the inventory's (store, product) order, so a seed gives the same stock.
     """
-    z = np.random.default_rng(seed).standard_normal(len(rate))
-    out: npt.NDArray[np.int64] = np.floor(rate * days * np.exp(spread * z)).astype(np.int64)
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(len(rate))
+    empty = rng.random(len(rate)) < stockout
+    units = np.where(empty, 0.0, np.floor(rate * days * np.exp(spread * z)))
+    out: npt.NDArray[np.int64] = units.astype(np.int64)
     return out
 
 
@@ -299,6 +304,8 @@ def _validate(options: IowaOptions) -> None:
         raise ParameterError(f"--stock-days {options.stock_days}: must be more than 0, e.g. 14")
     if not options.stock_spread >= 0:
         raise ParameterError(f"--stock-spread {options.stock_spread}: must be ≥ 0, e.g. 0.6")
+    if not 0 <= options.stockout < 1:
+        raise ParameterError(f"--stockout-share {options.stockout}: a share in [0, 1), e.g. 0.1")
 
 
 def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) -> IowaDataset:
@@ -412,7 +419,9 @@ def _assemble(
         {
             "store_id": per_row["store_id"].astype(object),
             "product_id": per_row["product_id"].astype(object),
-            "on_hand": synthesise_on_hand(rate, opts.stock_days, opts.stock_spread, opts.seed),
+            "on_hand": synthesise_on_hand(
+                rate, opts.stock_days, opts.stock_spread, opts.stockout, opts.seed
+            ),
         }
     )
     epoch = np.datetime64("1970-01-01", "D")
