@@ -6,11 +6,15 @@ import io
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from stockshift.core.clustering import centroids
 from stockshift.core.types import Plan
@@ -50,23 +54,36 @@ def transfers_frame(plan: Plan) -> pd.DataFrame:
     )
 
 
-def fulfilment_frame(plan: Plan) -> pd.DataFrame:
+@dataclass(frozen=True, slots=True)
+class _Fulfilment:
+    product: npt.NDArray[np.int32]
+    store: npt.NDArray[np.int32]
+    scope: npt.NDArray[np.int8]  # 0 intra-cluster, 1 cross-cluster, 2 mixed
+    received: npt.NDArray[np.int64]
+
+
+def _fulfilment(plan: Plan) -> _Fulfilment:
     """Per (product, destination) that received stock: scope and units, in first-line order."""
     key = plan.t_product.astype(np.int64) * max(len(plan.stores), 1) + plan.t_to
     _, first, inv = np.unique(key, return_index=True, return_inverse=True)
     received = np.bincount(inv, weights=plan.t_quantity).astype(np.int64)
     n_cross = np.bincount(inv, weights=plan.t_cross.astype(np.int64))
     n_lines = np.bincount(inv)
-    scope = np.where(
-        n_cross == 0, "intra-cluster", np.where(n_cross == n_lines, "cross-cluster", "mixed")
-    )
+    scope = np.where(n_cross == 0, 0, np.where(n_cross == n_lines, 1, 2)).astype(np.int8)
     order = np.argsort(first, kind="stable")
+    return _Fulfilment(
+        plan.t_product[first][order], plan.t_to[first][order], scope[order], received[order]
+    )
+
+
+def fulfilment_frame(plan: Plan) -> pd.DataFrame:
+    f = _fulfilment(plan)
     return pd.DataFrame(
         {
-            "product_id": plan.inventory.product_ids[plan.t_product[first]][order],
-            "store_id": plan.stores.ids[plan.t_to[first]][order],
-            "scope": scope[order],
-            "received": received[order],
+            "product_id": plan.inventory.product_ids[f.product],
+            "store_id": plan.stores.ids[f.store],
+            "scope": np.array(["intra-cluster", "cross-cluster", "mixed"])[f.scope],
+            "received": f.received,
         }
     )
 
@@ -150,10 +167,102 @@ def _header(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _records(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "[]"
-    return str(frame.to_json(orient="records", double_precision=10, force_ascii=False))
+CHUNK = 500_000
+Column = tuple[str, pa.Array]
+
+
+def _json_texts(values: npt.NDArray[np.object_]) -> pa.Array:
+    """Each id as a JSON string literal (escaped once per distinct id, not per line)."""
+    return pa.array([json.dumps(str(v), ensure_ascii=False) for v in values], pa.string())
+
+
+def _numbers(values: npt.NDArray[Any]) -> pa.Array:
+    return pa.array(values).cast(pa.string())
+
+
+def _write_records(fh: BinaryIO, columns: list[Column], n: int) -> None:
+    """Write ``[{...}, ...]`` from columns already encoded as JSON literals, in C, by chunks.
+
+    Each chunk is joined element-wise by Arrow into one string per record ending in a
+    comma, and the chunk's data buffer, which is exactly those records back to back, is
+    written as it is: no Python object per line, and memory bounded by the chunk size.
+    """
+    fh.write(b"[")
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        parts: list[Any] = []
+        for i, (name, col) in enumerate(columns):
+            parts.append(("{" if i == 0 else ", ") + json.dumps(name) + ": ")
+            parts.append(col.slice(lo, hi - lo))
+        parts.append("},")
+        joined = pc.binary_join_element_wise(*parts, "")
+        if isinstance(joined, pa.ChunkedArray):
+            joined = joined.combine_chunks()
+        offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
+        first, last = offsets[joined.offset], offsets[joined.offset + len(joined)]
+        if hi == n:
+            last -= 1  # no comma after the last record
+        fh.write(memoryview(joined.buffers()[2])[first:last])
+    fh.write(b"]")
+
+
+def _transfer_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
+    scope = pa.array(['"intra-cluster"', '"cross-cluster"'])
+    return [
+        ("product_id", products.take(pa.array(plan.t_product))),
+        ("from_store", stores.take(pa.array(plan.t_from))),
+        ("to_store", stores.take(pa.array(plan.t_to))),
+        ("quantity", _numbers(plan.t_quantity)),
+        ("distance_km", _numbers(np.round(plan.t_distance, 6))),
+        ("scope", scope.take(pa.array(plan.t_cross.astype(np.int8)))),
+    ]
+
+
+def _fulfilment_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
+    f = _fulfilment(plan)
+    scopes = pa.array(['"intra-cluster"', '"cross-cluster"', '"mixed"'])
+    return [
+        ("product_id", products.take(pa.array(f.product))),
+        ("store_id", stores.take(pa.array(f.store))),
+        ("scope", scopes.take(pa.array(f.scope))),
+        ("received", _numbers(f.received)),
+    ]
+
+
+def _warehouse_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
+    reasons = pa.array(['"no-source"', '"transfer-cap"'])
+    return [
+        ("product_id", products.take(pa.array(plan.w_product))),
+        ("store_id", stores.take(pa.array(plan.w_store))),
+        ("quantity", _numbers(plan.w_quantity)),
+        ("reason", reasons.take(pa.array(plan.w_capped.astype(np.int8)))),
+    ]
+
+
+def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
+    """Stream the plan file of SPEC section 5 to a binary file."""
+    products = _json_texts(plan.inventory.product_ids)
+    stores = _json_texts(plan.stores.ids)
+    head = json.dumps(_header(plan), ensure_ascii=False)[:-1]
+    fh.write(head.encode())
+    sections = [
+        ("transfers", _transfer_columns, plan.n_transfers),
+        ("fulfilment", _fulfilment_columns, None),
+        ("warehouse_orders", _warehouse_columns, len(plan.w_quantity)),
+    ]
+    for name, make, _ in sections:
+        cols = make(plan, products, stores)
+        fh.write(f', "{name}": '.encode())
+        _write_records(fh, cols, len(cols[0][1]))
+    tail = {"summary": summary_dict(plan), "warnings": list(plan.warnings)}
+    fh.write((", " + json.dumps(tail, ensure_ascii=False)[1:]).encode())
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan file as JSON text."""
+    buf = io.BytesIO()
+    write_plan_to(plan, buf)
+    return buf.getvalue().decode()
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -161,33 +270,18 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return json.loads(plan_json(plan))  # type: ignore[no-any-return]
 
 
-def plan_json(plan: Plan) -> str:
-    """The plan file as JSON text; the large arrays are serialised column-wise in C."""
-    head = json.dumps(_header(plan), ensure_ascii=False)[:-1]
-    parts = [
-        head,
-        ', "transfers": ',
-        _records(transfers_frame(plan)),
-        ', "fulfilment": ',
-        _records(fulfilment_frame(plan)),
-        ', "warehouse_orders": ',
-        _records(warehouse_frame(plan)),
-        ', "summary": ',
-        json.dumps(summary_dict(plan)),
-        ', "warnings": ',
-        json.dumps(list(plan.warnings), ensure_ascii=False),
-        "}",
-    ]
-    return "".join(parts)
-
-
-def atomic_write(path: Path, writer: Any) -> None:
+def atomic_write(path: Path, writer: Any, *, binary: bool = False) -> None:
     """Write through a temporary file in the same folder, then rename: all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        ) as fh:
             writer(fh)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -195,8 +289,7 @@ def atomic_write(path: Path, writer: Any) -> None:
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    text = plan_json(plan)
-    atomic_write(path, lambda fh: fh.write(text))
+    atomic_write(path, lambda fh: write_plan_to(plan, fh), binary=True)
 
 
 def write_csvs(plan: Plan, folder: Path) -> list[Path]:
