@@ -35,6 +35,8 @@ def choose_k(ks: list[int], wcss: list[float]) -> int:
     """The elbow of the WCSS curve (kneed, convex and decreasing); 1 when there is none."""
     if len(ks) < 3:
         return ks[-1] if len(ks) == 2 and wcss[-1] < wcss[0] else 1
+    if max(wcss) - min(wcss) <= 1e-12 * max(max(wcss), 1.0):
+        return 1  # every store at the same spot: nothing to split
     knee = KneeLocator(ks, wcss, curve="convex", direction="decreasing").knee
     return int(knee) if knee is not None else 1
 
