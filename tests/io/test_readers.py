@@ -63,7 +63,8 @@ def test_sales_are_zero_filled_over_the_whole_file_range(tmp_path: Path) -> None
 
 
 def test_paper_layout_with_aliases_and_conflicting_positions(tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "paper.csv", ["product_id", "store_id", "stock", "latitude", "longitude"],
+    header = ["product_id", "store_id", "stock", "latitude", "longitude"]
+    f = write_csv(tmp_path / "paper.csv", header,
                   [("P1", "501", 5, 13.0, 80.2), ("P2", "501", 7, 13.0, 80.2),
                    ("P1", "502", 1, 13.1, 80.3)])  # fmt: skip
     ds = load_dataset(paper=f)
@@ -71,7 +72,7 @@ def test_paper_layout_with_aliases_and_conflicting_positions(tmp_path: Path) -> 
     assert ds.inventory.on_hand.tolist() == [5, 1, 7]
     bad = write_csv(tmp_path / "bad.csv", ["product_id", "store_id", "on_hand", "lat", "lon"],
                     [("P1", "501", 5, 13.0, 80.2), ("P2", "501", 7, 14.0, 80.2)])  # fmt: skip
-    with pytest.raises(InputError, match="row 3.*one position"):
+    with pytest.raises(InputError, match=r"row 3.*one position"):
         load_dataset(paper=bad)
 
 
