@@ -93,7 +93,7 @@ def run(fn: Callable[[], T]) -> T:
 
 
 def _register() -> None:
-    from stockshift.cli import analyse, demo, plan  # noqa: F401  (commands register on import)
+    from stockshift.cli import analyse, demo, plan, service  # noqa: F401  (commands register on import)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The FastAPI service of SPEC section 8: app factory, routers, auth, problem details."""

@@ -1,0 +1,102 @@
+"""The app factory: settings in, a FastAPI app out; the engine is made here, not at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+from stockshift.api import problems
+from stockshift.api.app_info import package_version
+from stockshift.api.deps import AppState
+from stockshift.api.events import Broker
+from stockshift.api.limits import BodyLimit
+from stockshift.api.planner import Planner, fail_interrupted
+from stockshift.api.routes import ROUTERS
+from stockshift.config import Settings
+from stockshift.db.engine import make_engine, session_factory
+
+API_PREFIX = "/api/v1"
+
+
+DESCRIPTION = """
+Inventory redistribution for retail chains: import stores, stock and sales, plan
+store-to-store transfers, execute them and receive them. Every path but `/api/v1/health`
+needs `Authorization: Bearer <key>` (`stockshift keys create --role viewer|planner|admin`).
+Errors are RFC 9457 problem details. See docs/api.md.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    broker = Broker()
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        broker=broker,
+        planner=Planner(sessions, broker, settings.plan_workers),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        fail_interrupted(sessions)
+        yield
+        state.planner.shutdown()
+        engine.dispose()
+
+    app = FastAPI(
+        title="stockshift",
+        version=package_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.stockshift = state
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(
+        BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    _mount_dashboard(app, settings.web_dist)
+    return app
+
+
+def _mount_dashboard(app: FastAPI, folder: Path) -> None:
+    """Serve the built dashboard at ``/``; unknown non-API paths get index.html (SPA routes)."""
+    index = folder / "index.html"
+    if not index.is_file():
+        return
+    assets = folder / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+    root = folder.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def dashboard(path: str) -> FileResponse:
+        if path.startswith(("api/", "openapi.json", "docs")):
+            from fastapi import HTTPException
+
+            raise HTTPException(404, f"no such path: /{path}")
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            return FileResponse(candidate)
+        return FileResponse(index)

@@ -1,0 +1,105 @@
+"""Dependencies shared by the routers: the app's state, DB sessions and the caller's key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.config import Settings
+from stockshift.db.keys import Role, authenticate, role_allows
+
+
+@dataclass
+class AppState:
+    """What the app factory builds once: settings, engine, sessions and the helpers."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    broker: Any  # stockshift.api.events.Broker
+    planner: Any  # stockshift.api.planner.Planner
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    key_id: int
+    name: str
+    role: Role
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.stockshift
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer ssk_...`")
+query_token = APIKeyQuery(
+    name="access_token",
+    auto_error=False,
+    description="The API key as a query parameter, for EventSource (GET /api/v1/events only).",
+)
+
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="stockshift"'})
+
+
+def _check(state: AppState, secret: str | None, need: Role) -> KeyInfo:
+    if not secret:
+        raise _unauthorized(
+            "missing API key: send 'Authorization: Bearer <key>' "
+            "(make one with: stockshift keys create --role viewer)"
+        )
+    with state.sessions() as session:
+        row = authenticate(session, secret=secret)
+    if row is None:
+        raise _unauthorized("unknown or revoked API key")
+    if not role_allows(row.role, need):
+        raise HTTPException(403, f"this needs the {need} role; the key's role is {row.role}")
+    return KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
+
+
+def require(need: Role) -> Callable[..., KeyInfo]:
+    """A dependency that admits keys of role ``need`` or higher."""
+
+    def dependency(state: StateDep, credentials: CredentialsDep) -> KeyInfo:
+        return _check(state, credentials.credentials if credentials else None, need)
+
+    return dependency
+
+
+def require_stream(need: Role) -> Callable[..., KeyInfo]:
+    """Like :func:`require`, but also reads ``?access_token=`` (EventSource sends no headers)."""
+
+    def dependency(
+        state: StateDep,
+        credentials: CredentialsDep,
+        token: Annotated[str | None, Depends(query_token)],
+    ) -> KeyInfo:
+        return _check(state, credentials.credentials if credentials else token, need)
+
+    return dependency
+
+
+ViewerKey = Annotated[KeyInfo, Depends(require("viewer"))]
+PlannerKey = Annotated[KeyInfo, Depends(require("planner"))]
+AdminKey = Annotated[KeyInfo, Depends(require("admin"))]
+StreamKey = Annotated[KeyInfo, Depends(require_stream("viewer"))]

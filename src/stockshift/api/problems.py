@@ -1,0 +1,99 @@
+"""Every error as RFC 9457 problem details (``application/problem+json``), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from stockshift.core.errors import InputError, ParameterError, StockshiftError
+from stockshift.db.errors import ConflictError, NotFoundError
+
+log = logging.getLogger("stockshift.api")
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _input_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InputError)
+    rows = [
+        {"file": i.file, "row": i.row, "column": i.column, "message": i.message} for i in exc.issues
+    ]
+    return problem(422, f"bad input ({exc.total} problem(s)); nothing was changed", errors=rows)
+
+
+def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, NotFoundError):
+        return problem(404, str(exc))
+    if isinstance(exc, ConflictError):
+        return problem(409, str(exc), errors=exc.problems)
+    if isinstance(exc, ParameterError):
+        return problem(422, str(exc))
+    return problem(400, str(exc))
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "location": ".".join(str(p) for p in e.get("loc", ())),
+            "message": str(e.get("msg", "")),
+        }
+        for e in exc.errors()
+    ]
+    where = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
+    return problem(422, f"invalid request: {where}", errors=errors)
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem(500, "internal error; the server log has the details")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(StockshiftError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route can give."""
+    from stockshift.api.schemas import Problem
+
+    return {
+        code: {
+            "model": Problem,
+            "description": HTTPStatus(code).phrase,
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }

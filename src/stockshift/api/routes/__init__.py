@@ -1,0 +1,23 @@
+"""One router per resource; :data:`ROUTERS` is what the app mounts under /api/v1."""
+
+from stockshift.api.routes import (
+    events,
+    imports,
+    inventory,
+    meta,
+    plans,
+    sales,
+    stores,
+    transfers,
+)
+
+ROUTERS = [
+    meta.router,
+    stores.router,
+    inventory.router,
+    imports.router,
+    sales.router,
+    plans.router,
+    transfers.router,
+    events.router,
+]

@@ -1,0 +1,120 @@
+"""Plans: start one (computed in the background), read, list, map routes, execute."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from stockshift.api.convert import plan_document, plan_line, plan_public
+from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
+from stockshift.api.params import Limit, Offset, PlanId
+from stockshift.api.problems import responses
+from stockshift.api.schemas import (
+    ExecutePublic,
+    LineString,
+    PlanCreate,
+    PlanCreated,
+    PlanDocument,
+    PlanPage,
+    PlanStatus,
+    RouteCollection,
+    RouteFeature,
+    RouteProperties,
+)
+from stockshift.core.pipeline import validate_parameters
+from stockshift.core.types import PlanParameters
+from stockshift.db.plans import get_plan, list_plans, plan_lines, plan_orders
+from stockshift.db.stock import execute_plan
+
+router = APIRouter(tags=["plans"])
+
+
+@router.post(
+    "/plans",
+    operation_id="createPlan",
+    status_code=201,
+    response_model=PlanCreated,
+    responses=responses(401, 403, 413, 422),
+)
+def create(body: PlanCreate, state: StateDep, key: PlannerKey) -> PlanCreated:
+    """Start a plan on the stock as it is now (planner); answers at once with ``running``.
+
+    Follow it on ``GET /api/v1/plans/{plan_id}`` or the ``plan`` events of
+    ``GET /api/v1/events``.
+    """
+    params = PlanParameters(**body.model_dump())
+    validate_parameters(params)
+    plan_id = state.planner.start(params, key_id=key.key_id)
+    return PlanCreated(plan_id=plan_id, status="running")
+
+
+@router.get(
+    "/plans", operation_id="listPlans", response_model=PlanPage, responses=responses(401, 422)
+)
+def plans(
+    session: SessionDep,
+    _key: ViewerKey,
+    status: Annotated[PlanStatus | None, Query(description="Only plans in this status.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PlanPage:
+    """Plans, newest first, with status and summary (no lines)."""
+    page = list_plans(session, status=status, limit=limit, offset=offset)
+    return PlanPage(
+        items=[plan_public(p) for p in page.items], total=page.total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/plans/{plan_id}",
+    operation_id="getPlan",
+    response_model=PlanDocument,
+    response_model_by_alias=True,
+    responses=responses(401, 404, 422),
+)
+def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> PlanDocument:
+    """The plan file of SPEC section 5 with ``plan_id``, ``status``, and per line its
+    ``transfer_id`` and ``status``."""
+    row = get_plan(session, plan_id=plan_id)
+    return plan_document(
+        row, plan_lines(session, plan_id=plan_id), plan_orders(session, plan_id=plan_id)
+    )
+
+
+@router.get(
+    "/plans/{plan_id}/routes",
+    operation_id="getPlanRoutes",
+    response_model=RouteCollection,
+    responses=responses(401, 404, 422),
+)
+def routes(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> RouteCollection:
+    """GeoJSON: one LineString per transfer line, from source to destination ([lon, lat])."""
+    row = get_plan(session, plan_id=plan_id)
+    where = {s["store_id"]: [s["lon"], s["lat"]] for s in (row.header or {}).get("stores", [])}
+    features = [
+        RouteFeature(
+            geometry=LineString(coordinates=[where[t.from_store], where[t.to_store]]),
+            properties=RouteProperties(plan_id=plan_id, **plan_line(t).model_dump()),
+        )
+        for t in plan_lines(session, plan_id=plan_id)
+    ]
+    return RouteCollection(features=features)
+
+
+@router.post(
+    "/plans/{plan_id}/execute",
+    operation_id="executePlan",
+    response_model=ExecutePublic,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def execute(
+    plan_id: PlanId, session: SessionDep, state: StateDep, key: PlannerKey
+) -> ExecutePublic:
+    """Dispatch every proposed line in one transaction (planner): source on hand −q,
+    destination in transit +q. 409 and nothing changed if the plan was executed before, is
+    not computed, or a source no longer holds what its lines take."""
+    result = execute_plan(session, plan_id=plan_id, key_id=key.key_id)
+    state.broker.publish("plan", plan_id=plan_id, status="executed")
+    state.broker.publish("stock", reason="dispatch", plan_id=plan_id)
+    return ExecutePublic(plan_id=plan_id, status="executed", lines=result.lines, units=result.units)

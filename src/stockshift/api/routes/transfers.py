@@ -1,0 +1,139 @@
+"""Transfer lines across plans (filter, receive, cancel) and warehouse orders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from stockshift.api.convert import order_public, transfer_public
+from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
+from stockshift.api.params import (
+    Limit,
+    Offset,
+    PlanFilter,
+    ProductFilter,
+    StoreFilter,
+    TransferId,
+)
+from stockshift.api.problems import responses
+from stockshift.api.schemas import (
+    TransferPage,
+    TransferPublic,
+    TransferStatus,
+    WarehouseOrderPage,
+)
+from stockshift.db.plans import get_transfer, list_transfers, list_warehouse_orders
+from stockshift.db.stock import cancel_transfer, receive_transfer
+
+router = APIRouter(tags=["transfers"])
+
+
+@router.get(
+    "/transfers",
+    operation_id="listTransfers",
+    response_model=TransferPage,
+    responses=responses(401, 422),
+)
+def transfers(
+    session: SessionDep,
+    _key: ViewerKey,
+    plan_id: PlanFilter = None,
+    status: Annotated[TransferStatus | None, Query(description="Only this status.")] = None,
+    store_id: StoreFilter = None,
+    product_id: ProductFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> TransferPage:
+    """Transfer lines, newest plan first, in the order they were made; ``store_id``
+    matches either end."""
+    page = list_transfers(
+        session,
+        plan_id=plan_id,
+        status=status,
+        store_id=store_id,
+        product_id=product_id,
+        limit=limit,
+        offset=offset,
+    )
+    return TransferPage(
+        items=[transfer_public(t) for t in page.items],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/transfers/{transfer_id}",
+    operation_id="getTransfer",
+    response_model=TransferPublic,
+    responses=responses(401, 404, 422),
+)
+def transfer(transfer_id: TransferId, session: SessionDep, _key: ViewerKey) -> TransferPublic:
+    return transfer_public(get_transfer(session, transfer_id=transfer_id))
+
+
+@router.post(
+    "/transfers/{transfer_id}/receive",
+    operation_id="receiveTransfer",
+    response_model=TransferPublic,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def receive(
+    transfer_id: TransferId, session: SessionDep, state: StateDep, key: PlannerKey
+) -> TransferPublic:
+    """Destination on hand +q, in transit −q (planner); a second receipt is 409."""
+    row = receive_transfer(session, transfer_id=transfer_id, key_id=key.key_id)
+    state.broker.publish("stock", reason="receive", transfer_id=row.id, store_ids=[row.to_store])
+    return transfer_public(row)
+
+
+@router.post(
+    "/transfers/{transfer_id}/cancel",
+    operation_id="cancelTransfer",
+    response_model=TransferPublic,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def cancel(
+    transfer_id: TransferId, session: SessionDep, state: StateDep, key: PlannerKey
+) -> TransferPublic:
+    """Cancel a line (planner): a proposed one will not be dispatched; a dispatched one's
+    units go back to the source's on hand. Received or cancelled lines are 409."""
+    row = cancel_transfer(session, transfer_id=transfer_id, key_id=key.key_id)
+    state.broker.publish(
+        "stock", reason="cancel", transfer_id=row.id, store_ids=[row.from_store, row.to_store]
+    )
+    return transfer_public(row)
+
+
+@router.get(
+    "/warehouse-orders",
+    operation_id="listWarehouseOrders",
+    response_model=WarehouseOrderPage,
+    responses=responses(401, 422),
+)
+def warehouse_orders(
+    session: SessionDep,
+    _key: ViewerKey,
+    plan_id: PlanFilter = None,
+    store_id: StoreFilter = None,
+    product_id: ProductFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> WarehouseOrderPage:
+    """Need that transfers could not cover, newest plan first, with the reason."""
+    page = list_warehouse_orders(
+        session,
+        plan_id=plan_id,
+        store_id=store_id,
+        product_id=product_id,
+        limit=limit,
+        offset=offset,
+    )
+    return WarehouseOrderPage(
+        items=[order_public(o) for o in page.items],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+    )

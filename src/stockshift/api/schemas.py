@@ -1,0 +1,412 @@
+"""Request and response schemas; their names are the dashboard's generated TypeScript types.
+
+Names are stable: ``XPublic`` is what the API returns about X, ``XCreate`` what a client
+sends to make one, ``XPage`` one page of a listing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["viewer", "planner", "admin"]
+PlanStatus = Literal["running", "completed", "failed", "executed"]
+TransferStatus = Literal["proposed", "dispatched", "received", "cancelled"]
+Scope = Literal["intra-cluster", "cross-cluster"]
+FulfilmentScope = Literal["intra-cluster", "cross-cluster", "mixed"]
+Reason = Literal["no-source", "transfer-cap"]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="Row-level issues or the lines that did not fit."
+    )
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ConfigPublic(BaseModel):
+    """What the dashboard needs to know about this server."""
+
+    version: str
+    tile_url: str
+    tile_attribution: str
+
+
+class MePublic(BaseModel):
+    key_id: int
+    name: str
+    role: Role
+
+
+class PageBase(BaseModel):
+    total: int = Field(description="Items matching the filters, over all pages.")
+    limit: int
+    offset: int
+
+
+class StorePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    store_id: str
+    name: str
+    lat: float
+    lon: float
+    cluster: str | None = Field(
+        description="Cluster in the newest computed plan, else the stores file's cluster column."
+    )
+    region: str | None = Field(None, description="The stores file's own cluster column.")
+    capacity: float | None = None
+
+
+class StorePage(PageBase):
+    items: list[StorePublic]
+
+
+class StockPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    store_id: str
+    product_id: str
+    on_hand: int
+    in_transit: int = Field(description="Units dispatched to this store, not yet received.")
+
+
+class StockPage(PageBase):
+    items: list[StockPublic]
+
+
+class StockTotals(BaseModel):
+    on_hand: int
+    in_transit: int
+    total: int
+
+
+class ImportPublic(BaseModel):
+    stores: int
+    products: int
+    stock_rows: int
+    sales_rows: int
+    units_on_hand: int
+    warnings: list[str]
+
+
+class PlanCreate(BaseModel):
+    """The parameters of ``stockshift plan`` (SPEC section 6), as JSON."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    target: Literal["cluster-mean", "forecast"] | None = Field(
+        None, description="Default: forecast when sales are loaded, else cluster-mean."
+    )
+    clusters: str = Field(
+        "auto", pattern=r"^(auto|column|[1-9][0-9]{0,3})$", description="auto, column or K."
+    )
+    forecast: Literal["moving-average", "linear-regression"] = "moving-average"
+    window: int = Field(28, ge=1, le=3650)
+    cover_days: int = Field(7, ge=1, le=3650)
+    service_level: float | None = Field(None, gt=0.0, lt=1.0)
+    max_distance_km: float | None = Field(None, ge=0.0, le=40_100.0)
+    max_transfers: int | None = Field(None, ge=0, le=100_000_000)
+    pack_size: int = Field(1, ge=1, le=1_000_000)
+    min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class PlanCreated(BaseModel):
+    plan_id: int
+    status: PlanStatus
+
+
+class TransferPublic(BaseModel):
+    """A transfer line (SPEC section 5) with its id and life cycle status."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    transfer_id: int
+    plan_id: int
+    product_id: str
+    from_store: str
+    to_store: str
+    quantity: int
+    distance_km: float
+    scope: Scope
+    status: TransferStatus
+    dispatched_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+
+
+class TransferPage(PageBase):
+    items: list[TransferPublic]
+
+
+class PlanLine(BaseModel):
+    """A transfer line inside the plan file, with ``transfer_id`` and ``status`` added."""
+
+    transfer_id: int
+    product_id: str
+    from_store: str
+    to_store: str
+    quantity: int
+    distance_km: float
+    scope: Scope
+    status: TransferStatus
+
+
+class WarehouseOrderPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    order_id: int
+    plan_id: int
+    product_id: str
+    store_id: str
+    quantity: int
+    reason: Reason
+
+
+class WarehouseOrderPage(PageBase):
+    items: list[WarehouseOrderPublic]
+
+
+class PlanWarehouseOrder(BaseModel):
+    product_id: str
+    store_id: str
+    quantity: int
+    reason: Reason
+
+
+class PlanStore(BaseModel):
+    store_id: str
+    name: str
+    lat: float
+    lon: float
+    cluster: str
+
+
+class LatLon(BaseModel):
+    lat: float
+    lon: float
+
+
+class PlanCluster(BaseModel):
+    cluster: str
+    store_ids: list[str]
+    centroid: LatLon
+    radius_km: float
+
+
+class Elbow(BaseModel):
+    k: list[int]
+    wcss: list[float]
+    chosen_k: int | None
+
+
+class Fulfilment(BaseModel):
+    product_id: str
+    store_id: str
+    scope: FulfilmentScope
+    received: int
+
+
+class PlanSummary(BaseModel):
+    transfers: int
+    units_moved: int
+    unit_km: float
+    warehouse_units: int
+    warehouse_orders: int
+    products_analysed: int
+    stores: int
+    clusters: int
+    skipped_clusters: list[str]
+    need_units: int
+    cap_reached: bool
+
+
+class PlanPublic(BaseModel):
+    """A plan in the list: its status and, once computed, its summary."""
+
+    plan_id: int
+    status: PlanStatus
+    progress: str | None
+    error: str | None
+    parameters: dict[str, Any]
+    summary: PlanSummary | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    executed_at: dt.datetime | None
+
+
+class PlanPage(PageBase):
+    items: list[PlanPublic]
+
+
+class PlanDocument(PlanPublic):
+    """The plan file of SPEC section 5 plus ``plan_id``, ``status`` and timing.
+
+    While the plan runs, the lists are empty and ``summary`` is null.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field("stockshift.plan/1", alias="schema")
+    stores: list[PlanStore]
+    clusters: list[PlanCluster]
+    elbow: Elbow | None
+    transfers: list[PlanLine]
+    fulfilment: list[Fulfilment]
+    warehouse_orders: list[PlanWarehouseOrder]
+    warnings: list[str]
+
+
+class ExecutePublic(BaseModel):
+    plan_id: int
+    status: PlanStatus
+    lines: int = Field(description="Transfer lines dispatched.")
+    units: int = Field(description="Units now in transit.")
+
+
+class LineString(BaseModel):
+    type: Literal["LineString"] = "LineString"
+    coordinates: list[list[float]] = Field(description="[[lon, lat], [lon, lat]]: from, to.")
+
+
+class RouteProperties(PlanLine):
+    plan_id: int
+
+
+class RouteFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    geometry: LineString
+    properties: RouteProperties
+
+
+class RouteCollection(BaseModel):
+    """GeoJSON FeatureCollection: one LineString per transfer line."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[RouteFeature]
+
+
+class AdjustmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    store_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
+    product_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
+    delta: int = Field(ge=-(10**12), le=10**12, description="Units to add (negative: remove).")
+    reason: str = Field(
+        min_length=1, max_length=500, pattern=r"^[^\x00]+$", description="Why, for the ledger."
+    )
+
+
+class SaleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    date: dt.date
+    store_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
+    product_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
+    units: float = Field(ge=0, le=1e9)
+
+
+class SalesBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    sales: list[SaleCreate] = Field(min_length=1, max_length=10_000)
+
+
+class SaleResult(BaseModel):
+    store_id: str
+    product_id: str
+    units: float
+    taken: int = Field(description="Units taken off on hand.")
+    short: int = Field(description="Units sold that were not on hand (on hand stays ≥ 0).")
+
+
+class SalesResult(BaseModel):
+    lines: int
+    units_taken: int
+    units_short: int
+    results: list[SaleResult]
+
+
+class LedgerPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    entry_id: int
+    at: dt.datetime
+    key_id: int | None
+    reason: str
+    note: str | None
+    store_id: str | None
+    product_id: str | None
+    on_hand_delta: int
+    in_transit_delta: int
+    plan_id: int | None
+    transfer_id: int | None
+
+
+class LedgerPage(PageBase):
+    items: list[LedgerPublic]
+
+
+class SalesDay(BaseModel):
+    date: dt.date
+    units: float
+
+
+class ForecastPublic(BaseModel):
+    method: Literal["moving-average", "linear-regression"]
+    window: int
+    cover_days: int
+    service_level: float | None
+    rate_per_day: float
+    target: int = Field(description="ceil(r·C + z·σ·√C), SPEC section 3.")
+    daily: list[SalesDay] = Field(description="The forecast for the next cover days.")
+
+
+class HistoryPublic(BaseModel):
+    """Sales history and forecast of one store/product, for charts."""
+
+    store_id: str
+    product_id: str
+    on_hand: int
+    in_transit: int
+    history: list[SalesDay]
+    forecast: ForecastPublic | None = Field(description="Null when no sales are loaded.")
+
+
+class ClusterPublic(BaseModel):
+    cluster: str
+    store_ids: list[str]
+    centroid: LatLon
+    radius_km: float
+
+
+class ClustersPublic(BaseModel):
+    method: str
+    k: int
+    clusters: list[ClusterPublic]
+    elbow: Elbow | None
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    role: Role
+    name: str = Field("", max_length=200, pattern=r"^[^\x00]*$")
+
+
+class KeyCreated(BaseModel):
+    key_id: int
+    role: Role
+    name: str
+    key: str = Field(description="The secret; shown once, stored only as a hash.")

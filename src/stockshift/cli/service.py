@@ -1,0 +1,164 @@
+"""Service commands: ``db upgrade``, ``db import``, ``db plan``, ``keys create``, ``serve``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stockshift.cli.main import app, console, err, run
+from stockshift.cli.options import ClustersOpt, InventoryOpt, SalesOpt, StoresOpt
+from stockshift.config import Settings
+from stockshift.core.errors import InputError, ParameterError
+from stockshift.core.types import PlanParameters
+
+db_app = typer.Typer(help="The inventory database: migrate, import, plan.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: STOCKSHIFT_DATABASE_URL, else sqlite:///var/stockshift.db).",
+    ),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    return Settings(database_url=database_url) if database_url else Settings()
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOpt = None) -> None:
+    """Create or migrate the database's tables to the newest version."""
+    from stockshift.db.engine import make_engine
+    from stockshift.db.migrate import upgrade
+
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    run(lambda: upgrade(engine))
+    engine.dispose()
+    console.print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("import")
+def db_import(
+    stores: StoresOpt = None,
+    inventory: InventoryOpt = None,
+    sales: SalesOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Replace stores, stock and sales with these files, all or nothing (SPEC section 1)."""
+    from stockshift.db.dataset import import_sources
+    from stockshift.db.engine import make_engine, session_factory
+
+    if stores is None or inventory is None:
+        run(_fail(InputError.single("command line", None, None, "give --stores and --inventory")))
+        return
+    engine = make_engine(_settings(database_url).database_url)
+    with session_factory(engine)() as session:
+        summary = run(
+            lambda: import_sources(session, stores=stores, inventory=inventory, sales=sales)
+        )
+    engine.dispose()
+    for warning in summary.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    console.print(
+        f"Imported {summary.stores} stores, {summary.products} products, "
+        f"{summary.stock_rows} stock rows ({summary.units_on_hand} units on hand), "
+        f"{summary.sales_rows} sales rows."
+    )
+
+
+@db_app.command("plan")
+def db_plan(
+    target: Annotated[
+        str | None, typer.Option("--target", help="cluster-mean or forecast.")
+    ] = None,
+    clusters: ClustersOpt = "auto",
+    max_distance_km: Annotated[
+        float | None, typer.Option("--max-distance-km", help="Longest transfer allowed, km.")
+    ] = None,
+    max_transfers: Annotated[
+        int | None, typer.Option("--max-transfers", help="Cap on transfer lines.")
+    ] = None,
+    pack_size: Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")] = 1,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
+    from stockshift.api.events import Broker
+    from stockshift.api.planner import Planner
+    from stockshift.db.engine import make_engine, session_factory
+    from stockshift.db.plans import get_plan
+
+    if target not in (None, "cluster-mean", "forecast"):
+        run(_fail(ParameterError(f"--target {target!r}: use cluster-mean or forecast")))
+    params = PlanParameters(
+        target=target,  # type: ignore[arg-type]
+        clusters=clusters,
+        max_distance_km=max_distance_km,
+        max_transfers=max_transfers,
+        pack_size=pack_size,
+    )
+    engine = make_engine(_settings(database_url).database_url)
+    sessions = session_factory(engine)
+    planner = Planner(sessions, Broker())
+    plan_id = planner.start(params, key_id=None)
+    planner.wait(plan_id)
+    planner.shutdown()
+    with sessions() as session:
+        row = get_plan(session, plan_id=plan_id)
+    engine.dispose()
+    if row.status != "completed":
+        run(_fail(ParameterError(f"plan {plan_id} failed: {row.error}")))
+    summary = (row.header or {}).get("summary", {})
+    console.print(
+        f"Plan {plan_id}: {summary.get('transfers', 0)} transfer lines, "
+        f"{summary.get('units_moved', 0)} units moved, "
+        f"{summary.get('warehouse_units', 0)} units from the warehouse."
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="viewer, planner or admin.")],
+    name: Annotated[str, typer.Option("--name", help="Who or what the key is for.")] = "",
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Make an API key; it is printed once, alone on the last line, and stored hashed."""
+    from stockshift.db.engine import make_engine, session_factory
+    from stockshift.db.keys import create_key
+
+    engine = make_engine(_settings(database_url).database_url)
+    with session_factory(engine)() as session:
+        row, secret = run(lambda: create_key(session, role=role, name=name))
+    engine.dispose()
+    console.print(f"Created {row.role} key {row.id} ({row.name}). Keep it: it is shown only once.")
+    print(secret)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Serve the REST API and the dashboard (run ``stockshift db upgrade`` first)."""
+    import uvicorn
+
+    from stockshift.api.app import create_app
+
+    settings = _settings(database_url)
+    application = create_app(settings)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    console.print(f"stockshift serving on http://{shown}:{port}  (API docs: /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _fail(exc: Exception):  # type: ignore[no-untyped-def]
+    def raise_it() -> None:
+        raise exc
+
+    return raise_it

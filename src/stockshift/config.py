@@ -1,0 +1,43 @@
+"""The service's settings: one class, read from ``STOCKSHIFT_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; each field is documented in docs/api.md."""
+
+    model_config = SettingsConfigDict(env_prefix="STOCKSHIFT_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/stockshift.db",
+        description="SQLAlchemy URL: a SQLite file, or postgresql+psycopg://user@host/db.",
+    )
+    web_dist: Path = Field(
+        PACKAGE_DIR / "web_dist",
+        description="Folder of the built dashboard, served at / when it exists.",
+    )
+    tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Map tile URL template handed to the dashboard by GET /api/v1/config.",
+    )
+    tile_attribution: str = Field(
+        "© OpenStreetMap contributors", description="Attribution shown under the map tiles."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser; empty means CORS is off.",
+    )
+    max_body_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest JSON request body, in bytes (413 beyond)."
+    )
+    max_upload_bytes: int = Field(
+        2 << 30, ge=1024, description="Largest multipart import upload, in bytes (413 beyond)."
+    )
+    plan_workers: int = Field(1, ge=1, le=8, description="Plans computed at the same time.")

@@ -1,0 +1,1 @@
+"""The inventory database: tables, engine, migrations and repository functions."""

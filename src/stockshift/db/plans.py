@@ -1,0 +1,204 @@
+"""Plans in the database: create, record progress, store the result, read and list.
+
+A plan row holds the parameters and, once computed, the plan file's header (stores,
+clusters, elbow, fulfilment, summary); its transfer lines and warehouse orders are rows of
+their own so that they can be filtered, paginated and executed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from stockshift.core.types import Plan
+from stockshift.db.bulk import bulk_insert
+from stockshift.db.engine import begin_write
+from stockshift.db.errors import NotFoundError
+from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
+from stockshift.io.planfile import plan_json
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def _page(session: Session, stmt: Select[T], *, limit: int, offset: int) -> Page[T]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = list(session.scalars(stmt.limit(limit).offset(offset)))
+    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+
+def create_plan(session: Session, *, parameters: dict[str, Any], key_id: int | None) -> PlanRow:
+    """A new plan in status ``running``; the caller computes it in the background."""
+    begin_write(session)
+    row = PlanRow(
+        status="running",
+        parameters=parameters,
+        progress="queued",
+        created_by=key_id,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def set_progress(session: Session, *, plan_id: int, step: str) -> None:
+    begin_write(session)
+    session.execute(
+        update(PlanRow)
+        .where(PlanRow.id == plan_id, PlanRow.status == "running")
+        .values(progress=step[:64])
+    )
+    session.commit()
+
+
+def fail_plan(session: Session, *, plan_id: int, error: str) -> None:
+    """Record why a plan could not be computed; it can then only be read."""
+    begin_write(session)
+    session.execute(
+        update(PlanRow)
+        .where(PlanRow.id == plan_id)
+        .values(status="failed", error=error, progress=None, finished_at=datetime.now(UTC))
+    )
+    session.commit()
+
+
+def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
+    """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
+    document = json.loads(plan_json(plan))
+    transfers = pd.DataFrame(document.pop("transfers"), columns=_TRANSFER_COLUMNS)
+    orders = pd.DataFrame(document.pop("warehouse_orders"), columns=_ORDER_COLUMNS)
+    transfers.insert(0, "plan_id", plan_id)
+    transfers.insert(1, "seq", range(len(transfers)))
+    transfers["status"] = "proposed"
+    orders.insert(0, "plan_id", plan_id)
+    begin_write(session)
+    try:
+        bulk_insert(session, "transfers", transfers)
+        bulk_insert(session, "warehouse_orders", orders)
+        session.execute(
+            update(PlanRow)
+            .where(PlanRow.id == plan_id)
+            .values(
+                status="completed",
+                header=document,
+                progress=None,
+                finished_at=datetime.now(UTC),
+            )
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+_TRANSFER_COLUMNS = ["product_id", "from_store", "to_store", "quantity", "distance_km", "scope"]
+_ORDER_COLUMNS = ["product_id", "store_id", "quantity", "reason"]
+
+
+def get_plan(session: Session, *, plan_id: int) -> PlanRow:
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFoundError(f"plan {plan_id} does not exist; GET /api/v1/plans lists the plans")
+    return row
+
+
+def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
+    return list(
+        session.scalars(
+            select(TransferRow).where(TransferRow.plan_id == plan_id).order_by(TransferRow.seq)
+        )
+    )
+
+
+def plan_orders(session: Session, *, plan_id: int) -> list[WarehouseOrderRow]:
+    return list(
+        session.scalars(
+            select(WarehouseOrderRow)
+            .where(WarehouseOrderRow.plan_id == plan_id)
+            .order_by(WarehouseOrderRow.id)
+        )
+    )
+
+
+def list_plans(
+    session: Session, *, status: str | None = None, limit: int, offset: int
+) -> Page[PlanRow]:
+    stmt = select(PlanRow).order_by(PlanRow.id.desc())
+    if status is not None:
+        stmt = stmt.where(PlanRow.status == status)
+    return _page(session, stmt, limit=limit, offset=offset)
+
+
+def latest_plan(session: Session) -> PlanRow | None:
+    """The newest plan that finished computing (completed or executed)."""
+    return session.scalar(
+        select(PlanRow)
+        .where(PlanRow.status.in_(("completed", "executed")))
+        .order_by(PlanRow.id.desc())
+        .limit(1)
+    )
+
+
+def list_transfers(
+    session: Session,
+    *,
+    plan_id: int | None = None,
+    status: str | None = None,
+    store_id: str | None = None,
+    product_id: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[TransferRow]:
+    """Transfer lines, filtered; ``store_id`` matches either end of a line."""
+    stmt = select(TransferRow).order_by(TransferRow.plan_id.desc(), TransferRow.seq)
+    if plan_id is not None:
+        stmt = stmt.where(TransferRow.plan_id == plan_id)
+    if status is not None:
+        stmt = stmt.where(TransferRow.status == status)
+    if store_id is not None:
+        stmt = stmt.where(or_(TransferRow.from_store == store_id, TransferRow.to_store == store_id))
+    if product_id is not None:
+        stmt = stmt.where(TransferRow.product_id == product_id)
+    return _page(session, stmt, limit=limit, offset=offset)
+
+
+def get_transfer(session: Session, *, transfer_id: int) -> TransferRow:
+    row = session.get(TransferRow, transfer_id)
+    if row is None:
+        raise NotFoundError(f"transfer {transfer_id} does not exist")
+    return row
+
+
+def list_warehouse_orders(
+    session: Session,
+    *,
+    plan_id: int | None = None,
+    store_id: str | None = None,
+    product_id: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[WarehouseOrderRow]:
+    stmt = select(WarehouseOrderRow).order_by(
+        WarehouseOrderRow.plan_id.desc(), WarehouseOrderRow.id
+    )
+    if plan_id is not None:
+        stmt = stmt.where(WarehouseOrderRow.plan_id == plan_id)
+    if store_id is not None:
+        stmt = stmt.where(WarehouseOrderRow.store_id == store_id)
+    if product_id is not None:
+        stmt = stmt.where(WarehouseOrderRow.product_id == product_id)
+    return _page(session, stmt, limit=limit, offset=offset)
