@@ -82,7 +82,7 @@ def totals(plan: Plan) -> list[str]:
     ]
     if plan.cap_reached:
         lines.append(
-            f"Transfer cap reached ({plan.parameters.max_transfers}); the rest goes to the warehouse"
+            f"Transfer cap reached ({plan.parameters.max_transfers}); the rest goes to warehouse"
         )
     lines.append(RULE)
     lines += [f"Cluster {c} skipped (only one store)" for c in plan.targets.skipped_clusters]
