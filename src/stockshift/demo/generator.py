@@ -33,10 +33,10 @@ IntArray = npt.NDArray[np.int64]
 DEFAULT_END = date(2025, 9, 28)  # a Sunday; fixed so a seed gives the same files every year
 WEEKLY_PROFILE = np.array([0.86, 0.80, 0.84, 0.93, 1.12, 1.42, 1.03])  # Monday .. Sunday
 STOCK_STATES = (  # (probability, fewest and most days of current demand on the shelf)
-    (0.08, 0.0, 0.0),  # empty shelf
-    (0.22, 0.5, 4.0),  # short
-    (0.45, 5.0, 12.0),  # about right
-    (0.25, 14.0, 40.0),  # overstocked
+    (0.10, 0.0, 0.0),  # empty shelf
+    (0.27, 0.5, 3.5),  # short
+    (0.40, 4.0, 9.0),  # about right
+    (0.23, 10.0, 28.0),  # overstocked
 )
 NEG_BINOMIAL_SHAPE = 3.0  # gamma shape of the demand noise; smaller is burstier
 SALES_CHUNK_CELLS = 4_000_000  # store-product-days drawn at once, to bound memory
@@ -225,17 +225,19 @@ def stock_on_hand(
 ) -> IntArray:
     """Units on the shelf: days of current demand by stock state, times store and city bias.
 
-    A few units of presentation stock sit on most non-empty shelves, so slow sellers too can
-    be over- or understocked. Some cities lean long and some short, so that a forecast plan
-    also has cross-cluster transfers.
+    The mixture averages about 7.5 days, near the default target of 7 days of cover, so
+    across the chain some products are short (warehouse orders) and some long. A few units
+    of presentation stock sit on most non-empty shelves, so slow sellers too can be over- or
+    understocked. Some cities lean long and some short, so that a forecast plan also has
+    cross-cluster transfers.
     """
     probs = np.array([p for p, _, _ in STOCK_STATES])
     low = np.array([lo for _, lo, _ in STOCK_STATES])
     high = np.array([hi for _, _, hi in STOCK_STATES])
     state = rng.choice(len(STOCK_STATES), size=len(rate), p=probs)
     cover = low[state] + (high[state] - low[state]) * rng.random(len(rate))
-    store_bias = rng.lognormal(0.0, 0.35, len(city_of))
-    city_bias = rng.lognormal(0.0, 0.45, n_cities)
+    store_bias = rng.lognormal(-(0.35**2) / 2, 0.35, len(city_of))  # mean 1
+    city_bias = rng.lognormal(-(0.45**2) / 2, 0.45, n_cities)
     bias = store_bias[row_store] * city_bias[city_of[row_store]]
     units = np.floor(rate * cover * bias + 0.5)
     display = rng.integers(0, 3, len(rate))
