@@ -90,3 +90,58 @@ def reference_plan(
                 reason = "transfer-cap" if ended_capped[dst] else "no-source"
                 out.orders.append((product, dst, nd[dst], reason))
     return out
+
+
+def reference_targets(
+    cluster: dict[str, str],
+    on_hand: dict[tuple[str, str], int],
+    sales: list[tuple[str, str, str, float]] | None,
+    *,
+    target: str,
+    forecast: str = "moving-average",
+    window: int = 28,
+    cover_days: int = 7,
+    service_level: float | None = None,
+) -> dict[tuple[str, str], float]:
+    """SPEC section 3 in plain Python; keys (product, store)."""
+    import datetime as dt
+    from statistics import NormalDist, fmean, pstdev
+
+    out: dict[tuple[str, str], float] = {}
+    if target == "cluster-mean":
+        size: dict[str, int] = {}
+        for c in cluster.values():
+            size[c] = size.get(c, 0) + 1
+        for (p, s), q in on_hand.items():
+            peers = [v for (pp, ss), v in on_hand.items() if pp == p and cluster[ss] == cluster[s]]
+            out[(p, s)] = float(q) if size[cluster[s]] == 1 else sum(peers) / len(peers)
+        return out
+    assert sales
+    days = sorted({dt.date.fromisoformat(d) for d, _, _, _ in sales})
+    first, last = days[0], days[-1]
+    n = (last - first).days + 1
+    series: dict[tuple[str, str], list[float]] = {}
+    for d, s, p, u in sales:
+        series.setdefault((p, s), [0.0] * n)[(dt.date.fromisoformat(d) - first).days] += u
+    z = 0.0 if service_level is None else NormalDist().inv_cdf(service_level)
+    for key in on_hand:
+        if key not in series:
+            out[key] = 0.0
+            continue
+        y = series[key][-window:]
+        w = len(y)
+        if forecast == "moving-average":
+            r = fmean(y)
+        elif w == 1:
+            r = max(y[0], 0.0)
+        else:
+            tm = (w - 1) / 2
+            ym = fmean(y)
+            b = sum((t - tm) * (v - ym) for t, v in enumerate(y)) / sum(
+                (t - tm) ** 2 for t in range(w)
+            )
+            a = ym - b * tm
+            r = max(fmean(a + b * t for t in range(w, w + cover_days)), 0.0)
+        sigma = pstdev(y)
+        out[key] = float(math.ceil(r * cover_days + z * sigma * math.sqrt(cover_days) - 1e-9))
+    return out
