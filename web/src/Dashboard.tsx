@@ -1,0 +1,329 @@
+/**
+ * The signed-in page: plan form and KPIs on the left, the map in the middle, and below it the
+ * tabs for transfers, warehouse orders, charts and clusters. State shared between the map and
+ * the tables (selected plan, route, store and product) lives here.
+ */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ApiClient } from "./api/client";
+import { describeError } from "./api/errors";
+import { ApiContext } from "./api/context";
+import { useServiceEvents } from "./api/events";
+import {
+  useClusters,
+  useConfig,
+  useCreatePlan,
+  useExecutePlan,
+  useInsight,
+  usePlan,
+  usePlans,
+  useReceiveTransfer,
+  useStock,
+  useStores,
+  useTotals,
+} from "./api/queries";
+import type { Me, PlanParameters, Store, Transfer } from "./api/types";
+import { ClusterSummary } from "./insight/ClusterSummary";
+import { ElbowChart } from "./insight/ElbowChart";
+import { SalesChart } from "./insight/SalesChart";
+import { storeBalances } from "./lib/balance";
+import { fmtDateTime, fmtInt } from "./lib/format";
+import { sortClusterLabels } from "./lib/palette";
+import { StoreMap } from "./map/StoreMap";
+import { resolveRoutes } from "./map/routes";
+import { ExecuteDialog } from "./plan/ExecuteDialog";
+import { Kpis } from "./plan/Kpis";
+import { PlanForm } from "./plan/PlanForm";
+import { TransfersTable } from "./plan/TransfersTable";
+import { WarehouseOrdersTable } from "./plan/WarehouseOrdersTable";
+import { Tabs } from "./Tabs";
+
+interface Props {
+  api: ApiClient;
+  apiKey: string;
+  me: Me;
+  onSignOut: () => void;
+}
+
+type Banner = { kind: "error" | "info"; title: string; message: string } | null;
+const TABS = ["Transfers", "Warehouse orders", "Insight", "Clusters"] as const;
+type Tab = (typeof TABS)[number];
+
+export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
+  const live = useServiceEvents(apiKey);
+  const config = useConfig(api);
+  const baseStores = useStores(api);
+  const plans = usePlans(api);
+  const [planId, setPlanId] = useState<string | null>(null);
+  const [productId, setProductId] = useState<string | null>(null);
+  const [selectedRoute, setSelectedRoute] = useState<string | null>(null);
+  const [selectedStore, setSelectedStore] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>("Transfers");
+  const [banner, setBanner] = useState<Banner>(null);
+  const [confirming, setConfirming] = useState(false);
+
+  // Show the newest plan until the planner picks one.
+  useEffect(() => {
+    if (planId === null && plans.data && plans.data.length > 0) setPlanId(plans.data[0]?.plan_id ?? null);
+  }, [plans.data, planId]);
+
+  const plan = usePlan(api, planId);
+  const planReady = plan.data !== undefined && plan.data.status !== "running" && plan.data.status !== "failed";
+  const clustersQuery = useClusters(api, !planReady);
+  const stock = useStock(api, productId);
+  const totals = useTotals(api);
+  const insight = useInsight(api, selectedStore, productId);
+  const createPlan = useCreatePlan(api);
+  const executePlan = useExecutePlan(api);
+  const receive = useReceiveTransfer(api);
+
+  // The stores with the clusters of the plan on screen, else the clusters the service computes now.
+  const stores = useMemo<Store[]>(() => {
+    const base = baseStores.data ?? [];
+    const planStores = planReady ? (plan.data?.stores ?? []) : [];
+    const clusterOf = new Map<string, string>();
+    if (planStores.length > 0) for (const s of planStores) clusterOf.set(s.store_id, s.cluster);
+    else for (const c of clustersQuery.data?.clusters ?? []) for (const id of c.store_ids) clusterOf.set(id, c.cluster);
+    if (base.length === 0) return planStores;
+    return base.map((s) => ({ ...s, cluster: clusterOf.get(s.store_id) ?? s.cluster }));
+  }, [baseStores.data, plan.data, planReady, clustersQuery.data]);
+  const clusters = (planReady ? plan.data?.clusters : clustersQuery.data?.clusters) ?? [];
+  const elbow = (planReady ? plan.data?.elbow : clustersQuery.data?.elbow) ?? null;
+  const clusterLabels = useMemo(() => sortClusterLabels(stores.map((s) => s.cluster)), [stores]);
+
+  const transfers = useMemo<Transfer[]>(() => (planReady ? (plan.data?.transfers ?? []) : []), [planReady, plan.data]);
+  const productTransfers = useMemo(
+    () => (productId === null ? transfers : transfers.filter((t) => t.product_id === productId)),
+    [transfers, productId],
+  );
+  const routes = useMemo(() => resolveRoutes(productTransfers, stores), [productTransfers, stores]);
+  const orders = useMemo(() => {
+    const all = planReady ? (plan.data?.warehouse_orders ?? []) : [];
+    return productId === null ? all : all.filter((o) => o.product_id === productId);
+  }, [plan.data, planReady, productId]);
+  const products = useMemo(() => {
+    const ids = new Set<string>();
+    for (const t of transfers) ids.add(t.product_id);
+    for (const o of plan.data?.warehouse_orders ?? []) ids.add(o.product_id);
+    return [...ids].sort();
+  }, [transfers, plan.data]);
+  const balances = useMemo(
+    () => (productId !== null && stock.data ? storeBalances(stores, stock.data) : null),
+    [productId, stock.data, stores],
+  );
+
+  const fail = useCallback((e: unknown) => setBanner({ kind: "error", ...describeError(e) }), []);
+
+  const runPlan = (params: PlanParameters) => {
+    setBanner(null);
+    createPlan.mutate(params, {
+      onSuccess: (id) => {
+        setPlanId(id);
+        setSelectedRoute(null);
+      },
+      onError: fail,
+    });
+  };
+  const execute = () => {
+    if (planId === null) return;
+    executePlan.mutate(planId, {
+      onSuccess: (done) => {
+        setConfirming(false);
+        setBanner({
+          kind: "info",
+          title: "Plan executed",
+          message: `${fmtInt(done.lines)} lines dispatched, ${fmtInt(done.units)} units in transit; receive them as they arrive.`,
+        });
+      },
+      onError: (e) => {
+        setConfirming(false);
+        fail(e);
+      },
+    });
+  };
+  const receiveLine = (transferId: number) => {
+    receive.mutate(transferId, {
+      onSuccess: () => setBanner({ kind: "info", title: "Received", message: `Transfer ${transferId} is now on hand at its destination.` }),
+      onError: fail,
+    });
+  };
+  const selectRoute = useCallback(
+    (key: string) => {
+      setSelectedRoute(key);
+      setTab("Transfers");
+    },
+    [setSelectedRoute],
+  );
+
+  const current = plan.data;
+  const canExecute = current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
+  const roleNote = me.role === "viewer" ? "Your key is a viewer key: you can look, but planning and executing need a planner key." : null;
+  const loadError = baseStores.error ?? plans.error ?? plan.error;
+
+  return (
+    <ApiContext.Provider value={api}>
+    <div className="app">
+      <header className="topbar">
+        <h1>stockshift</h1>
+        <label className="inline">
+          <span>Plan</span>
+          <select
+            aria-label="Plan shown"
+            value={planId ?? ""}
+            onChange={(e) => {
+              setPlanId(e.target.value || null);
+              setSelectedRoute(null);
+            }}
+          >
+            {(plans.data ?? []).length === 0 && <option value="">No plans yet</option>}
+            {(plans.data ?? []).map((p) => (
+              <option key={p.plan_id} value={p.plan_id}>
+                #{p.plan_id} · {p.status} · {fmtDateTime(p.created_at)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          <span>Product</span>
+          <select aria-label="Product shown" value={productId ?? ""} onChange={(e) => setProductId(e.target.value || null)}>
+            <option value="">All products (colour by cluster)</option>
+            {products.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className={`live ${live ? "on" : "off"}`} title={live ? "Live updates connected" : "Live updates disconnected"}>
+          {live ? "live" : "offline"}
+        </span>
+        <span className="role" aria-label="Signed in as">
+          {me.name ? `${me.name} · ` : ""}
+          {me.role}
+        </span>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+
+      {banner && (
+        <div role={banner.kind === "error" ? "alert" : "status"} className={`banner ${banner.kind}`}>
+          <strong>{banner.title}.</strong> {banner.message}
+          <button type="button" className="small" onClick={() => setBanner(null)} aria-label="Dismiss message">
+            ×
+          </button>
+        </div>
+      )}
+      {loadError && (
+        <div role="alert" className="banner error">
+          <strong>{describeError(loadError).title}.</strong> {describeError(loadError).message}
+        </div>
+      )}
+
+      <aside className="side">
+        <h2>New plan</h2>
+        <PlanForm onSubmit={runPlan} busy={createPlan.isPending || current?.status === "running"} roleNote={roleNote} />
+        <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
+        {planId === null ? (
+          <p className="empty">No plan yet: set the parameters above and run one.</p>
+        ) : !current ? (
+          <p className="loading">Loading plan…</p>
+        ) : current.status === "running" ? (
+          <div className="progress" role="status" aria-live="polite">
+            <span className="spinner" aria-hidden="true" /> Planning… {current.progress ?? ""}
+          </div>
+        ) : current.status === "failed" ? (
+          <div role="alert" className="banner error">
+            <strong>The plan failed.</strong> {current.error ?? "No reason was recorded."}
+          </div>
+        ) : (
+          <>
+            <p className="plan-status">
+              Status: <strong>{current.status}</strong>
+            </p>
+            {current.summary && <Kpis summary={current.summary} />}
+            <button type="button" className="danger" disabled={!canExecute} onClick={() => setConfirming(true)}>
+              Execute plan…
+            </button>
+            {current.status === "executed" && <p className="hint">Executed: receive lines in the transfers table as they arrive.</p>}
+          </>
+        )}
+        {totals.data && (
+          <p className="totals" aria-label="Chain stock">
+            Chain stock: <strong>{fmtInt(totals.data.on_hand)}</strong> on hand, <strong>{fmtInt(totals.data.in_transit)}</strong> in
+            transit
+          </p>
+        )}
+      </aside>
+
+      <main className="main">
+        {baseStores.isLoading ? (
+          <div className="map-wrap loading">Loading stores…</div>
+        ) : stores.length === 0 ? (
+          <div className="map-wrap empty">No stores yet. An admin imports them with `stockshift db import` or POST /api/v1/import.</div>
+        ) : (
+          <StoreMap
+            stores={stores}
+            clusters={clusters}
+            clusterLabels={clusterLabels}
+            routes={routes}
+            warehouseOrders={orders}
+            productId={productId}
+            balances={balances}
+            selectedRoute={selectedRoute}
+            onSelectRoute={selectRoute}
+            selectedStore={selectedStore}
+            onSelectStore={setSelectedStore}
+            tileUrl={config.data?.tile_url ?? ""}
+            tileAttribution={config.data?.tile_attribution ?? ""}
+          />
+        )}
+
+        <Tabs tabs={TABS} current={tab} onChange={setTab}>
+          {tab === "Transfers" &&
+            (planReady && current ? (
+              <TransfersTable
+                planId={current.plan_id}
+                routes={routes}
+                stores={stores}
+                selectedKey={selectedRoute}
+                onSelect={setSelectedRoute}
+                onReceive={receiveLine}
+                receiving={receive.isPending ? (receive.variables ?? null) : null}
+              />
+            ) : (
+              <p className="empty">Transfers appear here once a plan has finished.</p>
+            ))}
+          {tab === "Warehouse orders" &&
+            (planReady && current ? (
+              <WarehouseOrdersTable planId={current.plan_id} orders={orders} />
+            ) : (
+              <p className="empty">Warehouse orders appear here once a plan has finished.</p>
+            ))}
+          {tab === "Insight" &&
+            (selectedStore === null || productId === null ? (
+              <p className="empty">Choose a product above and click a store on the map to see its sales, forecast and target.</p>
+            ) : insight.isLoading ? (
+              <p className="loading">Loading sales…</p>
+            ) : insight.error ? (
+              <p role="alert" className="banner error">
+                {describeError(insight.error).message}
+              </p>
+            ) : insight.data ? (
+              <SalesChart insight={insight.data} label={`${productId} at store ${selectedStore}`} />
+            ) : null)}
+          {tab === "Clusters" && (
+            <div className="clusters-tab">
+              {elbow ? <ElbowChart elbow={elbow} /> : <p className="empty">No elbow curve: the clusters were given or fixed.</p>}
+              <ClusterSummary stores={stores} clusters={clusters} clusterLabels={clusterLabels} transfers={transfers} orders={orders} />
+            </div>
+          )}
+        </Tabs>
+      </main>
+
+      {confirming && (
+        <ExecuteDialog transfers={transfers} busy={executePlan.isPending} onConfirm={execute} onCancel={() => setConfirming(false)} />
+      )}
+    </div>
+    </ApiContext.Provider>
+  );
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { staleKeysFor } from "./events";
+import { ApiError, describeError, toProblem } from "./errors";
+import { toInsight, toPlan } from "./normalise";
+import { allPages } from "./service";
+
+describe("describeError", () => {
+  it("explains a 403 in terms of roles", () => {
+    const e = new ApiError(403, { status: 403, detail: "This needs the planner role; your key is a viewer key." });
+    const d = describeError(e);
+    expect(d.title).toBe("Not allowed for your role");
+    expect(d.message).toContain("viewer key");
+    expect(d.message).toContain("planner");
+  });
+
+  it("says that nothing changed on a 409", () => {
+    const d = describeError(new ApiError(409, { status: 409, detail: "Plan 3 was executed before." }));
+    expect(d.title).toContain("nothing was changed");
+    expect(d.message).toContain("Plan 3 was executed before.");
+  });
+
+  it("reads FastAPI validation errors field by field", () => {
+    const p = toProblem(422, { detail: [{ loc: ["body", "pack_size"], msg: "must be at least 1" }] });
+    expect(p.detail).toBe("pack_size: must be at least 1");
+  });
+
+  it("treats a network failure as an unreachable service", () => {
+    expect(describeError(new TypeError("Failed to fetch")).title).toBe("Service unreachable");
+  });
+});
+
+describe("normalise", () => {
+  it("maps a plan document with string ids", () => {
+    const plan = toPlan({
+      plan_id: 7,
+      status: "completed",
+      progress: null,
+      error: null,
+      parameters: {},
+      created_at: "2026-11-25T10:00:00Z",
+      finished_at: null,
+      executed_at: null,
+      schema: "stockshift.plan/1",
+      stores: [{ store_id: "501", name: "A", lat: 1, lon: 2, cluster: "0" }],
+      transfers: [{ transfer_id: 4, product_id: "P", from_store: "505", to_store: "502", quantity: 63, distance_km: 3.2, scope: "intra-cluster", status: "proposed" }],
+      fulfilment: [],
+      warehouse_orders: [],
+      warnings: [],
+      clusters: [{ cluster: "0", store_ids: ["501"], centroid: { lat: 1, lon: 2 }, radius_km: 0 }],
+      summary: null,
+      elbow: { k: [1, 2], wcss: [5, 1], chosen_k: 2 },
+    });
+    expect(plan.plan_id).toBe("7");
+    expect(plan.transfers[0]).toMatchObject({ transfer_id: 4, quantity: 63, scope: "intra-cluster" });
+    expect(plan.elbow?.chosen_k).toBe(2);
+    expect(plan.stores[0]?.cluster).toBe("0");
+  });
+
+  it("takes rate and target from the forecast, and none without sales", () => {
+    const base = { store_id: "1", product_id: "P", on_hand: 5, in_transit: 0, history: [{ date: "2026-01-01", units: 2 }] };
+    expect(toInsight({ ...base, forecast: null })).toMatchObject({ rate: null, target: null, forecast: [], on_hand: 5 });
+    const f = { method: "moving-average" as const, window: 28, cover_days: 7, service_level: null, rate_per_day: 2, target: 14, daily: [{ date: "2026-01-02", units: 2 }] };
+    expect(toInsight({ ...base, forecast: f })).toMatchObject({ rate: 2, target: 14, forecast: f.daily });
+  });
+});
+
+describe("allPages", () => {
+  it("follows the pages until the total has arrived", async () => {
+    const data = Array.from({ length: 25_000 }, (_, i) => i);
+    const offsets: number[] = [];
+    const rows = await allPages(async (offset, limit) => {
+      offsets.push(offset);
+      return { items: data.slice(offset, offset + limit), total: data.length };
+    });
+    expect(rows).toHaveLength(25_000);
+    expect(offsets).toEqual([0, 10_000, 20_000]);
+  });
+});
+
+describe("staleKeysFor", () => {
+  it("refreshes one plan when its event names it", () => {
+    expect(staleKeysFor("plan.completed", { plan_id: 3 })).toEqual([["plans"], ["plan", "3"]]);
+  });
+
+  it("refreshes stock, and the plan whose lines moved, when stock moves", () => {
+    const keys = staleKeysFor("stock", { reason: "receive", plan_id: 3, transfer_id: 9 });
+    expect(keys).toContainEqual(["stock"]);
+    expect(keys).toContainEqual(["plan", "3"]);
+    expect(keys).not.toContainEqual(["plans"]);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The map: a basemap (configured tiles, or the bundled outlines when there are none or they fail),
+ * cluster outlines, routes, warehouse-order rings and store markers, all on one canvas renderer
+ * so that thousands of stores pan smoothly.
+ */
+import { useCallback, useMemo, useState } from "react";
+import { MapContainer } from "react-leaflet";
+import type { ClusterInfo, Store, WarehouseOrder } from "../api/types";
+import type { StoreBalance } from "../lib/balance";
+import type { LatLon } from "../lib/geometry";
+import { BasemapLayer } from "./BasemapLayer";
+import { ClustersLayer } from "./ClustersLayer";
+import { FitView } from "./FitView";
+import { MapLegend } from "./MapLegend";
+import type { Route } from "./routes";
+import { RoutesLayer } from "./RoutesLayer";
+import { StoresLayer } from "./StoresLayer";
+import { TileBasemap } from "./TileBasemap";
+import { WarehouseOrdersLayer } from "./WarehouseOrdersLayer";
+
+export interface StoreMapProps {
+  stores: readonly Store[];
+  clusters: readonly ClusterInfo[];
+  clusterLabels: readonly string[];
+  routes: readonly Route[];
+  warehouseOrders: readonly WarehouseOrder[];
+  productId: string | null;
+  balances: ReadonlyMap<string, StoreBalance> | null;
+  selectedRoute: string | null;
+  onSelectRoute: (key: string) => void;
+  selectedStore: string | null;
+  onSelectStore: (storeId: string) => void;
+  tileUrl: string;
+  tileAttribution: string;
+}
+
+export function StoreMap(props: StoreMapProps) {
+  const { stores, routes, selectedRoute, tileUrl } = props;
+  const [tilesFailed, setTilesFailed] = useState(false);
+  const onTilesUnavailable = useCallback(() => setTilesFailed(true), []);
+  const storePoints = useMemo(() => stores.map((s) => [s.lat, s.lon] as LatLon), [stores]);
+  const focus = useMemo(() => {
+    const r = routes.find((x) => x.key === selectedRoute);
+    return r ? [r.from, r.to] : null;
+  }, [routes, selectedRoute]);
+  const useTiles = tileUrl !== "" && !tilesFailed;
+
+  return (
+    <div className="map-wrap">
+      <MapContainer
+        className="map"
+        preferCanvas
+        center={[39.5, -96]}
+        zoom={4}
+        minZoom={2}
+        worldCopyJump
+        keyboard
+        aria-label="Map of stores and transfer routes"
+      >
+        {useTiles ? (
+          <TileBasemap url={tileUrl} attribution={props.tileAttribution} onUnavailable={onTilesUnavailable} />
+        ) : (
+          <BasemapLayer />
+        )}
+        <ClustersLayer stores={stores} clusters={props.clusters} clusterLabels={props.clusterLabels} />
+        <RoutesLayer routes={routes} selectedKey={selectedRoute} onSelect={props.onSelectRoute} />
+        <WarehouseOrdersLayer stores={stores} orders={props.warehouseOrders} />
+        <StoresLayer
+          stores={stores}
+          clusterLabels={props.clusterLabels}
+          productId={props.productId}
+          balances={props.balances}
+          selectedStore={props.selectedStore}
+          onSelectStore={props.onSelectStore}
+        />
+        <FitView storePoints={storePoints} focus={focus} />
+      </MapContainer>
+      <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} />
+      {!useTiles && (
+        <p className="map-note">
+          {tileUrl === "" ? "Offline basemap" : "Tiles unavailable: offline basemap"} · Natural Earth, US Census
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+/**
+ * The plan parameters of SPEC section 6 as a form. Empty optional fields mean "no limit" or
+ * "no safety stock", as leaving the flag out does on the command line. Values are checked here
+ * so a typo is pointed at its field before anything is sent.
+ */
+import { type FormEvent, useState } from "react";
+import type { PlanParameters } from "../api/types";
+
+interface Props {
+  onSubmit: (params: PlanParameters) => void;
+  busy: boolean;
+  roleNote: string | null;
+}
+
+interface Fields {
+  target: "" | "forecast" | "cluster-mean";
+  clusterMode: "auto" | "column" | "fixed";
+  k: string;
+  forecast: "moving-average" | "linear-regression";
+  window: string;
+  cover_days: string;
+  service_level: string;
+  max_distance_km: string;
+  max_transfers: string;
+  pack_size: string;
+  min_transfer_units: string;
+}
+
+const DEFAULTS: Fields = {
+  target: "",
+  clusterMode: "auto",
+  k: "4",
+  forecast: "moving-average",
+  window: "28",
+  cover_days: "7",
+  service_level: "",
+  max_distance_km: "",
+  max_transfers: "",
+  pack_size: "1",
+  min_transfer_units: "1",
+};
+
+type Errors = Partial<Record<keyof Fields, string>>;
+
+function positiveInt(text: string): number | null {
+  return /^\d+$/.test(text.trim()) && Number(text) >= 1 ? Number(text) : null;
+}
+
+/** Check the fields and build the request body, or say which fields are wrong and why. */
+export function toParameters(f: Fields): { params: PlanParameters | null; errors: Errors } {
+  const errors: Errors = {};
+  const int = (key: keyof Fields, label: string): number => {
+    const v = positiveInt(f[key]);
+    if (v === null) errors[key] = `${label} must be a whole number of at least 1.`;
+    return v ?? 1;
+  };
+  const optional = (key: keyof Fields, check: (n: number) => boolean, message: string): number | null => {
+    const text = f[key].trim();
+    if (text === "") return null;
+    const n = Number(text);
+    if (!Number.isFinite(n) || !check(n)) {
+      errors[key] = message;
+      return null;
+    }
+    return n;
+  };
+  const k = f.clusterMode === "fixed" ? int("k", "Number of clusters") : 0;
+  const params: PlanParameters = {
+    target: f.target === "" ? null : f.target,
+    clusters: f.clusterMode === "fixed" ? String(k) : f.clusterMode,
+    forecast: f.forecast,
+    window: int("window", "Window"),
+    cover_days: int("cover_days", "Cover days"),
+    service_level: optional("service_level", (n) => n > 0 && n < 1, "Service level must be between 0 and 1, e.g. 0.95."),
+    max_distance_km: optional("max_distance_km", (n) => n > 0, "Distance limit must be a positive number of km."),
+    max_transfers: optional("max_transfers", (n) => Number.isInteger(n) && n >= 0, "Transfer cap must be a whole number (0 or more)."),
+    pack_size: int("pack_size", "Pack size"),
+    min_transfer_units: int("min_transfer_units", "Minimum transfer"),
+  };
+  return { params: Object.keys(errors).length === 0 ? params : null, errors };
+}
+
+export function PlanForm({ onSubmit, busy, roleNote }: Props) {
+  const [fields, setFields] = useState<Fields>(DEFAULTS);
+  const [errors, setErrors] = useState<Errors>({});
+  const set = <K extends keyof Fields>(key: K, value: Fields[K]) => setFields((f) => ({ ...f, [key]: value }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const { params, errors: found } = toParameters(fields);
+    setErrors(found);
+    if (params) onSubmit(params);
+  };
+
+  const number = (key: keyof Fields, label: string, hint: string, placeholder = "") => (
+    <div className="field">
+      <label htmlFor={`plan-${key}`}>{label}</label>
+      <input
+        id={`plan-${key}`}
+        name={key}
+        inputMode="decimal"
+        value={fields[key]}
+        placeholder={placeholder}
+        aria-invalid={errors[key] ? true : undefined}
+        aria-describedby={`${key}-hint`}
+        onChange={(e) => set(key, e.target.value)}
+      />
+      <small id={`${key}-hint`} className={errors[key] ? "error-text" : "hint"}>
+        {errors[key] ?? hint}
+      </small>
+    </div>
+  );
+
+  return (
+    <form className="plan-form" onSubmit={submit} aria-label="Plan parameters" noValidate>
+      <div className="row2">
+        <label className="field">
+          <span>Target</span>
+          <select name="target" value={fields.target} onChange={(e) => set("target", e.target.value as Fields["target"])}>
+            <option value="">Automatic (forecast with sales)</option>
+            <option value="forecast">Forecast</option>
+            <option value="cluster-mean">Cluster mean</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Clusters</span>
+          <select
+            name="clusters"
+            value={fields.clusterMode}
+            onChange={(e) => set("clusterMode", e.target.value as Fields["clusterMode"])}
+          >
+            <option value="auto">Automatic (elbow)</option>
+            <option value="fixed">Fixed number</option>
+            <option value="column">Stores file column</option>
+          </select>
+        </label>
+      </div>
+      {fields.clusterMode === "fixed" && number("k", "Number of clusters (k)", "K-Means with this k")}
+      <div className="row2">
+        <label className="field">
+          <span>Forecast method</span>
+          <select
+            name="forecast"
+            value={fields.forecast}
+            onChange={(e) => set("forecast", e.target.value as Fields["forecast"])}
+          >
+            <option value="moving-average">Moving average</option>
+            <option value="linear-regression">Linear regression</option>
+          </select>
+        </label>
+        {number("window", "Window (days)", "days of sales used")}
+      </div>
+      <div className="row2">
+        {number("cover_days", "Cover days", "days the target covers")}
+        {number("service_level", "Service level", "empty: no safety stock", "e.g. 0.95")}
+      </div>
+      <div className="row2">
+        {number("max_distance_km", "Distance limit (km)", "empty: no limit", "no limit")}
+        {number("max_transfers", "Transfer cap (lines)", "empty: no cap", "no cap")}
+      </div>
+      <div className="row2">
+        {number("pack_size", "Pack size", "multiples moved")}
+        {number("min_transfer_units", "Minimum transfer", "smallest line")}
+      </div>
+      {roleNote && <p className="hint">{roleNote}</p>}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? "Planning…" : "Run plan"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * The plan's transfer lines: sortable, filterable by text, scope and status, linked to the map
+ * (choosing a row highlights its route and fits the map to it), with a receive action on lines
+ * in transit and a CSV download of the lines as filtered.
+ */
+import { useMemo, useState } from "react";
+import type { Store, Transfer, TransferStatus } from "../api/types";
+import { downloadCsv, toCsv } from "../lib/csv";
+import { fmtDecimal, fmtInt } from "../lib/format";
+import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
+import type { Route } from "../map/routes";
+import { Pager, SortHeader } from "./TableParts";
+import { useSortedRows } from "./useSortedFilter";
+
+interface Props {
+  planId: string;
+  routes: readonly Route[];
+  stores: readonly Store[];
+  selectedKey: string | null;
+  onSelect: (key: string) => void;
+  onReceive: (transferId: number) => void;
+  receiving: number | null;
+}
+
+type Row = Transfer & { key: string; from_name: string; to_name: string };
+type SortKey = "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "scope" | "status";
+
+const PAGE_SIZE = 50;
+const CSV_COLUMNS = ["transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope", "status"] as const;
+
+/** True when the row matches every filter; the text matches product or either store (id or name). */
+export function matchesTransfer(row: Row, text: string, scope: string, status: string): boolean {
+  if (scope !== "" && row.scope !== scope) return false;
+  if (status !== "" && row.status !== status) return false;
+  const q = text.trim().toLowerCase();
+  if (q === "") return true;
+  return [row.product_id, row.from_store, row.to_store, row.from_name, row.to_name].some((v) => v.toLowerCase().includes(q));
+}
+
+export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, onReceive, receiving }: Props) {
+  const [text, setText] = useState("");
+  const [scope, setScope] = useState("");
+  const [status, setStatus] = useState("");
+  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
+  const rows = useMemo<Row[]>(
+    () =>
+      routes.map((r) => ({
+        ...r.transfer,
+        key: r.key,
+        from_name: names.get(r.transfer.from_store) ?? "",
+        to_name: names.get(r.transfer.to_store) ?? "",
+      })),
+    [routes, names],
+  );
+  const filtered = useMemo(() => rows.filter((r) => matchesTransfer(r, text, scope, status)), [rows, text, scope, status]);
+  const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
+
+  const header = (label: string, column: SortKey, numeric = false) => (
+    <SortHeader label={label} column={column} sortKey={table.sortKey} sortDir={table.sortDir} onSort={table.toggleSort} numeric={numeric} />
+  );
+
+  return (
+    <section aria-label="Transfers">
+      <div className="toolbar">
+        <input
+          type="search"
+          aria-label="Filter transfers by product or store"
+          placeholder="Filter by product or store"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            table.setPage(0);
+          }}
+        />
+        <select aria-label="Scope" value={scope} onChange={(e) => setScope(e.target.value)}>
+          <option value="">All scopes</option>
+          <option value="intra-cluster">Intra-cluster</option>
+          <option value="cross-cluster">Cross-cluster</option>
+        </select>
+        <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">All statuses</option>
+          {(["proposed", "dispatched", "received", "cancelled"] as TransferStatus[]).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          onClick={() => downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, CSV_COLUMNS))}
+          disabled={filtered.length === 0}
+        >
+          Download CSV
+        </button>
+      </div>
+      {rows.length === 0 ? (
+        <p className="empty">This plan moves nothing: every store is within its target or has no source in reach.</p>
+      ) : filtered.length === 0 ? (
+        <p className="empty">No transfer matches these filters.</p>
+      ) : (
+        <table className="data">
+          <thead>
+            <tr>
+              {header("Product", "product_id")}
+              {header("From", "from_store")}
+              {header("To", "to_store")}
+              {header("Units", "quantity", true)}
+              {header("Distance (km)", "distance_km", true)}
+              {header("Scope", "scope")}
+              {header("Status", "status")}
+              <th scope="col">
+                <span className="sr-only">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {table.pageRows.map((row) => {
+              const selected = row.key === selectedKey;
+              return (
+                <tr
+                  key={row.key}
+                  className={selected ? "selected" : undefined}
+                  aria-selected={selected}
+                  tabIndex={0}
+                  onClick={() => onSelect(row.key)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" || e.key === " ") {
+                      e.preventDefault();
+                      onSelect(row.key);
+                    }
+                  }}
+                >
+                  <td>{row.product_id}</td>
+                  <td title={row.from_name}>{row.from_store}</td>
+                  <td title={row.to_name}>{row.to_store}</td>
+                  <td className="num">{fmtInt(row.quantity)}</td>
+                  <td className="num">{fmtDecimal(row.distance_km)}</td>
+                  <td>
+                    <span className="tag" style={{ borderColor: SCOPE_COLOURS[row.scope] }}>
+                      {row.scope}
+                    </span>
+                  </td>
+                  <td>
+                    <span className="tag" style={{ borderColor: STATUS_COLOURS[row.status] ?? "#999" }}>
+                      {row.status}
+                    </span>
+                  </td>
+                  <td>
+                    {row.status === "dispatched" && row.transfer_id !== null && (
+                      <button
+                        type="button"
+                        className="small"
+                        disabled={receiving === row.transfer_id}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          if (row.transfer_id !== null) onReceive(row.transfer_id);
+                        }}
+                      >
+                        Receive
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="lines" />
+    </section>
+  );
+}

@@ -1,0 +1,164 @@
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { Store, Transfer } from "../api/types";
+import { resolveRoutes } from "../map/routes";
+import { ExecuteDialog } from "./ExecuteDialog";
+import { Kpis, needShare } from "./Kpis";
+import { PlanForm } from "./PlanForm";
+import { TransfersTable } from "./TransfersTable";
+
+const stores: Store[] = ["501", "502", "505", "509"].map((id, i) => ({
+  store_id: id,
+  name: `Store ${id}`,
+  lat: 41 + i * 0.1,
+  lon: -93,
+  cluster: i < 2 ? "0" : "1",
+}));
+
+function line(id: number, product: string, from: string, to: string, quantity: number, status: Transfer["status"] = "proposed"): Transfer {
+  return { transfer_id: id, product_id: product, from_store: from, to_store: to, quantity, distance_km: quantity / 10, scope: "intra-cluster", status };
+}
+
+const transfers: Transfer[] = [
+  line(1, "P004", "505", "502", 63),
+  line(2, "P001", "501", "509", 12, "dispatched"),
+  { ...line(3, "P002", "509", "501", 30), scope: "cross-cluster" },
+];
+
+describe("PlanForm", () => {
+  it("sends every parameter, with empty limits as null", async () => {
+    const onSubmit = vi.fn();
+    render(<PlanForm onSubmit={onSubmit} busy={false} roleNote={null} />);
+    await userEvent.selectOptions(screen.getByLabelText("Target"), "cluster-mean");
+    await userEvent.clear(screen.getByLabelText("Pack size"));
+    await userEvent.type(screen.getByLabelText("Pack size"), "6");
+    await userEvent.type(screen.getByLabelText("Distance limit (km)"), "50");
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    expect(onSubmit).toHaveBeenCalledWith({
+      target: "cluster-mean",
+      clusters: "auto",
+      forecast: "moving-average",
+      window: 28,
+      cover_days: 7,
+      service_level: null,
+      max_distance_km: 50,
+      max_transfers: null,
+      pack_size: 6,
+      min_transfer_units: 1,
+    });
+  });
+
+  it("names the wrong field and sends nothing", async () => {
+    const onSubmit = vi.fn();
+    render(<PlanForm onSubmit={onSubmit} busy={false} roleNote={null} />);
+    await userEvent.type(screen.getByLabelText("Service level"), "95");
+    await userEvent.selectOptions(screen.getByLabelText("Clusters"), "fixed");
+    await userEvent.clear(screen.getByLabelText("Number of clusters (k)"));
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(screen.getByText(/Service level must be between 0 and 1/)).toBeInTheDocument();
+    expect(screen.getByText(/Number of clusters must be a whole number/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Service level")).toHaveAttribute("aria-invalid", "true");
+  });
+});
+
+describe("TransfersTable", () => {
+  const routes = resolveRoutes(transfers, stores);
+  const renderTable = (overrides: Partial<Parameters<typeof TransfersTable>[0]> = {}) => {
+    const props = {
+      planId: "1",
+      routes,
+      stores,
+      selectedKey: null,
+      onSelect: vi.fn(),
+      onReceive: vi.fn(),
+      receiving: null,
+      ...overrides,
+    };
+    render(<TransfersTable {...props} />);
+    return props;
+  };
+  const bodyRows = () => within(screen.getByRole("table")).getAllByRole("row").slice(1);
+
+  it("lists the largest lines first and sorts on a header click", async () => {
+    renderTable();
+    expect(bodyRows()[0]).toHaveTextContent("P004");
+    await userEvent.click(screen.getByRole("button", { name: /Product/ }));
+    expect(bodyRows().map((r) => (r as HTMLTableRowElement).cells[0]?.textContent)).toEqual(["P001", "P002", "P004"]);
+  });
+
+  it("filters by store and by scope", async () => {
+    renderTable();
+    await userEvent.type(screen.getByLabelText("Filter transfers by product or store"), "509");
+    expect(bodyRows()).toHaveLength(2);
+    await userEvent.selectOptions(screen.getByLabelText("Scope"), "cross-cluster");
+    expect(bodyRows()).toHaveLength(1);
+    expect(bodyRows()[0]).toHaveTextContent("P002");
+    await userEvent.type(screen.getByLabelText("Filter transfers by product or store"), "zzz");
+    expect(screen.getByText("No transfer matches these filters.")).toBeInTheDocument();
+  });
+
+  it("selects a line by click or keyboard, for the map to highlight", async () => {
+    const props = renderTable();
+    await userEvent.click(screen.getByText("P002"));
+    expect(props.onSelect).toHaveBeenCalledWith("t3");
+    const row = bodyRows()[0];
+    if (!row) throw new Error("no rows");
+    row.focus();
+    fireEvent.keyDown(row, { key: "Enter" });
+    expect(props.onSelect).toHaveBeenLastCalledWith("t1");
+  });
+
+  it("offers receive only on lines in transit", async () => {
+    const props = renderTable();
+    const buttons = screen.getAllByRole("button", { name: "Receive" });
+    expect(buttons).toHaveLength(1);
+    await userEvent.click(buttons[0] as HTMLElement);
+    expect(props.onReceive).toHaveBeenCalledWith(2);
+  });
+
+  it("says so when a plan moves nothing", () => {
+    renderTable({ routes: [] });
+    expect(screen.getByText(/This plan moves nothing/)).toBeInTheDocument();
+  });
+});
+
+describe("ExecuteDialog", () => {
+  it("names what will move before dispatching", async () => {
+    const onConfirm = vi.fn();
+    const onCancel = vi.fn();
+    render(<ExecuteDialog transfers={transfers} busy={false} onConfirm={onConfirm} onCancel={onCancel} />);
+    const dialog = screen.getByRole("dialog");
+    expect(dialog).toHaveTextContent("2 transfer lines");
+    expect(dialog).toHaveTextContent("93 units");
+    expect(dialog).toHaveTextContent("63 × P004: 505 → 502");
+    expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await userEvent.keyboard("{Escape}");
+    expect(onCancel).toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Dispatch 2 lines" }));
+    expect(onConfirm).toHaveBeenCalled();
+  });
+});
+
+describe("Kpis", () => {
+  it("shows the share of need met by transfers", () => {
+    const summary = {
+      transfers: 3,
+      units_moved: 75,
+      unit_km: 812.25,
+      warehouse_units: 25,
+      warehouse_orders: 2,
+      products_analysed: 3,
+      stores: 4,
+      clusters: 2,
+      skipped_clusters: [],
+      need_units: 100,
+      cap_reached: false,
+    };
+    expect(needShare(summary)).toBe(0.75);
+    render(<Kpis summary={summary} />);
+    expect(screen.getByText("Need met by transfers").nextSibling).toHaveTextContent("75%");
+    expect(screen.getByText("Unit-km").nextSibling).toHaveTextContent("812.3");
+  });
+});
