@@ -6,8 +6,16 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).parents[1] / "src" / "stockshift" / "core"
-FORBIDDEN = ("stockshift.io", "stockshift.db", "stockshift.api", "stockshift.cli", "fastapi",
-             "sqlalchemy", "typer", "rich")  # fmt: skip
+FORBIDDEN = (
+    "stockshift.io",
+    "stockshift.db",
+    "stockshift.api",
+    "stockshift.cli",
+    "fastapi",
+    "sqlalchemy",
+    "typer",
+    "rich",
+)
 
 
 def test_core_is_pure() -> None:

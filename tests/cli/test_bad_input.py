@@ -79,9 +79,18 @@ def test_bad_input_exits_2_and_writes_nothing(case: str, tmp_path: Path, cli) ->
     stores, inventory, sales = dataset(tmp_path, **overrides)
     out = tmp_path / "out"
     result = cli(
-        "plan", "--stores", stores, "--inventory", inventory, "--sales", sales,
-        "--output", out / "plan.json", "--csv", out,
-    )  # fmt: skip
+        "plan",
+        "--stores",
+        stores,
+        "--inventory",
+        inventory,
+        "--sales",
+        sales,
+        "--output",
+        out / "plan.json",
+        "--csv",
+        out,
+    )
     assert result.exit_code == 2, result.output
     for fragment in expected:
         assert fragment in result.stderr, (fragment, result.stderr)
@@ -116,8 +125,17 @@ def test_missing_file_and_bad_parameters(tmp_path: Path, cli) -> None:  # type: 
         ("--service-level", "1.5", "--service-level"),
         ("--target", "magic", "--target"),
     ]:
-        result = cli("plan", "--stores", stores, "--inventory", inventory, "--sales",
-                     tmp_path / "sales.csv", flag, value)  # fmt: skip
+        result = cli(
+            "plan",
+            "--stores",
+            stores,
+            "--inventory",
+            inventory,
+            "--sales",
+            tmp_path / "sales.csv",
+            flag,
+            value,
+        )
         assert result.exit_code == 2, (flag, result.output)
         assert words in result.stderr
 

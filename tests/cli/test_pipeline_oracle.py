@@ -58,13 +58,31 @@ def test_plan_matches_the_oracle(chain) -> None:  # type: ignore[no-untyped-def]
     pos, cluster, on_hand, sales, f = chain
     with tempfile.TemporaryDirectory() as tmp_:
         tmp = Path(tmp_)
-        write_csv(tmp / "stores.csv", ["store_id", "lat", "lon", "cluster"],
-                  [(s, *pos[s], cluster[s]) for s in pos])  # fmt: skip
-        write_csv(tmp / "inventory.csv", ["store_id", "product_id", "on_hand"],
-                  [(s, p, q) for (p, s), q in on_hand.items()])  # fmt: skip
+        write_csv(
+            tmp / "stores.csv",
+            ["store_id", "lat", "lon", "cluster"],
+            [(s, *pos[s], cluster[s]) for s in pos],
+        )
+        write_csv(
+            tmp / "inventory.csv",
+            ["store_id", "product_id", "on_hand"],
+            [(s, p, q) for (p, s), q in on_hand.items()],
+        )
         write_csv(tmp / "sales.csv", ["date", "store_id", "product_id", "units"], sales)
-        args = ["plan", "--stores", "stores.csv", "--inventory", "inventory.csv", "--sales",
-                "sales.csv", "--clusters", "column", "--output", "plan.json", "--quiet"]  # fmt: skip
+        args = [
+            "plan",
+            "--stores",
+            "stores.csv",
+            "--inventory",
+            "inventory.csv",
+            "--sales",
+            "sales.csv",
+            "--clusters",
+            "column",
+            "--output",
+            "plan.json",
+            "--quiet",
+        ]
         for k, v in f.items():
             if v is not None:
                 args += ["--" + k.replace("_", "-"), str(v)]
@@ -73,18 +91,31 @@ def test_plan_matches_the_oracle(chain) -> None:  # type: ignore[no-untyped-def]
         plan = json.loads((tmp / "plan.json").read_text())
 
     targets = reference_targets(
-        cluster, on_hand, sales, target=f["target"], forecast=f["forecast"], window=f["window"],
-        cover_days=f["cover_days"], service_level=f["service_level"],
-    )  # fmt: skip
+        cluster,
+        on_hand,
+        sales,
+        target=f["target"],
+        forecast=f["forecast"],
+        window=f["window"],
+        cover_days=f["cover_days"],
+        service_level=f["service_level"],
+    )
     surplus = {k: max(math.floor(on_hand[k] - t), 0) for k, t in targets.items()}
     need = {k: max(math.floor(t - on_hand[k]), 0) for k, t in targets.items()}
     ref = reference_plan(
-        pos, cluster, surplus, need, max_distance_km=f["max_distance_km"],
-        max_transfers=f["max_transfers"], pack_size=f["pack_size"],
+        pos,
+        cluster,
+        surplus,
+        need,
+        max_distance_km=f["max_distance_km"],
+        max_transfers=f["max_transfers"],
+        pack_size=f["pack_size"],
         min_transfer_units=f["min_transfer_units"],
-    )  # fmt: skip
-    got = [(t["product_id"], t["from_store"], t["to_store"], t["quantity"], t["scope"])
-           for t in plan["transfers"]]  # fmt: skip
+    )
+    got = [
+        (t["product_id"], t["from_store"], t["to_store"], t["quantity"], t["scope"])
+        for t in plan["transfers"]
+    ]
     assert got == ref.transfers
     wh = [
         (o["product_id"], o["store_id"], o["quantity"], o["reason"])

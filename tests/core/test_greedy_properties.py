@@ -13,8 +13,18 @@ from tests.reference import haversine, reference_plan
 STORE_IDS = ["S1", "S10", "S2", "S9", "501", "0501", "A", "b"]
 # Coordinates on a coarse grid so that equal distances and same-spot stores happen often;
 # longitudes near ±180 so that the meridian is crossed.
-COORDS = st.sampled_from([(0.0, 0.0), (0.0, 0.05), (0.05, 0.0), (0.0, 179.98), (0.0, -179.98),
-                          (10.0, 10.0), (89.9, 0.0), (89.9, 180.0)])  # fmt: skip
+COORDS = st.sampled_from(
+    [
+        (0.0, 0.0),
+        (0.0, 0.05),
+        (0.05, 0.0),
+        (0.0, 179.98),
+        (0.0, -179.98),
+        (10.0, 10.0),
+        (89.9, 0.0),
+        (89.9, 180.0),
+    ]
+)
 
 
 @st.composite

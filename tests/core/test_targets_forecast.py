@@ -56,8 +56,9 @@ def _one_row(units: list[float]) -> tuple[Inventory, Sales]:
 def test_forecast_target_with_safety_stock() -> None:
     units = [3.0, 5, 4, 6, 2, 4, 4, 8]
     inv, sales = _one_row(units)
-    t = forecast_targets(inv, sales, method="moving-average", window=28, cover_days=7,
-                         service_level=0.95)  # fmt: skip
+    t = forecast_targets(
+        inv, sales, method="moving-average", window=28, cover_days=7, service_level=0.95
+    )
     r, sigma = float(np.mean(units)), float(np.std(units))
     expected = math.ceil(r * 7 + NormalDist().inv_cdf(0.95) * sigma * math.sqrt(7) - 1e-9)
     assert t.target[0] == expected
@@ -66,24 +67,27 @@ def test_forecast_target_with_safety_stock() -> None:
 
 def test_forecast_target_exact_integer_is_not_rounded_up() -> None:
     inv, sales = _one_row([2.0] * 7)  # r·C = 14 exactly
-    t = forecast_targets(inv, sales, method="moving-average", window=7, cover_days=7,
-                         service_level=None)  # fmt: skip
+    t = forecast_targets(
+        inv, sales, method="moving-average", window=7, cover_days=7, service_level=None
+    )
     assert t.target[0] == 14
 
 
 def test_no_sales_row_means_zero_rate() -> None:
     inv, sales = _one_row([0.0, 0.0])
     sales = Sales(sales.units, np.array([False]), sales.first_day, sales.last_day, 2)
-    t = forecast_targets(inv, sales, method="linear-regression", window=28, cover_days=7,
-                         service_level=0.99)  # fmt: skip
+    t = forecast_targets(
+        inv, sales, method="linear-regression", window=28, cover_days=7, service_level=0.99
+    )
     assert t.target[0] == 0 and t.surplus[0] == 10
 
 
 def test_backtest_scores_each_method() -> None:
     rng = np.random.default_rng(0)
     y = rng.poisson(5, (20, 60)).astype(float)
-    scores = {s.method: s for s in backtest(y, methods=["moving-average", "naive"], window=28,
-                                            holdout=14)}  # fmt: skip
+    scores = {
+        s.method: s for s in backtest(y, methods=["moving-average", "naive"], window=28, holdout=14)
+    }
     assert scores["moving-average"].mae < scores["naive"].mae
     assert scores["moving-average"].wape is not None
     assert NaiveLastValue().fit(y).predict(2).shape == (20, 2)

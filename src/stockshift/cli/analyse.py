@@ -69,8 +69,9 @@ def clusters_command(
     for i, name in enumerate(result.names):
         ids = [str(s) for s in st.ids[result.codes == i]]
         shown = ", ".join(ids[:12]) + (f" … (+{len(ids) - 12})" if len(ids) > 12 else "")
-        table.add_row(name, str(len(ids)), f"{clat[i]:.4f}, {clon[i]:.4f}", f"{radius[i]:.1f}",
-                      shown)  # fmt: skip
+        table.add_row(
+            name, str(len(ids)), f"{clat[i]:.4f}, {clon[i]:.4f}", f"{radius[i]:.1f}", shown
+        )
     console.print(table)
     if elbow_png is not None:
         if not result.k_values or result.method != "auto":
@@ -167,8 +168,10 @@ def forecast_command(
         + (f", service level {service_level}" if service_level else "")
     )
     if limit > 0:
-        table = Table(*frame.columns, title=f"Rate and target (first {min(limit, len(frame))} "
-                      f"of {len(frame)})")  # fmt: skip
+        table = Table(
+            *frame.columns,
+            title=f"Rate and target (first {min(limit, len(frame))} of {len(frame)})",
+        )
         for row in frame.head(limit).itertuples(index=False):
             table.add_row(*(str(v) for v in row))
         console.print(table)

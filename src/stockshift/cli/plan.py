@@ -27,8 +27,14 @@ from stockshift.core.pipeline import build_plan, validate_parameters
 from stockshift.core.types import Plan, PlanParameters
 from stockshift.io.planfile import write_csvs, write_plan
 
-STEPS = ["loading inputs", "clustering stores", "computing targets", "computing distances",
-         "allocating", "writing outputs"]  # fmt: skip
+STEPS = [
+    "loading inputs",
+    "clustering stores",
+    "computing targets",
+    "computing distances",
+    "allocating",
+    "writing outputs",
+]
 
 
 @app.command("plan")
