@@ -243,7 +243,8 @@ def machine() -> list[str]:
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores",
         f"- RAM: {mem_kib / 1024**2:.1f} GiB",
-        f"- OS: {platform.system()} {platform.release()}",
+        f"- OS: {platform.system()} {platform.release()}; load average "
+        f"{os.getloadavg()[0]:.1f} when the run ended (other work on the machine slows it)",
         f"- Python {platform.python_version()}, numpy {np.__version__}, pandas "
         f"{pandas.__version__}, pyarrow {pyarrow.__version__}, numba {numba.__version__}",
     ]
