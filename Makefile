@@ -9,9 +9,21 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test setup web lint typecheck pytest web-test e2e bench plan-demo clean
 
 ## Set everything up, then run the main job on the shipped demo data.
+## Then load it into a fresh SQLite database under var/, make an admin key, plan once in
+## the database and serve the API and dashboard on http://127.0.0.1:8000.
+RUN_DB := sqlite:///var/stockshift.db
 run: setup web
 	$(BIN)/stockshift plan --stores $(DEMO)/stores.csv --inventory $(DEMO)/inventory.csv \
 	  --sales $(DEMO)/sales.csv --output $(OUT)/plan.json --csv $(OUT) --quiet
+	rm -f var/stockshift.db var/stockshift.db-wal var/stockshift.db-shm
+	$(BIN)/stockshift db upgrade --database-url $(RUN_DB)
+	$(BIN)/stockshift db import --database-url $(RUN_DB) --stores $(DEMO)/stores.csv \
+	  --inventory $(DEMO)/inventory.csv --sales $(DEMO)/sales.csv
+	@key=$$($(BIN)/stockshift keys create --database-url $(RUN_DB) --role admin --name demo \
+	  | tail -n 1) && echo "Admin API key (sign in to the dashboard with it): $$key"
+	$(BIN)/stockshift db plan --database-url $(RUN_DB)
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(BIN)/stockshift serve --database-url $(RUN_DB) --host 127.0.0.1 --port 8000
 
 setup: $(VENV)/.installed
 

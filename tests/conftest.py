@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from stockshift.cli.main import app
@@ -33,3 +38,92 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+
+
+# --- database fixtures (tests/db, tests/api) -------------------------------------------------
+# Every database test runs on SQLite, and on PostgreSQL too when STOCKSHIFT_TEST_POSTGRES_URL
+# is set (.ci/run sets it). PostgreSQL tests use a schema of their own, made and migrated once
+# per session and emptied before each test.
+
+POSTGRES_URL = os.environ.get("STOCKSHIFT_TEST_POSTGRES_URL")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL, reason="STOCKSHIFT_TEST_POSTGRES_URL is not set"
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL schema of this test session's own, dropped at the end."""
+    from sqlalchemy import create_engine, text
+
+    from stockshift.db.engine import make_engine
+    from stockshift.db.migrate import upgrade
+
+    assert POSTGRES_URL is not None
+    schema = f"stockshift_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from stockshift.db.engine import make_engine
+    from stockshift.db.models import Base
+
+    engine = make_engine(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database: SQLite, then PostgreSQL when configured."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        _empty_postgres(url)
+        return url
+    from stockshift.db.engine import make_engine
+    from stockshift.db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'stockshift.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    from stockshift.db.engine import make_engine
+
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    from stockshift.db.engine import session_factory
+
+    return session_factory(engine)

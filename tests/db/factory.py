@@ -1,0 +1,89 @@
+"""Small chains for the database and API tests: CSV files, a loaded database, a plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.api.events import Broker
+from stockshift.api.planner import Planner
+from stockshift.core.types import PlanParameters
+from stockshift.db.dataset import import_sources
+from tests.factories import write_csv
+
+CENTRES = [(48.85, 2.35), (45.76, 4.84), (43.30, 5.37)]  # Paris, Lyon, Marseille
+
+
+@dataclass(frozen=True)
+class ChainFiles:
+    stores: Path
+    inventory: Path
+    sales: Path
+
+
+def chain_files(
+    folder: Path,
+    *,
+    stores: int = 9,
+    products: int = 4,
+    days: int = 21,
+    seed: int = 1,
+) -> ChainFiles:
+    """A chain of stores around three cities, with uneven stock and daily sales."""
+    rng = np.random.default_rng(seed)
+    store_ids = [f"S{i:03d}" for i in range(stores)]
+    product_ids = [f"P{j:02d}" for j in range(products)]
+    store_rows = []
+    for i, sid in enumerate(store_ids):
+        lat, lon = CENTRES[i % len(CENTRES)]
+        store_rows.append(
+            (
+                sid,
+                f"Store {i}",
+                round(lat + rng.normal(0, 0.05), 5),
+                round(lon + rng.normal(0, 0.05), 5),
+            )
+        )
+    inv_rows = [(sid, pid, int(rng.integers(0, 60))) for sid in store_ids for pid in product_ids]
+    start = date(2024, 3, 1)
+    sales_rows = [
+        ((start + timedelta(days=d)).isoformat(), sid, pid, int(rng.poisson(2)))
+        for d in range(days)
+        for sid in store_ids
+        for pid in product_ids
+        if rng.random() < 0.7
+    ]
+    return ChainFiles(
+        stores=write_csv(folder / "stores.csv", ["store_id", "name", "lat", "lon"], store_rows),
+        inventory=write_csv(
+            folder / "inventory.csv", ["store_id", "product_id", "on_hand"], inv_rows
+        ),
+        sales=write_csv(
+            folder / "sales.csv", ["date", "store_id", "product_id", "units"], sales_rows
+        ),
+    )
+
+
+def load_chain(sessions: sessionmaker[Session], files: ChainFiles, *, sales: bool = True) -> None:
+    with sessions() as session:
+        import_sources(
+            session,
+            stores=files.stores,
+            inventory=files.inventory,
+            sales=files.sales if sales else None,
+        )
+
+
+def plan_now(sessions: sessionmaker[Session], **params: object) -> int:
+    """Compute a plan on the database's stock, as the service does; returns its id."""
+    planner = Planner(sessions, Broker())
+    try:
+        plan_id = planner.start(PlanParameters(**params), key_id=None)  # type: ignore[arg-type]
+        planner.wait(plan_id)
+    finally:
+        planner.shutdown()
+    return plan_id

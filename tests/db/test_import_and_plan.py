@@ -1,0 +1,124 @@
+"""Import is all or nothing, and a plan from the database equals the CLI's on the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.core.errors import InputError
+from stockshift.core.pipeline import build_plan
+from stockshift.core.types import PlanParameters
+from stockshift.db.dataset import import_sources
+from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
+from stockshift.db.plans import get_plan, plan_lines, plan_orders
+from stockshift.db.stock import execute_plan, totals
+from stockshift.io.planfile import transfers_frame, warehouse_frame
+from stockshift.io.readers import load_dataset
+from tests.db.factory import chain_files, load_chain, plan_now
+from tests.factories import write_csv
+
+
+def test_import_loads_every_table(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    files = chain_files(tmp_path)
+    with sessions() as s:
+        summary = import_sources(
+            s, stores=files.stores, inventory=files.inventory, sales=files.sales
+        )
+        assert (summary.stores, summary.products, summary.stock_rows) == (9, 4, 36)
+        assert s.scalar(select(func.count()).select_from(Store)) == 9
+        assert s.scalar(select(func.count()).select_from(Stock)) == 36
+        assert s.scalar(select(func.count()).select_from(Sale)) == summary.sales_rows > 0
+        assert totals(s) == (summary.units_on_hand, 0)
+        assert s.scalar(select(LedgerRow.reason)) == "import"
+
+
+def test_bad_import_changes_nothing(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    files = chain_files(tmp_path)
+    load_chain(sessions, files)
+    with sessions() as s:
+        before = totals(s)
+    bad = write_csv(
+        tmp_path / "bad_inventory.csv",
+        ["store_id", "product_id", "on_hand"],
+        [("S000", "P00", 5), ("S999", "P00", 3), ("S001", "P00", -2)],
+    )
+    with sessions() as s, pytest.raises(InputError) as info:
+        import_sources(s, stores=files.stores, inventory=bad)
+    issues = {(i.row, i.column) for i in info.value.issues}
+    assert (3, "store_id") in issues and (4, "on_hand") in issues
+    with sessions() as s:
+        assert totals(s) == before
+        assert s.scalar(select(func.count()).select_from(Stock)) == 36
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"target": "cluster-mean"},
+        {"target": "forecast", "window": 14, "cover_days": 5, "service_level": 0.9},
+        {"target": "forecast", "forecast": "linear-regression", "max_transfers": 7},
+        {"target": "cluster-mean", "clusters": "2", "pack_size": 3, "max_distance_km": 400.0},
+    ],
+)
+def test_plan_from_database_equals_plan_from_files(
+    sessions: sessionmaker[Session], tmp_path: Path, params: dict[str, object]
+) -> None:
+    files = chain_files(tmp_path, stores=12, products=5, days=40)
+    load_chain(sessions, files)
+    plan_id = plan_now(sessions, **params)
+    expected = build_plan(
+        load_dataset(
+            stores=files.stores,
+            inventory=files.inventory,
+            sales=files.sales,
+            sales_days=int(params.get("window", 28)),  # type: ignore[call-overload]
+        ),
+        PlanParameters(**params),  # type: ignore[arg-type]
+    )
+    with sessions() as s:
+        row = get_plan(s, plan_id=plan_id)
+        assert row.status == "completed", row.error
+        got = [
+            (t.product_id, t.from_store, t.to_store, t.quantity, t.scope)
+            for t in plan_lines(s, plan_id=plan_id)
+        ]
+        orders = [
+            (o.product_id, o.store_id, o.quantity, o.reason)
+            for o in plan_orders(s, plan_id=plan_id)
+        ]
+    frame = transfers_frame(expected)
+    want = list(
+        frame[["product_id", "from_store", "to_store", "quantity", "scope"]].itertuples(
+            index=False, name=None
+        )
+    )
+    assert got == [(p, f, t, int(q), sc) for p, f, t, q, sc in want]
+    assert orders == [
+        (p, s, int(q), r) for p, s, q, r in warehouse_frame(expected).itertuples(index=False)
+    ]
+    assert len(got) > 0
+
+
+def test_failed_plan_records_the_error(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    load_chain(sessions, chain_files(tmp_path))
+    plan_id = plan_now(sessions, target="cluster-mean", clusters="column")  # no cluster column
+    with sessions() as s:
+        row = s.get(PlanRow, plan_id)
+        assert row is not None and row.status == "failed"
+        assert row.error is not None and "cluster" in row.error
+
+
+def test_reimport_keeps_units_in_transit(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    files = chain_files(tmp_path)
+    load_chain(sessions, files)
+    plan_id = plan_now(sessions, target="cluster-mean")
+    with sessions() as s:
+        result = execute_plan(s, plan_id=plan_id, key_id=None)
+    assert result.units > 0
+    load_chain(sessions, files)
+    with sessions() as s:
+        in_transit = totals(s)[1]
+    assert in_transit == result.units
