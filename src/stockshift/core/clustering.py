@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 from kneed import KneeLocator
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import haversine_km, to_lat_lon, unit_vectors
@@ -18,7 +19,9 @@ MAX_AUTO_K = 10
 def _kmeans(xyz: FloatArray, k: int, seed: int) -> tuple[Int32Array, float]:
     n_distinct = len(np.unique(np.round(xyz, 12), axis=0))
     k = min(k, n_distinct)
-    with warnings.catch_warnings():
+    # One thread: on a few thousand 3-D points, OpenMP start-up costs more than it saves,
+    # and it contends with numba's pool.
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")  # ConvergenceWarning on duplicate points is expected
         km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(xyz)
     return km.labels_.astype(np.int32), float(km.inertia_)
