@@ -1,0 +1,69 @@
+"""``stockshift clusters`` and ``stockshift forecast`` as a planner uses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tests.factories import write_csv
+
+# two tight groups of stores, 1,000 km apart
+STORES = [(f"S{i}", 41.6 + 0.01 * i, -93.6) for i in range(5)] + [
+    (f"T{i}", 41.9 + 0.01 * i, -87.6) for i in range(5)
+]
+
+
+def test_clusters_reports_k_wcss_members_and_draws_the_elbow(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES)
+    png = tmp_path / "elbow.png"
+    result = cli("clusters", "--stores", stores, "--elbow-png", png)
+    assert result.exit_code == 0, result.output
+    assert "Chosen k: 2" in result.stdout
+    assert "WCSS" in result.stdout
+    assert "S0, S1, S2, S3, S4" in result.stdout
+    assert "radius km" in result.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_clusters_with_fixed_k_cannot_draw_an_elbow(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES)
+    assert cli("clusters", "--stores", stores, "--clusters", "3").exit_code == 0
+    bad = cli("clusters", "--stores", stores, "--clusters", "3", "--elbow-png", tmp_path / "e.png")
+    assert bad.exit_code == 2 and "--clusters auto" in bad.stderr
+
+
+def test_forecast_prints_rates_targets_and_a_backtest(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES[:2])
+    inv = write_csv(
+        tmp_path / "inv.csv",
+        ["store_id", "product_id", "on_hand"],
+        [("S0", "P1", 5), ("S1", "P1", 50)],
+    )
+    days = pd.date_range("2026-01-01", periods=42).strftime("%Y-%m-%d")
+    rows = [(d, "S0", "P1", 3 + (i % 7 == 5) * 4) for i, d in enumerate(days)]
+    sales = write_csv(tmp_path / "sales.csv", ["date", "store_id", "product_id", "units"], rows)
+    out = tmp_path / "rates.csv"
+    result = cli(
+        "forecast",
+        "--stores",
+        stores,
+        "--inventory",
+        inv,
+        "--sales",
+        sales,
+        "--holdout",
+        "7",
+        "--csv",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    for word in ("moving-average", "linear-regression", "naive", "MAE", "WAPE", "rate_per_day"):
+        assert word in result.stdout
+    table = pd.read_csv(out, dtype={"store_id": str})
+    assert table.loc[table.store_id == "S1", "target"].item() == 0
+    assert table.loc[table.store_id == "S0", "need"].item() > 0
+    short = cli(
+        "forecast", "--stores", stores, "--inventory", inv, "--sales", sales, "--holdout", "60"
+    )
+    assert short.exit_code == 2 and "--holdout 60" in short.stderr
