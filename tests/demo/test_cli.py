@@ -75,3 +75,12 @@ def test_shipped_demo_set_is_what_the_generator_writes(tmp_path: Path, cli) -> N
         assert (tmp_path / f).read_bytes() == (EXAMPLES / f).read_bytes(), f
     size = sum(p.stat().st_size for p in EXAMPLES.iterdir())
     assert size < 2_000_000
+
+
+def test_an_unwritable_folder_is_a_clean_error(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    result = cli("demo", "--stores", "3", "--products", "2", blocker)
+    assert result.exit_code == 2
+    assert "cannot write into" in result.stderr
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from stockshift.cli.main import app, console, run
@@ -28,6 +29,16 @@ OutDir = Annotated[Path, typer.Argument(help="Folder to write stores, inventory 
 FormatOpt = Annotated[
     str, typer.Option("--format", help="csv or parquet (Parquet is faster for big chains).")
 ]
+
+
+def _write(out_dir: Path, tables: dict[str, pd.DataFrame], fmt: FileFormat) -> list[Path]:
+    """Write the tables, turning a folder that cannot be written into a clean error."""
+    try:
+        return write_tables(out_dir, tables, fmt)
+    except OSError as exc:
+        raise ParameterError(
+            f"cannot write into {out_dir}: {exc.strerror or exc}; choose a writable folder"
+        ) from None
 
 
 def _format(value: str) -> FileFormat:
@@ -76,7 +87,7 @@ def demo_command(
     tables = {"stores": data.stores, "inventory": data.inventory}
     if days > 0:
         tables["sales"] = data.sales
-    paths = write_tables(out_dir, tables, file_format)
+    paths = run(lambda: _write(out_dir, tables, file_format))
     console.print(
         f"{len(data.stores)} stores in {config.n_cities()} cities, "
         f"{len(data.inventory)} inventory rows, {len(data.sales)} sales rows"
@@ -144,10 +155,7 @@ def convert_iowa_command(
     result = run(lambda: convert_iowa(stores, sales, options))
     for line in result.report.lines():
         console.print(line, markup=False, soft_wrap=True)
-    paths = write_tables(
-        out_dir,
-        {"stores": result.stores, "inventory": result.inventory, "sales": result.sales},
-        file_format,
-    )
+    tables = {"stores": result.stores, "inventory": result.inventory, "sales": result.sales}
+    paths = run(lambda: _write(out_dir, tables, file_format))
     for path in paths:
         console.print(f"wrote {path}")
