@@ -286,12 +286,13 @@ def _build_inventory(
     n_s = max(len(stores), 1)
     key = p * n_s + s
     valid = keep & (s >= 0)
-    _report_duplicates_inv(key, valid, rows, label, issues, stores, product_ids_sorted, p, s)
+    idx = np.flatnonzero(valid)
+    order = idx[np.argsort(key[idx], kind="stable")]  # by (product, store); one sort serves both
+    _report_duplicates_inv(key, order, rows, label, issues, stores, product_ids_sorted, p, s)
     issues.raise_if_any()
-    key, p, s, oh = key[valid], p[valid], s[valid], on_hand[valid]
-    order = np.argsort(key, kind="stable")
-    p, s, oh = p[order], s[order], oh[order]
-    used = np.unique(p)  # products whose every row was dropped disappear
+    p, s, oh = p[order], s[order], on_hand[order]
+    used = np.flatnonzero(np.bincount(p, minlength=len(product_ids_sorted)))
+    # products whose every row was dropped disappear
     remap = np.full(len(product_ids_sorted), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     p = remap[p]
@@ -308,7 +309,7 @@ def _build_inventory(
 
 def _report_duplicates_inv(
     key: np.ndarray[Any, Any],
-    valid: np.ndarray[Any, Any],
+    order: np.ndarray[Any, Any],
     rows: np.ndarray[Any, Any],
     label: str,
     issues: Issues,
@@ -317,8 +318,7 @@ def _report_duplicates_inv(
     p: np.ndarray[Any, Any],
     s: np.ndarray[Any, Any],
 ) -> None:
-    idx = np.flatnonzero(valid)
-    order = idx[np.argsort(key[idx], kind="stable")]
+    """Rows repeating a (store, product) pair; ``order`` sorts the valid rows by key."""
     sk = key[order]
     dup = np.flatnonzero(sk[1:] == sk[:-1]) + 1
     for d in dup[:10]:
