@@ -1,6 +1,6 @@
 """Write the service's OpenAPI document, from which the dashboard generates its client.
 
-    python -m stockshift.api.export_openapi web/openapi.json
+python -m stockshift.api.export_openapi web/openapi.json
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ async def _save(upload: UploadFile, folder: Path, field: str) -> Path:
     "/import",
     operation_id="importData",
     response_model=ImportPublic,
-    responses=responses(401, 403, 413, 422),
+    responses=responses(400, 401, 403, 413, 422),
 )
 async def import_data(
     session: SessionDep,

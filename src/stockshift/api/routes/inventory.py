@@ -77,7 +77,7 @@ def inventory_totals(session: SessionDep, _key: ViewerKey) -> StockTotals:
     operation_id="adjustStock",
     response_model=StockPublic,
     status_code=201,
-    responses=responses(401, 403, 404, 409, 413, 422),
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 def adjustment(
     body: AdjustmentCreate, session: SessionDep, state: StateDep, key: AdminKey

@@ -41,7 +41,7 @@ def me(key: ViewerKey) -> MePublic:
     operation_id="createKey",
     status_code=201,
     response_model=KeyCreated,
-    responses=responses(401, 403, 422),
+    responses=responses(400, 401, 403, 413, 422),
 )
 def new_key(body: KeyCreate, session: SessionDep, _key: AdminKey) -> KeyCreated:
     """Make an API key (admin). The secret is in this response only; it is stored hashed."""

@@ -35,7 +35,7 @@ router = APIRouter(tags=["plans"])
     operation_id="createPlan",
     status_code=201,
     response_model=PlanCreated,
-    responses=responses(401, 403, 413, 422),
+    responses=responses(400, 401, 403, 413, 422),
 )
 def create(body: PlanCreate, state: StateDep, key: PlannerKey) -> PlanCreated:
     """Start a plan on the stock as it is now (planner); answers at once with ``running``.
