@@ -1,0 +1,54 @@
+"""The service's commands: db upgrade, db import, db plan, keys create (serve is run by make run
+and the e2e tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from stockshift.db.engine import make_engine, session_factory
+from stockshift.db.keys import authenticate
+from stockshift.db.models import PlanRow
+from tests.conftest import Cli
+from tests.db.factory import chain_files
+from tests.factories import write_csv
+
+
+def test_commands_from_empty_database_to_plan(cli: Cli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'service.db'}"
+    files = chain_files(tmp_path)
+    r = cli("db", "upgrade", "--database-url", url)
+    assert r.exit_code == 0, r.output
+    r = cli(
+        "db", "import", "--database-url", url, "--stores", files.stores,
+        "--inventory", files.inventory, "--sales", files.sales,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "Imported 9 stores, 4 products, 36 stock rows" in r.stdout
+    r = cli("keys", "create", "--role", "planner", "--database-url", url)
+    assert r.exit_code == 0, r.output
+    secret = r.stdout.strip().splitlines()[-1]
+    r = cli("db", "plan", "--target", "cluster-mean", "--database-url", url)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("Plan 1:")
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        key = authenticate(session, secret=secret)
+        assert key is not None and key.role == "planner"
+        assert session.scalar(select(PlanRow.status)) == "completed"
+    engine.dispose()
+
+
+def test_bad_input_exits_2_with_a_message(cli: Cli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    assert cli("db", "upgrade", "--database-url", url).exit_code == 0
+    files = chain_files(tmp_path)
+    bad = write_csv(tmp_path / "inv.csv", ["store_id", "product_id"], [("S000", "P1")])
+    r = cli("db", "import", "--database-url", url, "--stores", files.stores, "--inventory", bad)
+    assert r.exit_code == 2
+    assert "inv.csv" in r.stderr and "on_hand" in r.stderr
+    r = cli("keys", "create", "--role", "root", "--database-url", url)
+    assert r.exit_code == 2 and "viewer, planner, admin" in r.stderr
+    r = cli("db", "plan", "--target", "forecast", "--database-url", url)
+    assert r.exit_code == 2 and "failed" in r.stderr
