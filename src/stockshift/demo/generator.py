@@ -99,7 +99,7 @@ def generate(config: DemoConfig) -> DemoData:
     row_store, row_product = np.nonzero(carried)  # store-major, ascending ids
     affinity = rng.lognormal(0.0, 0.3, len(row_store))
     rate = base[row_product] * size[row_store] * affinity  # current units per day
-    on_hand = stock_on_hand(rate, row_store, city_of, len(cities), rng)
+    on_hand = stock_on_hand(rate, row_store, row_product, city_of, len(cities), rng)
     store_ids = stores["store_id"].to_numpy()
     product_ids = product_labels(config.products)
     inventory = pd.DataFrame(
@@ -219,17 +219,20 @@ def assortment(
 def stock_on_hand(
     rate: FloatArray,
     row_store: IntArray,
+    row_product: IntArray,
     city_of: IntArray,
     n_cities: int,
     rng: np.random.Generator,
 ) -> IntArray:
-    """Units on the shelf: days of current demand by stock state, times store and city bias.
+    """Units on the shelf: days of current demand by stock state, times store, city and
+    product biases.
 
     The mixture averages about 7.5 days, near the default target of 7 days of cover, so
     across the chain some products are short (warehouse orders) and some long. A few units
     of presentation stock sit on most non-empty shelves, so slow sellers too can be over- or
     understocked. Some cities lean long and some short, so that a forecast plan also has
-    cross-cluster transfers.
+    cross-cluster transfers; some products are short chain-wide (a supplier's shortfall),
+    so that even a large chain has warehouse orders.
     """
     probs = np.array([p for p, _, _ in STOCK_STATES])
     low = np.array([lo for _, lo, _ in STOCK_STATES])
@@ -238,7 +241,8 @@ def stock_on_hand(
     cover = low[state] + (high[state] - low[state]) * rng.random(len(rate))
     store_bias = rng.lognormal(-(0.35**2) / 2, 0.35, len(city_of))  # mean 1
     city_bias = rng.lognormal(-(0.45**2) / 2, 0.45, n_cities)
-    bias = store_bias[row_store] * city_bias[city_of[row_store]]
+    product_bias = rng.lognormal(-(0.3**2) / 2, 0.3, int(row_product.max(initial=0)) + 1)
+    bias = store_bias[row_store] * city_bias[city_of[row_store]] * product_bias[row_product]
     units = np.floor(rate * cover * bias + 0.5)
     display = rng.integers(0, 3, len(rate))
     units = np.where(state == 0, 0.0, units + display)
