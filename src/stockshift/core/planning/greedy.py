@@ -58,30 +58,15 @@ class Allocation:
 
 
 @numba.njit(cache=True, nogil=True)
-def _draw(  # type: ignore[no-untyped-def]
-    d,
-    need,
-    cross,
-    codes,
-    dist,
-    order,
-    maxd,
-    pack,
-    minu,
-    thr,
-    sur_left,
-    cl_sur,
-    total_sur,
-    lines,
-    cap,
-    pos,
-    o_from,
-    o_to,
-    o_q,
-    o_d,
-    o_x,
-):
-    """Draw for deficit store ``d`` from sources nearest first; returns (need, lines)."""
+def _draw(d, need, cross, geo, rules, sur_left, cl_sur, total_sur, lines, pos, out):  # type: ignore[no-untyped-def]
+    """Draw for deficit store ``d`` from sources nearest first; returns (need left, lines).
+
+    ``geo`` = (cluster per store, distance matrix, neighbour order); ``rules`` = (max
+    distance, pack size, minimum line, smallest useful line, cap); ``out`` = the line arrays.
+    """
+    codes, dist, order = geo
+    maxd, pack, minu, thr, cap = rules
+    o_from, o_to, o_q, o_d, o_x = out
     c = codes[d]
     row = order[d]
     for k in range(row.shape[0]):
@@ -119,196 +104,79 @@ def _draw(  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _allocate_product(  # type: ignore[no-untyped-def]
-    lo,
-    hi,
-    store,
-    surplus,
-    need,
-    codes,
-    n_clusters,
-    dist,
-    order,
-    maxd,
-    pack,
-    minu,
-    cap,
-    o_from,
-    o_to,
-    o_q,
-    o_d,
-    o_x,
-    need_left,
-    capped,
-):
-    """Allocate one product (rows lo:hi); writes lines at o_*[lo:], returns their count."""
-    n = dist.shape[0]
-    thr = max(pack, minu)
-    sur_left = np.zeros(n, dtype=np.int64)
+def _allocate_product(lo, hi, store, surplus, need, n_clusters, geo, rules, out, need_left, capped):  # type: ignore[no-untyped-def]
+    """Allocate one product (rows lo:hi); writes lines at out[*][lo:], returns their count."""
+    codes = geo[0]
+    cap = rules[4]
+    sur_left = np.zeros(codes.shape[0], dtype=np.int64)
     cl_sur = np.zeros(n_clusters, dtype=np.int64)
     total_sur = np.zeros(1, dtype=np.int64)
-    m = hi - lo
-    n_def = 0
-    for i in range(m):
-        r = lo + i
+    for r in range(lo, hi):
         need_left[r] = need[r]
         capped[r] = False
         if surplus[r] > 0:
             sur_left[store[r]] = surplus[r]
             cl_sur[codes[store[r]]] += surplus[r]
             total_sur[0] += surplus[r]
-        if need[r] > 0:
-            n_def += 1
-    if n_def == 0:
-        return 0
-    # phase 1: descending need, ties ascending store (rows are sorted by store; stable sort)
-    deficits = np.empty(n_def, dtype=np.int64)
-    keys = np.empty(n_def, dtype=np.int64)
-    k = 0
-    for i in range(m):
-        if need[lo + i] > 0:
-            deficits[k] = lo + i
-            keys[k] = -need[lo + i]
-            k += 1
-    ordered = deficits[np.argsort(keys, kind="mergesort")]
     lines = 0
-    for r in ordered:
-        left, lines = _draw(
-            store[r],
-            need_left[r],
-            False,
-            codes,
-            dist,
-            order,
-            maxd,
-            pack,
-            minu,
-            thr,
-            sur_left,
-            cl_sur,
-            total_sur,
-            lines,
-            cap,
-            lo,
-            o_from,
-            o_to,
-            o_q,
-            o_d,
-            o_x,
-        )
-        need_left[r] = left
-    # phase 2: stores still in need, descending remaining need (ties: store), other clusters
-    k = 0
-    for i in range(m):
-        r = lo + i
-        if need_left[r] > 0:
-            deficits[k] = r
-            keys[k] = -need_left[r]
-            k += 1
-    second = deficits[:k][np.argsort(keys[:k], kind="mergesort")]
-    for r in second:
-        left, lines = _draw(
-            store[r],
-            need_left[r],
-            True,
-            codes,
-            dist,
-            order,
-            maxd,
-            pack,
-            minu,
-            thr,
-            sur_left,
-            cl_sur,
-            total_sur,
-            lines,
-            cap,
-            lo,
-            o_from,
-            o_to,
-            o_q,
-            o_d,
-            o_x,
-        )
-        need_left[r] = left
-        capped[r] = lines >= cap
+    waiting = np.empty(hi - lo, dtype=np.int64)
+    keys = np.empty(hi - lo, dtype=np.int64)
+    for cross in (False, True):
+        # phase 1 (own cluster), then phase 2 (other clusters): the stores still in need, by
+        # descending need left; rows are in store order and the sort is stable, so ties go
+        # by ascending store_id
+        k = 0
+        for r in range(lo, hi):
+            if need_left[r] > 0:
+                waiting[k] = r
+                keys[k] = -need_left[r]
+                k += 1
+        for r in waiting[:k][np.argsort(keys[:k], kind="mergesort")]:
+            need_left[r], lines = _draw(
+                store[r], need_left[r], cross, geo, rules, sur_left, cl_sur, total_sur,
+                lines, lo, out,
+            )  # fmt: skip
+            if cross:
+                capped[r] = lines >= cap
     return lines
 
 
 @numba.njit(cache=True, parallel=True)
 def _allocate_all(  # type: ignore[no-untyped-def]
-    indptr,
-    store,
-    surplus,
-    need,
-    codes,
-    n_clusters,
-    dist,
-    order,
-    maxd,
-    pack,
-    minu,
-    o_from,
-    o_to,
-    o_q,
-    o_d,
-    o_x,
-    need_left,
-    capped,
-    counts,
+    indptr, store, surplus, need, n_clusters, geo, rules, out, need_left, capped, counts
 ):
     for p in numba.prange(indptr.shape[0] - 1):
         counts[p] = _allocate_product(
-            indptr[p],
-            indptr[p + 1],
-            store,
-            surplus,
-            need,
-            codes,
-            n_clusters,
-            dist,
-            order,
-            maxd,
-            pack,
-            minu,
-            NO_CAP,
-            o_from,
-            o_to,
-            o_q,
-            o_d,
-            o_x,
-            need_left,
-            capped,
-        )
+            indptr[p], indptr[p + 1], store, surplus, need, n_clusters, geo, rules, out,
+            need_left, capped,
+        )  # fmt: skip
 
 
 def plan(problem: Problem) -> Allocation:
     """Run SPEC section 4 over every product; lines come out in product, then creation, order."""
     rows = len(problem.store)
     n_products = len(problem.indptr) - 1
-    o_from = np.zeros(rows, dtype=np.int32)
-    o_to = np.zeros(rows, dtype=np.int32)
-    o_q = np.zeros(rows, dtype=np.int64)
-    o_d = np.zeros(rows, dtype=np.float64)
-    o_x = np.zeros(rows, dtype=np.bool_)
+    # a product makes at most one line per row it has: each line uses up a source or a need
+    out = (
+        np.zeros(rows, dtype=np.int32),
+        np.zeros(rows, dtype=np.int32),
+        np.zeros(rows, dtype=np.int64),
+        np.zeros(rows, dtype=np.float64),
+        np.zeros(rows, dtype=np.bool_),
+    )
     need_left = np.zeros(rows, dtype=np.int64)
     capped = np.zeros(rows, dtype=np.bool_)
     counts = np.zeros(n_products, dtype=np.int64)
+    geo = (problem.cluster, problem.dist, problem.order)
     maxd = np.inf if problem.max_distance_km is None else float(problem.max_distance_km)
-    args = (
-        problem.store,
-        problem.surplus,
-        problem.need,
-        problem.cluster,
-        problem.n_clusters,
-        problem.dist,
-        problem.order,
-        maxd,
-        problem.pack_size,
-        problem.min_transfer_units,
-    )
+    pack, minu = int(problem.pack_size), int(problem.min_transfer_units)
+
+    def rules(cap: int) -> tuple[float, int, int, int, int]:
+        return (maxd, pack, minu, max(pack, minu), cap)
+
+    data = (problem.store, problem.surplus, problem.need, problem.n_clusters, geo)
     if rows:
-        _allocate_all(problem.indptr, *args, o_from, o_to, o_q, o_d, o_x, need_left, capped, counts)
+        _allocate_all(problem.indptr, *data, rules(NO_CAP), out, need_left, capped, counts)
     cap_reached = False
     if problem.max_transfers is not None:
         cum = np.cumsum(counts)
@@ -318,19 +186,8 @@ def plan(problem: Problem) -> Allocation:
             p = int(hit[0])
             before = int(cum[p - 1]) if p > 0 else 0
             lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
-            counts[p] = _allocate_product(
-                lo,
-                hi,
-                *args,
-                problem.max_transfers - before,
-                o_from,
-                o_to,
-                o_q,
-                o_d,
-                o_x,
-                need_left,
-                capped,
-            )
+            left = rules(int(problem.max_transfers) - before)
+            counts[p] = _allocate_product(lo, hi, *data, left, out, need_left, capped)
             rest = slice(hi, rows)
             counts[p + 1 :] = 0
             need_left[rest] = problem.need[rest]
@@ -338,14 +195,13 @@ def plan(problem: Problem) -> Allocation:
     starts = problem.indptr[:-1]
     idx = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     idx += np.arange(int(counts.sum()))
-    product = np.repeat(np.arange(n_products, dtype=np.int32), counts)
     return Allocation(
-        product=product,
-        source=o_from[idx],
-        destination=o_to[idx],
-        quantity=o_q[idx],
-        distance_km=o_d[idx],
-        cross=o_x[idx],
+        product=np.repeat(np.arange(n_products, dtype=np.int32), counts),
+        source=out[0][idx],
+        destination=out[1][idx],
+        quantity=out[2][idx],
+        distance_km=out[3][idx],
+        cross=out[4][idx],
         need_left=need_left,
         capped=capped & (need_left > 0),
         cap_reached=cap_reached,
