@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from stockshift.api.schemas import (
     LedgerPublic,
-    PlanDocument,
     PlanLine,
     PlanPublic,
     PlanSummary,
-    PlanWarehouseOrder,
     TransferPublic,
     WarehouseOrderPublic,
 )
 from stockshift.db.models import LedgerRow, PlanRow, TransferRow, WarehouseOrderRow
+from stockshift.io.planfile import SCHEMA
 
 
 def plan_public(row: PlanRow) -> PlanPublic:
@@ -89,30 +89,24 @@ def ledger_public(row: LedgerRow) -> LedgerPublic:
     )
 
 
-def plan_document(
-    row: PlanRow, lines: list[TransferRow], orders: list[WarehouseOrderRow]
-) -> PlanDocument:
-    """The SPEC section 5 plan file of a stored plan, with ids and statuses added."""
+def plan_document_json(
+    row: PlanRow, lines: list[dict[str, Any]], orders: list[dict[str, Any]]
+) -> str:
+    """The SPEC section 5 plan file of a stored plan as JSON text, with ids and statuses.
+
+    Serialised directly (its shape is :class:`PlanDocument`): validating thousands of
+    lines through pydantic on every read would cost more than the database query.
+    """
     header: dict[str, Any] = row.header or {}
-    public = plan_public(row)
-    return PlanDocument.model_validate(
-        {
-            **public.model_dump(),
-            "schema": header.get("schema", "stockshift.plan/1"),
-            "stores": header.get("stores", []),
-            "clusters": header.get("clusters", []),
-            "elbow": header.get("elbow"),
-            "transfers": [plan_line(t) for t in lines],
-            "fulfilment": header.get("fulfilment", []),
-            "warehouse_orders": [
-                PlanWarehouseOrder(
-                    product_id=o.product_id,
-                    store_id=o.store_id,
-                    quantity=o.quantity,
-                    reason=o.reason,
-                )
-                for o in orders
-            ],
-            "warnings": header.get("warnings", []),
-        }
-    )
+    document = {
+        **plan_public(row).model_dump(mode="json"),
+        "schema": header.get("schema", SCHEMA),
+        "stores": header.get("stores", []),
+        "clusters": header.get("clusters", []),
+        "elbow": header.get("elbow"),
+        "transfers": lines,
+        "fulfilment": header.get("fulfilment", []),
+        "warehouse_orders": orders,
+        "warnings": header.get("warnings", []),
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -124,6 +124,41 @@ def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
     )
 
 
+LINE_FIELDS = (
+    "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
+    "status",
+)  # fmt: skip
+
+
+def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
+    """A plan's lines as plain dicts (fields: :data:`LINE_FIELDS`), in the order made.
+
+    Read without ORM objects: the plan endpoint serves thousands of lines per request.
+    """
+    rows = session.execute(
+        select(
+            TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
+            TransferRow.quantity, TransferRow.distance_km, TransferRow.scope, TransferRow.status,
+        )
+        .where(TransferRow.plan_id == plan_id)
+        .order_by(TransferRow.seq)
+    ).all()  # fmt: skip
+    return [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
+
+
+def plan_order_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(
+            WarehouseOrderRow.product_id, WarehouseOrderRow.store_id,
+            WarehouseOrderRow.quantity, WarehouseOrderRow.reason,
+        )
+        .where(WarehouseOrderRow.plan_id == plan_id)
+        .order_by(WarehouseOrderRow.id)
+    ).all()  # fmt: skip
+    fields = ("product_id", "store_id", "quantity", "reason")
+    return [dict(zip(fields, row, strict=True)) for row in rows]
+
+
 def plan_orders(session: Session, *, plan_id: int) -> list[WarehouseOrderRow]:
     return list(
         session.scalars(

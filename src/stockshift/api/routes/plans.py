@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from stockshift.api.convert import plan_document, plan_line, plan_public
+from stockshift.api.convert import plan_document_json, plan_public
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import Limit, Offset, PlanId
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
     ExecutePublic,
-    LineString,
     PlanCreate,
     PlanCreated,
     PlanDocument,
     PlanPage,
     PlanStatus,
     RouteCollection,
-    RouteFeature,
-    RouteProperties,
 )
 from stockshift.core.pipeline import validate_parameters
 from stockshift.core.types import PlanParameters
-from stockshift.db.plans import get_plan, list_plans, plan_lines, plan_orders
+from stockshift.db.plans import get_plan, list_plans, plan_line_rows, plan_order_rows
 from stockshift.db.stock import execute_plan
 
 router = APIRouter(tags=["plans"])
@@ -73,13 +71,16 @@ def plans(
     response_model_by_alias=True,
     responses=responses(401, 404, 422),
 )
-def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> PlanDocument:
+def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
     """The plan file of SPEC section 5 with ``plan_id``, ``status``, and per line its
     ``transfer_id`` and ``status``."""
     row = get_plan(session, plan_id=plan_id)
-    return plan_document(
-        row, plan_lines(session, plan_id=plan_id), plan_orders(session, plan_id=plan_id)
+    text = plan_document_json(
+        row,
+        plan_line_rows(session, plan_id=plan_id),
+        plan_order_rows(session, plan_id=plan_id),
     )
+    return Response(text, media_type="application/json")
 
 
 @router.get(
@@ -88,18 +89,23 @@ def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> PlanDocument:
     response_model=RouteCollection,
     responses=responses(401, 404, 422),
 )
-def routes(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> RouteCollection:
+def routes(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
     """GeoJSON: one LineString per transfer line, from source to destination ([lon, lat])."""
     row = get_plan(session, plan_id=plan_id)
     where = {s["store_id"]: [s["lon"], s["lat"]] for s in (row.header or {}).get("stores", [])}
     features = [
-        RouteFeature(
-            geometry=LineString(coordinates=[where[t.from_store], where[t.to_store]]),
-            properties=RouteProperties(plan_id=plan_id, **plan_line(t).model_dump()),
-        )
-        for t in plan_lines(session, plan_id=plan_id)
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [where[line["from_store"]], where[line["to_store"]]],
+            },
+            "properties": {**line, "plan_id": plan_id},
+        }
+        for line in plan_line_rows(session, plan_id=plan_id)
     ]
-    return RouteCollection(features=features)
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return Response(text, media_type="application/json")
 
 
 @router.post(
