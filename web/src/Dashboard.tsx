@@ -142,7 +142,12 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   };
   const receiveLine = (transferId: number) => {
     receive.mutate(transferId, {
-      onSuccess: () => setBanner({ kind: "info", title: "Received", message: `Transfer ${transferId} is now on hand at its destination.` }),
+      onSuccess: () =>
+        setBanner({
+          kind: "info",
+          title: "Received",
+          message: `Transfer ${transferId} is now on hand at its destination.`,
+        }),
       onError: fail,
     });
   };
@@ -155,175 +160,230 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   );
 
   const current = plan.data;
-  const canExecute = current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
-  const roleNote = me.role === "viewer" ? "Your key is a viewer key: you can look, but planning and executing need a planner key." : null;
+  const canExecute =
+    current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
+  const roleNote =
+    me.role === "viewer"
+      ? "Your key is a viewer key: you can look, but planning and executing need a planner key."
+      : null;
   const loadError = baseStores.error ?? plans.error ?? plan.error;
 
   return (
     <ApiContext.Provider value={api}>
-    <div className="app">
-      <header className="topbar">
-        <h1>stockshift</h1>
-        <label className="inline">
-          <span>Plan</span>
-          <select
-            aria-label="Plan shown"
-            value={planId ?? ""}
-            onChange={(e) => {
-              setPlanId(e.target.value || null);
-              setSelectedRoute(null);
-            }}
+      <div className="app">
+        <header className="topbar">
+          <h1>stockshift</h1>
+          <label className="inline">
+            <span>Plan</span>
+            <select
+              aria-label="Plan shown"
+              value={planId ?? ""}
+              onChange={(e) => {
+                setPlanId(e.target.value || null);
+                setSelectedRoute(null);
+              }}
+            >
+              {(plans.data ?? []).length === 0 && <option value="">No plans yet</option>}
+              {(plans.data ?? []).map((p) => (
+                <option key={p.plan_id} value={p.plan_id}>
+                  #{p.plan_id} · {p.status} · {fmtDateTime(p.created_at)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            <span>Product</span>
+            <select
+              aria-label="Product shown"
+              value={productId ?? ""}
+              onChange={(e) => setProductId(e.target.value || null)}
+            >
+              <option value="">All products (colour by cluster)</option>
+              {products.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span
+            className={`live ${live ? "on" : "off"}`}
+            title={live ? "Live updates connected" : "Live updates disconnected"}
           >
-            {(plans.data ?? []).length === 0 && <option value="">No plans yet</option>}
-            {(plans.data ?? []).map((p) => (
-              <option key={p.plan_id} value={p.plan_id}>
-                #{p.plan_id} · {p.status} · {fmtDateTime(p.created_at)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          <span>Product</span>
-          <select aria-label="Product shown" value={productId ?? ""} onChange={(e) => setProductId(e.target.value || null)}>
-            <option value="">All products (colour by cluster)</option>
-            {products.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className={`live ${live ? "on" : "off"}`} title={live ? "Live updates connected" : "Live updates disconnected"}>
-          {live ? "live" : "offline"}
-        </span>
-        <span className="role" aria-label="Signed in as">
-          {me.name ? `${me.name} · ` : ""}
-          {me.role}
-        </span>
-        <button type="button" onClick={onSignOut}>
-          Sign out
-        </button>
-      </header>
-
-      {banner && (
-        <div role={banner.kind === "error" ? "alert" : "status"} className={`banner ${banner.kind}`}>
-          <strong>{banner.title}.</strong> {banner.message}
-          <button type="button" className="small" onClick={() => setBanner(null)} aria-label="Dismiss message">
-            ×
+            {live ? "live" : "offline"}
+          </span>
+          <span className="role" aria-label="Signed in as">
+            {me.name ? `${me.name} · ` : ""}
+            {me.role}
+          </span>
+          <button type="button" onClick={onSignOut}>
+            Sign out
           </button>
-        </div>
-      )}
-      {loadError && (
-        <div role="alert" className="banner error">
-          <strong>{describeError(loadError).title}.</strong> {describeError(loadError).message}
-        </div>
-      )}
+        </header>
 
-      <aside className="side">
-        <h2>New plan</h2>
-        <PlanForm onSubmit={runPlan} busy={createPlan.isPending || current?.status === "running"} roleNote={roleNote} />
-        <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
-        {planId === null ? (
-          <p className="empty">No plan yet: set the parameters above and run one.</p>
-        ) : !current ? (
-          <p className="loading">Loading plan…</p>
-        ) : current.status === "running" ? (
-          <div className="progress" role="status" aria-live="polite">
-            <span className="spinner" aria-hidden="true" /> Planning… {current.progress ?? ""}
-          </div>
-        ) : current.status === "failed" ? (
-          <div role="alert" className="banner error">
-            <strong>The plan failed.</strong> {current.error ?? "No reason was recorded."}
-          </div>
-        ) : (
-          <>
-            <p className="plan-status">
-              Status: <strong>{current.status}</strong>
-            </p>
-            {current.summary && <Kpis summary={current.summary} />}
-            <button type="button" className="danger" disabled={!canExecute} onClick={() => setConfirming(true)}>
-              Execute plan…
+        {banner && (
+          <div role={banner.kind === "error" ? "alert" : "status"} className={`banner ${banner.kind}`}>
+            <strong>{banner.title}.</strong> {banner.message}
+            <button type="button" className="small" onClick={() => setBanner(null)} aria-label="Dismiss message">
+              ×
             </button>
-            {current.status === "executed" && <p className="hint">Executed: receive lines in the transfers table as they arrive.</p>}
-          </>
+          </div>
         )}
-        {totals.data && (
-          <p className="totals" aria-label="Chain stock">
-            Chain stock: <strong>{fmtInt(totals.data.on_hand)}</strong> on hand, <strong>{fmtInt(totals.data.in_transit)}</strong> in
-            transit
-          </p>
+        {loadError && (
+          <div role="alert" className="banner error">
+            <strong>{describeError(loadError).title}.</strong> {describeError(loadError).message}
+          </div>
         )}
-      </aside>
 
-      <main className="main">
-        {baseStores.isLoading ? (
-          <div className="map-wrap loading">Loading stores…</div>
-        ) : stores.length === 0 ? (
-          <div className="map-wrap empty">No stores yet. An admin imports them with `stockshift db import` or POST /api/v1/import.</div>
-        ) : (
-          <StoreMap
-            stores={stores}
-            clusters={clusters}
-            clusterLabels={clusterLabels}
-            routes={routes}
-            warehouseOrders={orders}
-            productId={productId}
-            balances={balances}
-            selectedRoute={selectedRoute}
-            onSelectRoute={selectRoute}
-            selectedStore={selectedStore}
-            onSelectStore={setSelectedStore}
-            tileUrl={config.data?.tile_url ?? ""}
-            tileAttribution={config.data?.tile_attribution ?? ""}
+        <aside className="side">
+          <h2>New plan</h2>
+          <PlanForm
+            onSubmit={runPlan}
+            busy={createPlan.isPending || current?.status === "running"}
+            roleNote={roleNote}
+          />
+          <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
+          {planId === null ? (
+            <p className="empty">No plan yet: set the parameters above and run one.</p>
+          ) : !current ? (
+            <p className="loading">Loading plan…</p>
+          ) : current.status === "running" ? (
+            <div className="progress" role="status" aria-live="polite">
+              <span className="spinner" aria-hidden="true" /> Planning… {current.progress ?? ""}
+            </div>
+          ) : current.status === "failed" ? (
+            <div role="alert" className="banner error">
+              <strong>The plan failed.</strong> {current.error ?? "No reason was recorded."}
+            </div>
+          ) : (
+            <>
+              <p className="plan-status">
+                Status: <strong>{current.status}</strong>
+              </p>
+              {current.summary && <Kpis summary={current.summary} />}
+              <button type="button" className="danger" disabled={!canExecute} onClick={() => setConfirming(true)}>
+                Execute plan…
+              </button>
+              {current.status === "executed" && (
+                <p className="hint">Executed: receive lines in the transfers table as they arrive.</p>
+              )}
+            </>
+          )}
+          {totals.data && (
+            <p className="totals" aria-label="Chain stock">
+              Chain stock: <strong>{fmtInt(totals.data.on_hand)}</strong> on hand,{" "}
+              <strong>{fmtInt(totals.data.in_transit)}</strong> in transit
+            </p>
+          )}
+        </aside>
+
+        <main className="main">
+          {baseStores.isLoading ? (
+            <div className="map-wrap loading">Loading stores…</div>
+          ) : stores.length === 0 ? (
+            <div className="map-wrap empty">
+              No stores yet. An admin imports them with `stockshift db import` or POST /api/v1/import.
+            </div>
+          ) : (
+            <StoreMap
+              stores={stores}
+              clusters={clusters}
+              clusterLabels={clusterLabels}
+              routes={routes}
+              warehouseOrders={orders}
+              productId={productId}
+              balances={balances}
+              selectedRoute={selectedRoute}
+              onSelectRoute={selectRoute}
+              selectedStore={selectedStore}
+              onSelectStore={setSelectedStore}
+              tileUrl={config.data?.tile_url ?? ""}
+              tileAttribution={config.data?.tile_attribution ?? ""}
+            />
+          )}
+
+          <Tabs tabs={TABS} current={tab} onChange={setTab}>
+            {tab === "Transfers" &&
+              (planReady && current ? (
+                <TransfersTable
+                  planId={current.plan_id}
+                  routes={routes}
+                  stores={stores}
+                  selectedKey={selectedRoute}
+                  onSelect={setSelectedRoute}
+                  onReceive={receiveLine}
+                  receiving={receive.isPending ? (receive.variables ?? null) : null}
+                />
+              ) : (
+                <p className="empty">Transfers appear here once a plan has finished.</p>
+              ))}
+            {tab === "Warehouse orders" &&
+              (planReady && current ? (
+                <WarehouseOrdersTable planId={current.plan_id} orders={orders} />
+              ) : (
+                <p className="empty">Warehouse orders appear here once a plan has finished.</p>
+              ))}
+            {tab === "Insight" && (
+              <div className="insight">
+                <div className="toolbar">
+                  <label className="inline">
+                    <span>Store</span>
+                    <select
+                      aria-label="Store for the chart"
+                      value={selectedStore ?? ""}
+                      onChange={(e) => setSelectedStore(e.target.value || null)}
+                    >
+                      <option value="">Choose a store</option>
+                      {stores.map((s) => (
+                        <option key={s.store_id} value={s.store_id}>
+                          {s.store_id} {s.name}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <span className="hint">or click a store on the map; the product is the one chosen above.</span>
+                </div>
+                {selectedStore === null || productId === null ? (
+                  <p className="empty">Choose a product above and a store to see its sales, forecast and target.</p>
+                ) : insight.isLoading ? (
+                  <p className="loading">Loading sales…</p>
+                ) : insight.error ? (
+                  <p role="alert" className="banner error">
+                    {describeError(insight.error).message}
+                  </p>
+                ) : insight.data ? (
+                  <SalesChart insight={insight.data} label={`${productId} at store ${selectedStore}`} />
+                ) : null}
+              </div>
+            )}
+            {tab === "Clusters" && (
+              <div className="clusters-tab">
+                {elbow ? (
+                  <ElbowChart elbow={elbow} />
+                ) : (
+                  <p className="empty">No elbow curve: the clusters were given or fixed.</p>
+                )}
+                <ClusterSummary
+                  stores={stores}
+                  clusters={clusters}
+                  clusterLabels={clusterLabels}
+                  transfers={transfers}
+                  orders={orders}
+                />
+              </div>
+            )}
+          </Tabs>
+        </main>
+
+        {confirming && (
+          <ExecuteDialog
+            transfers={transfers}
+            busy={executePlan.isPending}
+            onConfirm={execute}
+            onCancel={() => setConfirming(false)}
           />
         )}
-
-        <Tabs tabs={TABS} current={tab} onChange={setTab}>
-          {tab === "Transfers" &&
-            (planReady && current ? (
-              <TransfersTable
-                planId={current.plan_id}
-                routes={routes}
-                stores={stores}
-                selectedKey={selectedRoute}
-                onSelect={setSelectedRoute}
-                onReceive={receiveLine}
-                receiving={receive.isPending ? (receive.variables ?? null) : null}
-              />
-            ) : (
-              <p className="empty">Transfers appear here once a plan has finished.</p>
-            ))}
-          {tab === "Warehouse orders" &&
-            (planReady && current ? (
-              <WarehouseOrdersTable planId={current.plan_id} orders={orders} />
-            ) : (
-              <p className="empty">Warehouse orders appear here once a plan has finished.</p>
-            ))}
-          {tab === "Insight" &&
-            (selectedStore === null || productId === null ? (
-              <p className="empty">Choose a product above and click a store on the map to see its sales, forecast and target.</p>
-            ) : insight.isLoading ? (
-              <p className="loading">Loading sales…</p>
-            ) : insight.error ? (
-              <p role="alert" className="banner error">
-                {describeError(insight.error).message}
-              </p>
-            ) : insight.data ? (
-              <SalesChart insight={insight.data} label={`${productId} at store ${selectedStore}`} />
-            ) : null)}
-          {tab === "Clusters" && (
-            <div className="clusters-tab">
-              {elbow ? <ElbowChart elbow={elbow} /> : <p className="empty">No elbow curve: the clusters were given or fixed.</p>}
-              <ClusterSummary stores={stores} clusters={clusters} clusterLabels={clusterLabels} transfers={transfers} orders={orders} />
-            </div>
-          )}
-        </Tabs>
-      </main>
-
-      {confirming && (
-        <ExecuteDialog transfers={transfers} busy={executePlan.isPending} onConfirm={execute} onCancel={() => setConfirming(false)} />
-      )}
-    </div>
+      </div>
     </ApiContext.Provider>
   );
 }

@@ -6,17 +6,19 @@ import { allPages } from "./service";
 
 describe("describeError", () => {
   it("explains a 403 in terms of roles", () => {
-    const e = new ApiError(403, { status: 403, detail: "This needs the planner role; your key is a viewer key." });
+    const e = new ApiError(403, { status: 403, detail: "this needs the planner role; the key's role is viewer" });
     const d = describeError(e);
     expect(d.title).toBe("Not allowed for your role");
-    expect(d.message).toContain("viewer key");
-    expect(d.message).toContain("planner");
+    expect(d.message).toBe(
+      "This needs the planner role; the key's role is viewer. Planning, executing and receiving need a planner or admin key: ask an admin for one.",
+    );
   });
 
   it("says that nothing changed on a 409", () => {
     const d = describeError(new ApiError(409, { status: 409, detail: "Plan 3 was executed before." }));
     expect(d.title).toContain("nothing was changed");
-    expect(d.message).toContain("Plan 3 was executed before.");
+    expect(d.message).toBe("Plan 3 was executed before.");
+    expect(describeError(new ApiError(409, {})).message).toContain("Run a new plan");
   });
 
   it("reads FastAPI validation errors field by field", () => {
@@ -42,7 +44,18 @@ describe("normalise", () => {
       executed_at: null,
       schema: "stockshift.plan/1",
       stores: [{ store_id: "501", name: "A", lat: 1, lon: 2, cluster: "0" }],
-      transfers: [{ transfer_id: 4, product_id: "P", from_store: "505", to_store: "502", quantity: 63, distance_km: 3.2, scope: "intra-cluster", status: "proposed" }],
+      transfers: [
+        {
+          transfer_id: 4,
+          product_id: "P",
+          from_store: "505",
+          to_store: "502",
+          quantity: 63,
+          distance_km: 3.2,
+          scope: "intra-cluster",
+          status: "proposed",
+        },
+      ],
       fulfilment: [],
       warehouse_orders: [],
       warnings: [],
@@ -57,9 +70,28 @@ describe("normalise", () => {
   });
 
   it("takes rate and target from the forecast, and none without sales", () => {
-    const base = { store_id: "1", product_id: "P", on_hand: 5, in_transit: 0, history: [{ date: "2026-01-01", units: 2 }] };
-    expect(toInsight({ ...base, forecast: null })).toMatchObject({ rate: null, target: null, forecast: [], on_hand: 5 });
-    const f = { method: "moving-average" as const, window: 28, cover_days: 7, service_level: null, rate_per_day: 2, target: 14, daily: [{ date: "2026-01-02", units: 2 }] };
+    const base = {
+      store_id: "1",
+      product_id: "P",
+      on_hand: 5,
+      in_transit: 0,
+      history: [{ date: "2026-01-01", units: 2 }],
+    };
+    expect(toInsight({ ...base, forecast: null })).toMatchObject({
+      rate: null,
+      target: null,
+      forecast: [],
+      on_hand: 5,
+    });
+    const f = {
+      method: "moving-average" as const,
+      window: 28,
+      cover_days: 7,
+      service_level: null,
+      rate_per_day: 2,
+      target: 14,
+      daily: [{ date: "2026-01-02", units: 2 }],
+    };
     expect(toInsight({ ...base, forecast: f })).toMatchObject({ rate: 2, target: 14, forecast: f.daily });
   });
 });

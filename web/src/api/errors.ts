@@ -44,10 +44,18 @@ export function toProblem(status: number, body: unknown): ProblemDetails {
   return { status };
 }
 
-/** A heading and a sentence for the error banner. */
+/** The service's detail as a sentence: capital first letter, closing full stop. */
+function sentence(text: string): string {
+  const t = text.trim();
+  if (t === "") return t;
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** A heading and a sentence or two for the error banner. */
 export function describeError(error: unknown): { title: string; message: string } {
   if (error instanceof ApiError) {
-    const detail = error.problem.detail;
+    const detail = error.problem.detail ? sentence(error.problem.detail) : null;
     switch (error.status) {
       case 401:
         return {
@@ -57,15 +65,19 @@ export function describeError(error: unknown): { title: string; message: string 
       case 403:
         return {
           title: "Not allowed for your role",
-          message: `${detail ? `${detail} ` : ""}Your key's role may not do this: planning, executing and receiving need a planner or admin key.`,
+          message: `${detail ?? "Your key's role may not do this."} Planning, executing and receiving need a planner or admin key: ask an admin for one.`,
         };
       case 404:
         return { title: "Not found", message: detail ?? "The plan or transfer no longer exists." };
       case 409:
         return {
           title: "Conflict: nothing was changed",
-          message: `${detail ?? "The plan or transfer is no longer in a state that allows this."} Run a new plan on the current stock.`,
+          message:
+            detail ??
+            "The plan or transfer is no longer in a state that allows this. Run a new plan on the current stock.",
         };
+      case 413:
+        return { title: "Too large", message: detail ?? "The request is larger than the service accepts." };
       case 422:
         return { title: "Invalid request", message: detail ?? "The service rejected the values sent." };
       default:
@@ -73,7 +85,10 @@ export function describeError(error: unknown): { title: string; message: string 
     }
   }
   if (error instanceof TypeError) {
-    return { title: "Service unreachable", message: "The dashboard could not reach the stockshift service. Is `stockshift serve` running?" };
+    return {
+      title: "Service unreachable",
+      message: "The dashboard could not reach the stockshift service. Is `stockshift serve` running?",
+    };
   }
   return { title: "Something went wrong", message: error instanceof Error ? error.message : String(error) };
 }

@@ -38,7 +38,10 @@ function invalidate(queryClient: QueryClient, eventName: string, raw: string): v
   } catch {
     data = null;
   }
-  const name = eventName === "message" && data && typeof data === "object" && "type" in data ? String((data as { type: unknown }).type) : eventName;
+  const name =
+    eventName === "message" && data && typeof data === "object" && "type" in data
+      ? String((data as { type: unknown }).type)
+      : eventName;
   for (const key of staleKeysFor(name, data)) void queryClient.invalidateQueries({ queryKey: key });
 }
 

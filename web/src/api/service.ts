@@ -5,7 +5,18 @@
  */
 import { type ApiClient, unwrap } from "./client";
 import { toCluster, toInsight, toPlan, toPlanListItem, toStore } from "./normalise";
-import type { AppConfig, ClusterInfo, Elbow, Me, Plan, PlanListItem, PlanParameters, StockRow, Store, StoreProductInsight } from "./types";
+import type {
+  AppConfig,
+  ClusterInfo,
+  Elbow,
+  Me,
+  Plan,
+  PlanListItem,
+  PlanParameters,
+  StockRow,
+  Store,
+  StoreProductInsight,
+} from "./types";
 
 const PAGE = 10_000;
 
@@ -34,7 +45,9 @@ export async function fetchConfig(api: ApiClient): Promise<AppConfig> {
 }
 
 export async function fetchStores(api: ApiClient): Promise<Store[]> {
-  const rows = await allPages((offset, limit) => unwrap(api.GET("/api/v1/stores", { params: { query: { offset, limit } } })));
+  const rows = await allPages((offset, limit) =>
+    unwrap(api.GET("/api/v1/stores", { params: { query: { offset, limit } } })),
+  );
   return rows.map(toStore);
 }
 
@@ -45,7 +58,10 @@ export async function fetchStock(api: ApiClient, productId: string): Promise<Sto
 }
 
 /** One store's stock summed over its products (for the map's hover card). */
-export async function fetchStoreStock(api: ApiClient, storeId: string): Promise<{ on_hand: number; in_transit: number; products: number }> {
+export async function fetchStoreStock(
+  api: ApiClient,
+  storeId: string,
+): Promise<{ on_hand: number; in_transit: number; products: number }> {
   const rows = await allPages((offset, limit) =>
     unwrap(api.GET("/api/v1/inventory", { params: { query: { store_id: storeId, offset, limit } } })),
   );

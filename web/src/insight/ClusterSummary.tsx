@@ -32,7 +32,10 @@ export function summariseClusters(
   const clusterOf = new Map(stores.map((s) => [s.store_id, s.cluster]));
   const radius = new Map(clusters.map((c) => [c.cluster, c.radius_km ?? null]));
   const rows = new Map<string, ClusterRow>(
-    clusterLabels.map((c) => [c, { cluster: c, stores: 0, radius_km: radius.get(c) ?? null, sent: 0, received: 0, cross_in: 0, warehouse: 0 }]),
+    clusterLabels.map((c) => [
+      c,
+      { cluster: c, stores: 0, radius_km: radius.get(c) ?? null, sent: 0, received: 0, cross_in: 0, warehouse: 0 },
+    ]),
   );
   for (const s of stores) {
     const row = rows.get(s.cluster);
@@ -65,19 +68,32 @@ export function ClusterSummary(props: Props) {
       <thead>
         <tr>
           <th scope="col">Cluster</th>
-          <th scope="col" className="num">Stores</th>
-          <th scope="col" className="num">Radius (km)</th>
-          <th scope="col" className="num">Units sent</th>
-          <th scope="col" className="num">Units received</th>
-          <th scope="col" className="num">of which cross-cluster</th>
-          <th scope="col" className="num">Warehouse units</th>
+          <th scope="col" className="num">
+            Stores
+          </th>
+          <th scope="col" className="num">
+            Radius (km)
+          </th>
+          <th scope="col" className="num">
+            Units sent
+          </th>
+          <th scope="col" className="num">
+            Units received
+          </th>
+          <th scope="col" className="num">
+            of which cross-cluster
+          </th>
+          <th scope="col" className="num">
+            Warehouse units
+          </th>
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
           <tr key={r.cluster}>
             <td>
-              <span className="swatch dot" style={{ background: clusterColour(r.cluster, props.clusterLabels) }} /> {r.cluster}
+              <span className="swatch dot" style={{ background: clusterColour(r.cluster, props.clusterLabels) }} />{" "}
+              {r.cluster}
             </td>
             <td className="num">{fmtInt(r.stores)}</td>
             <td className="num">{r.radius_km === null ? "–" : fmtDecimal(r.radius_km)}</td>

@@ -12,7 +12,13 @@ export function ElbowChart({ elbow }: { elbow: Elbow }) {
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
-          <XAxis dataKey="k" type="number" domain={["dataMin", "dataMax"]} allowDecimals={false} tick={{ fontSize: 11 }} />
+          <XAxis
+            dataKey="k"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            allowDecimals={false}
+            tick={{ fontSize: 11 }}
+          />
           <YAxis tick={{ fontSize: 11 }} width={60} />
           <Tooltip />
           <Line dataKey="wcss" name="WCSS" stroke="#0072B2" strokeWidth={2} isAnimationActive={false} />

@@ -3,7 +3,18 @@
  * a second axis the stock target and what the store holds, so a planner sees why it is short.
  */
 import { useMemo } from "react";
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import type { StoreProductInsight } from "../api/types";
 import { fmtDecimal } from "../lib/format";
 import { BALANCE_COLOURS } from "../lib/palette";
@@ -35,17 +46,46 @@ export function SalesChart({ insight, label }: { insight: StoreProductInsight; l
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
           <XAxis dataKey="date" minTickGap={32} tick={{ fontSize: 11 }} />
-          <YAxis yAxisId="units" tick={{ fontSize: 11 }} label={{ value: "units / day", angle: -90, position: "insideLeft", fontSize: 11 }} />
-          <YAxis yAxisId="stock" orientation="right" tick={{ fontSize: 11 }} label={{ value: "stock", angle: 90, position: "insideRight", fontSize: 11 }} />
+          <YAxis
+            yAxisId="units"
+            tick={{ fontSize: 11 }}
+            label={{ value: "units / day", angle: -90, position: "insideLeft", fontSize: 11 }}
+          />
+          <YAxis
+            yAxisId="stock"
+            orientation="right"
+            tick={{ fontSize: 11 }}
+            label={{ value: "stock", angle: 90, position: "insideRight", fontSize: 11 }}
+          />
           <Tooltip />
           <Legend />
           <Bar yAxisId="units" dataKey="sales" name="Sales" fill="#56B4E9" isAnimationActive={false} />
-          <Line yAxisId="units" dataKey="forecast" name="Forecast" stroke="#E69F00" strokeWidth={2} strokeDasharray="6 3" dot={false} isAnimationActive={false} />
+          <Line
+            yAxisId="units"
+            dataKey="forecast"
+            name="Forecast"
+            stroke="#E69F00"
+            strokeWidth={2}
+            strokeDasharray="6 3"
+            dot={false}
+            isAnimationActive={false}
+          />
           {insight.target !== null && (
-            <ReferenceLine yAxisId="stock" y={insight.target} stroke={BALANCE_COLOURS.deficit} strokeDasharray="4 2" label={{ value: "target", fontSize: 11, position: "insideTopRight" }} />
+            <ReferenceLine
+              yAxisId="stock"
+              y={insight.target}
+              stroke={BALANCE_COLOURS.deficit}
+              strokeDasharray="4 2"
+              label={{ value: "target", fontSize: 11, position: "insideTopRight" }}
+            />
           )}
           {insight.on_hand !== null && (
-            <ReferenceLine yAxisId="stock" y={insight.on_hand} stroke={BALANCE_COLOURS.surplus} label={{ value: "on hand", fontSize: 11, position: "insideBottomRight" }} />
+            <ReferenceLine
+              yAxisId="stock"
+              y={insight.on_hand}
+              stroke={BALANCE_COLOURS.surplus}
+              label={{ value: "on hand", fontSize: 11, position: "insideBottomRight" }}
+            />
           )}
         </ComposedChart>
       </ResponsiveContainer>

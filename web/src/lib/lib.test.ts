@@ -47,7 +47,12 @@ describe("clusterHull", () => {
   });
 
   it("gives no hull for two stores, so a ring is drawn", () => {
-    expect(clusterHull([[0, 0], [1, 1]])).toBeNull();
+    expect(
+      clusterHull([
+        [0, 0],
+        [1, 1],
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -59,7 +64,13 @@ describe("haversineKm", () => {
 
 describe("toCsv", () => {
   it("quotes commas, quotes and newlines", () => {
-    const text = toCsv([{ a: 'say "hi"', b: "x,y" }, { a: "plain", b: null }], ["a", "b"]);
+    const text = toCsv(
+      [
+        { a: 'say "hi"', b: "x,y" },
+        { a: "plain", b: null },
+      ],
+      ["a", "b"],
+    );
     expect(text).toBe('a,b\r\n"say ""hi""","x,y"\r\nplain,\r\n');
   });
 });

@@ -20,7 +20,12 @@ export function BasemapLayer() {
   if (!basemap) return null;
   return (
     <>
-      <GeoJSON data={basemap.countries} style={() => COUNTRY_STYLE} interactive={false} />
+      <GeoJSON
+        data={basemap.countries}
+        style={() => COUNTRY_STYLE}
+        interactive={false}
+        attribution="Offline basemap: Natural Earth, US Census Bureau"
+      />
       <GeoJSON data={basemap.regions} style={() => REGION_STYLE} interactive={false} />
     </>
   );

@@ -1,6 +1,10 @@
-/** Each cluster as a translucent hull around its stores, or a ring when its stores span no area. */
-import { useMemo } from "react";
-import { Circle, Polygon, Tooltip } from "react-leaflet";
+/**
+ * Each cluster as a translucent hull around its stores. A cluster that is small on screen (a
+ * city's stores seen at country scale, or fewer than three stores) is drawn as a ring of at
+ * least 16 px around its centroid instead, so every cluster stays visible at every zoom.
+ */
+import { useMemo, useState } from "react";
+import { CircleMarker, Polygon, Tooltip, useMap, useMapEvents } from "react-leaflet";
 import type { ClusterInfo, Store } from "../api/types";
 import { type LatLon, clusterHull, haversineKm } from "../lib/geometry";
 import { clusterColour } from "../lib/palette";
@@ -11,15 +15,30 @@ interface Props {
   clusterLabels: readonly string[];
 }
 
-type Outline =
-  | { kind: "hull"; cluster: string; positions: LatLon[]; count: number }
-  | { kind: "ring"; cluster: string; centre: LatLon; radiusM: number; count: number };
+interface Shape {
+  cluster: string;
+  count: number;
+  centre: LatLon;
+  radiusKm: number;
+  hull: LatLon[] | null;
+}
 
-/** Rings are at least 2 km wide so a one-store cluster is still visible around its marker. */
-const MIN_RING_M = 2000;
+/** Below this radius on screen a hull is unreadable and a ring is drawn. */
+const MIN_HULL_PX = 24;
+const MIN_RING_PX = 16;
+
+/** Screen pixels per km at a latitude and zoom (Web Mercator, 256 px tiles). */
+export function pixelsPerKm(lat: number, zoom: number): number {
+  const metresPerPixel = (40_075_016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8);
+  return 1000 / metresPerPixel;
+}
 
 export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
-  const outlines = useMemo<Outline[]>(() => {
+  const map = useMap();
+  const [zoom, setZoom] = useState(() => map.getZoom());
+  useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
+
+  const shapes = useMemo<Shape[]>(() => {
     const byCluster = new Map<string, LatLon[]>();
     for (const s of stores) {
       const list = byCluster.get(s.cluster) ?? [];
@@ -27,40 +46,43 @@ export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
       byCluster.set(s.cluster, list);
     }
     const centroids = new Map(clusters.map((c) => [c.cluster, [c.centroid.lat, c.centroid.lon] as LatLon]));
-    const result: Outline[] = [];
-    for (const [cluster, points] of byCluster) {
-      const hull = clusterHull(points);
-      if (hull) {
-        result.push({ kind: "hull", cluster, positions: hull, count: points.length });
-        continue;
-      }
+    return [...byCluster].map(([cluster, points]) => {
       const centre =
         centroids.get(cluster) ??
-        ([points.reduce((a, p) => a + p[0], 0) / points.length, points.reduce((a, p) => a + p[1], 0) / points.length] as LatLon);
+        ([
+          points.reduce((a, p) => a + p[0], 0) / points.length,
+          points.reduce((a, p) => a + p[1], 0) / points.length,
+        ] as LatLon);
       const radiusKm = Math.max(...points.map((p) => haversineKm(centre, p)));
-      result.push({ kind: "ring", cluster, centre, radiusM: Math.max(radiusKm * 1000 * 1.15, MIN_RING_M), count: points.length });
-    }
-    return result;
+      return { cluster, count: points.length, centre, radiusKm, hull: clusterHull(points) };
+    });
   }, [stores, clusters]);
 
   return (
     <>
-      {outlines.map((o) => {
-        const colour = clusterColour(o.cluster, clusterLabels);
-        const style = { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.08, dashArray: "4 4" };
+      {shapes.map((shape) => {
+        const colour = clusterColour(shape.cluster, clusterLabels);
+        const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.1, dashArray: "5 4" };
         const label = (
           <Tooltip sticky>
-            Cluster {o.cluster}: {o.count} store{o.count === 1 ? "" : "s"}
+            Cluster {shape.cluster}: {shape.count} store{shape.count === 1 ? "" : "s"}, radius{" "}
+            {shape.radiusKm.toFixed(1)} km
           </Tooltip>
         );
-        return o.kind === "hull" ? (
-          <Polygon key={o.cluster} positions={o.positions} pathOptions={style}>
+        const radiusPx = shape.radiusKm * pixelsPerKm(shape.centre[0], zoom);
+        return shape.hull && radiusPx >= MIN_HULL_PX ? (
+          <Polygon key={shape.cluster} positions={shape.hull} pathOptions={style}>
             {label}
           </Polygon>
         ) : (
-          <Circle key={o.cluster} center={o.centre} radius={o.radiusM} pathOptions={style}>
+          <CircleMarker
+            key={shape.cluster}
+            center={shape.centre}
+            radius={Math.max(radiusPx + 8, MIN_RING_PX)}
+            pathOptions={style}
+          >
             {label}
-          </Circle>
+          </CircleMarker>
         );
       })}
     </>

@@ -38,7 +38,7 @@ export function RoutesLayer({ routes, selectedKey, onSelect }: Props) {
         const weight = routeWeight(route.transfer.quantity, maxQuantity);
         const a = map.project(route.from, zoom);
         const b = map.project(route.to, zoom);
-        const head = arrowHead(a, b, 8 + weight * 1.5).map((p) => {
+        const head = arrowHead(a, b, 7 + weight).map((p) => {
           const ll = map.unproject(L.point(p.x, p.y), zoom);
           return [ll.lat, ll.lng] as LatLon;
         });
@@ -57,7 +57,11 @@ export function RoutesLayer({ routes, selectedKey, onSelect }: Props) {
       ))}
       {selected && (
         <>
-          <Polyline positions={selected.positions} pathOptions={{ color: "#000000", weight: selected.weight + 6, opacity: 0.9 }} interactive={false} />
+          <Polyline
+            positions={selected.positions}
+            pathOptions={{ color: "#000000", weight: selected.weight + 6, opacity: 0.9 }}
+            interactive={false}
+          />
           <RouteLine drawn={selected} faded={false} highlighted onSelect={onSelect} />
         </>
       )}
@@ -75,7 +79,7 @@ interface LineProps {
 function RouteLine({ drawn, faded, highlighted = false, onSelect }: LineProps) {
   const t = drawn.route.transfer;
   const colour = highlighted ? HIGHLIGHT_COLOUR : SCOPE_COLOURS[t.scope];
-  const opacity = faded ? 0.25 : 0.9;
+  const opacity = faded ? 0.2 : 0.8;
   const handlers = useMemo(() => ({ click: () => onSelect(drawn.route.key) }), [onSelect, drawn.route.key]);
   return (
     <>

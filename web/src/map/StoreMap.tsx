@@ -4,7 +4,7 @@
  * so that thousands of stores pan smoothly.
  */
 import { useCallback, useMemo, useState } from "react";
-import { MapContainer } from "react-leaflet";
+import { MapContainer, Pane } from "react-leaflet";
 import type { ClusterInfo, Store, WarehouseOrder } from "../api/types";
 import type { StoreBalance } from "../lib/balance";
 import type { LatLon } from "../lib/geometry";
@@ -46,7 +46,13 @@ export function StoreMap(props: StoreMapProps) {
   const useTiles = tileUrl !== "" && !tilesFailed;
 
   return (
-    <div className="map-wrap">
+    <div
+      className="map-wrap"
+      data-stores={stores.length}
+      data-routes={routes.length}
+      data-selected-route={selectedRoute ?? ""}
+      data-basemap={useTiles ? "tiles" : "outlines"}
+    >
       <MapContainer
         className="map"
         preferCanvas
@@ -62,25 +68,29 @@ export function StoreMap(props: StoreMapProps) {
         ) : (
           <BasemapLayer />
         )}
-        <ClustersLayer stores={stores} clusters={props.clusters} clusterLabels={props.clusterLabels} />
-        <RoutesLayer routes={routes} selectedKey={selectedRoute} onSelect={props.onSelectRoute} />
-        <WarehouseOrdersLayer stores={stores} orders={props.warehouseOrders} />
-        <StoresLayer
-          stores={stores}
-          clusterLabels={props.clusterLabels}
-          productId={props.productId}
-          balances={props.balances}
-          selectedStore={props.selectedStore}
-          onSelectStore={props.onSelectStore}
-        />
+        {/* One pane per layer kind, stacked so stores stay on top of routes whatever loads last. */}
+        <Pane name="clusters" style={{ zIndex: 410 }}>
+          <ClustersLayer stores={stores} clusters={props.clusters} clusterLabels={props.clusterLabels} />
+        </Pane>
+        <Pane name="routes" style={{ zIndex: 420 }}>
+          <RoutesLayer routes={routes} selectedKey={selectedRoute} onSelect={props.onSelectRoute} />
+        </Pane>
+        <Pane name="warehouse" style={{ zIndex: 430 }}>
+          <WarehouseOrdersLayer stores={stores} orders={props.warehouseOrders} />
+        </Pane>
+        <Pane name="stores" style={{ zIndex: 440 }}>
+          <StoresLayer
+            stores={stores}
+            clusterLabels={props.clusterLabels}
+            productId={props.productId}
+            balances={props.balances}
+            selectedStore={props.selectedStore}
+            onSelectStore={props.onSelectStore}
+          />
+        </Pane>
         <FitView storePoints={storePoints} focus={focus} />
       </MapContainer>
       <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} />
-      {!useTiles && (
-        <p className="map-note">
-          {tileUrl === "" ? "Offline basemap" : "Tiles unavailable: offline basemap"} · Natural Earth, US Census
-        </p>
-      )}
     </div>
   );
 }

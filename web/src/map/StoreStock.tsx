@@ -10,7 +10,8 @@ export function StoreStock({ storeId }: { storeId: string }) {
   const { on_hand, in_transit, products } = stock.data;
   return (
     <>
-      {fmtInt(on_hand)} units on hand{in_transit > 0 ? `, ${fmtInt(in_transit)} in transit` : ""} ({fmtInt(products)} products)
+      {fmtInt(on_hand)} units on hand{in_transit > 0 ? `, ${fmtInt(in_transit)} in transit` : ""} ({fmtInt(products)}{" "}
+      products)
     </>
   );
 }

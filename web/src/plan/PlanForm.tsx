@@ -71,9 +71,17 @@ export function toParameters(f: Fields): { params: PlanParameters | null; errors
     forecast: f.forecast,
     window: int("window", "Window"),
     cover_days: int("cover_days", "Cover days"),
-    service_level: optional("service_level", (n) => n > 0 && n < 1, "Service level must be between 0 and 1, e.g. 0.95."),
+    service_level: optional(
+      "service_level",
+      (n) => n > 0 && n < 1,
+      "Service level must be between 0 and 1, e.g. 0.95.",
+    ),
     max_distance_km: optional("max_distance_km", (n) => n > 0, "Distance limit must be a positive number of km."),
-    max_transfers: optional("max_transfers", (n) => Number.isInteger(n) && n >= 0, "Transfer cap must be a whole number (0 or more)."),
+    max_transfers: optional(
+      "max_transfers",
+      (n) => Number.isInteger(n) && n >= 0,
+      "Transfer cap must be a whole number (0 or more).",
+    ),
     pack_size: int("pack_size", "Pack size"),
     min_transfer_units: int("min_transfer_units", "Minimum transfer"),
   };
@@ -114,17 +122,23 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
   return (
     <form className="plan-form" onSubmit={submit} aria-label="Plan parameters" noValidate>
       <div className="row2">
-        <label className="field">
-          <span>Target</span>
-          <select name="target" value={fields.target} onChange={(e) => set("target", e.target.value as Fields["target"])}>
+        <div className="field">
+          <label htmlFor="plan-target">Target</label>
+          <select
+            id="plan-target"
+            name="target"
+            value={fields.target}
+            onChange={(e) => set("target", e.target.value as Fields["target"])}
+          >
             <option value="">Automatic (forecast with sales)</option>
             <option value="forecast">Forecast</option>
             <option value="cluster-mean">Cluster mean</option>
           </select>
-        </label>
-        <label className="field">
-          <span>Clusters</span>
+        </div>
+        <div className="field">
+          <label htmlFor="plan-clusters">Clusters</label>
           <select
+            id="plan-clusters"
             name="clusters"
             value={fields.clusterMode}
             onChange={(e) => set("clusterMode", e.target.value as Fields["clusterMode"])}
@@ -133,13 +147,14 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
             <option value="fixed">Fixed number</option>
             <option value="column">Stores file column</option>
           </select>
-        </label>
+        </div>
       </div>
       {fields.clusterMode === "fixed" && number("k", "Number of clusters (k)", "K-Means with this k")}
       <div className="row2">
-        <label className="field">
-          <span>Forecast method</span>
+        <div className="field">
+          <label htmlFor="plan-forecast">Forecast method</label>
           <select
+            id="plan-forecast"
             name="forecast"
             value={fields.forecast}
             onChange={(e) => set("forecast", e.target.value as Fields["forecast"])}
@@ -147,7 +162,7 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
             <option value="moving-average">Moving average</option>
             <option value="linear-regression">Linear regression</option>
           </select>
-        </label>
+        </div>
         {number("window", "Window (days)", "days of sales used")}
       </div>
       <div className="row2">

@@ -26,7 +26,16 @@ type Row = Transfer & { key: string; from_name: string; to_name: string };
 type SortKey = "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "scope" | "status";
 
 const PAGE_SIZE = 50;
-const CSV_COLUMNS = ["transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope", "status"] as const;
+const CSV_COLUMNS = [
+  "transfer_id",
+  "product_id",
+  "from_store",
+  "to_store",
+  "quantity",
+  "distance_km",
+  "scope",
+  "status",
+] as const;
 
 /** True when the row matches every filter; the text matches product or either store (id or name). */
 export function matchesTransfer(row: Row, text: string, scope: string, status: string): boolean {
@@ -34,7 +43,9 @@ export function matchesTransfer(row: Row, text: string, scope: string, status: s
   if (status !== "" && row.status !== status) return false;
   const q = text.trim().toLowerCase();
   if (q === "") return true;
-  return [row.product_id, row.from_store, row.to_store, row.from_name, row.to_name].some((v) => v.toLowerCase().includes(q));
+  return [row.product_id, row.from_store, row.to_store, row.from_name, row.to_name].some((v) =>
+    v.toLowerCase().includes(q),
+  );
 }
 
 export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, onReceive, receiving }: Props) {
@@ -52,11 +63,21 @@ export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, 
       })),
     [routes, names],
   );
-  const filtered = useMemo(() => rows.filter((r) => matchesTransfer(r, text, scope, status)), [rows, text, scope, status]);
+  const filtered = useMemo(
+    () => rows.filter((r) => matchesTransfer(r, text, scope, status)),
+    [rows, text, scope, status],
+  );
   const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
 
   const header = (label: string, column: SortKey, numeric = false) => (
-    <SortHeader label={label} column={column} sortKey={table.sortKey} sortDir={table.sortDir} onSort={table.toggleSort} numeric={numeric} />
+    <SortHeader
+      label={label}
+      column={column}
+      sortKey={table.sortKey}
+      sortDir={table.sortDir}
+      onSort={table.toggleSort}
+      numeric={numeric}
+    />
   );
 
   return (

@@ -13,11 +13,20 @@ export function WarehouseOrdersTable({ planId, orders }: { planId: string; order
   const [text, setText] = useState("");
   const filtered = useMemo(() => {
     const q = text.trim().toLowerCase();
-    return q === "" ? [...orders] : orders.filter((o) => [o.product_id, o.store_id, o.reason].some((v) => v.toLowerCase().includes(q)));
+    return q === ""
+      ? [...orders]
+      : orders.filter((o) => [o.product_id, o.store_id, o.reason].some((v) => v.toLowerCase().includes(q)));
   }, [orders, text]);
   const table = useSortedRows<WarehouseOrder, SortKey>(filtered, "quantity", "desc", 50);
   const header = (label: string, column: SortKey, numeric = false) => (
-    <SortHeader label={label} column={column} sortKey={table.sortKey} sortDir={table.sortDir} onSort={table.toggleSort} numeric={numeric} />
+    <SortHeader
+      label={label}
+      column={column}
+      sortKey={table.sortKey}
+      sortDir={table.sortDir}
+      onSort={table.toggleSort}
+      numeric={numeric}
+    />
   );
   return (
     <section aria-label="Warehouse orders">

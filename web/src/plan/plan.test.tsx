@@ -16,8 +16,24 @@ const stores: Store[] = ["501", "502", "505", "509"].map((id, i) => ({
   cluster: i < 2 ? "0" : "1",
 }));
 
-function line(id: number, product: string, from: string, to: string, quantity: number, status: Transfer["status"] = "proposed"): Transfer {
-  return { transfer_id: id, product_id: product, from_store: from, to_store: to, quantity, distance_km: quantity / 10, scope: "intra-cluster", status };
+function line(
+  id: number,
+  product: string,
+  from: string,
+  to: string,
+  quantity: number,
+  status: Transfer["status"] = "proposed",
+): Transfer {
+  return {
+    transfer_id: id,
+    product_id: product,
+    from_store: from,
+    to_store: to,
+    quantity,
+    distance_km: quantity / 10,
+    scope: "intra-cluster",
+    status,
+  };
 }
 
 const transfers: Transfer[] = [

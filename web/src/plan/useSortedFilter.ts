@@ -37,7 +37,10 @@ export function useSortedRows<T extends object, K extends keyof T & string>(
   }, [rows, sortKey, sortDir]);
   const pages = Math.max(1, Math.ceil(sorted.length / pageSize));
   const current = Math.min(page, pages - 1);
-  const pageRows = useMemo(() => sorted.slice(current * pageSize, (current + 1) * pageSize), [sorted, current, pageSize]);
+  const pageRows = useMemo(
+    () => sorted.slice(current * pageSize, (current + 1) * pageSize),
+    [sorted, current, pageSize],
+  );
   const toggleSort = (key: K) => {
     if (key === sortKey) setSortDir((d) => (d === "asc" ? "desc" : "asc"));
     else {

@@ -1,0 +1,201 @@
+// The planner's journey through the dashboard in headless Chromium against a real service:
+// a wrong key is refused, sign in, run a plan, see routes, filter and select, execute, receive,
+// see stock change, a stale plan is refused (409), a viewer is told why it may not plan (403).
+// Screenshots of each view land in web/test-results/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startService } from "./server.mjs";
+
+const shots = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-results");
+mkdirSync(shots, { recursive: true });
+
+let service;
+let browser;
+let page;
+
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+const number = (text) => Number(text.replace(/[^0-9]/g, ""));
+
+async function chainStock() {
+  const text = await page.getByLabel("Chain stock").innerText();
+  const [onHand, inTransit] = text.match(/\d[\d,]*/g).map(number);
+  return { onHand, inTransit };
+}
+
+async function signIn(key) {
+  await page.goto(service.url);
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function runPlan(fill = {}) {
+  for (const [label, value] of Object.entries(fill)) {
+    const field = page.getByLabel(label, { exact: true });
+    if ((await field.evaluate((el) => el.tagName)) === "SELECT") await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await page.getByRole("button", { name: "Run plan" }).click();
+}
+
+before(async () => {
+  service = await startService();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--headless",
+      "--disable-gpu",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(10_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+test("a wrong key is refused with a message, not a blank page", async () => {
+  await signIn("ssk_not-a-real-key");
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Key not accepted/);
+  await shot("01-wrong-key");
+});
+
+test("a planner signs in, plans, and sees the routes on the map", async () => {
+  await signIn(service.adminKey);
+  const map = page.locator(".map-wrap[data-stores]");
+  await map.waitFor();
+  assert.equal(await map.getAttribute("data-stores"), "40");
+  assert.equal(await map.getAttribute("data-basemap"), "outlines");
+  await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
+  await shot("02-signed-in");
+
+  await runPlan({ Target: "cluster-mean" });
+  await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
+  const routes = Number(await map.getAttribute("data-routes"));
+  assert.ok(routes > 0, "the plan draws route lines");
+  const lines = number(await page.locator(".kpi", { hasText: "Transfer lines" }).locator("dd").innerText());
+  assert.equal(lines, routes, "one route per transfer line");
+  await shot("03-plan");
+});
+
+test("the transfers table filters, and a row highlights its route", async () => {
+  const rows = page.locator("table.data tbody tr");
+  const product = (await rows.first().locator("td").first().innerText()).trim();
+  await page.getByLabel("Filter transfers by product or store").fill(product);
+  const products = await rows.locator("td:first-child").allInnerTexts();
+  assert.ok(products.length > 0);
+  assert.ok(
+    products.every((p) => p.includes(product)),
+    `every row is for ${product}`,
+  );
+
+  await rows.first().click();
+  await page.locator("table.data tbody tr.selected").waitFor();
+  assert.notEqual(await page.locator(".map-wrap[data-stores]").getAttribute("data-selected-route"), "");
+  await shot("04-filtered-selected");
+  await page.getByLabel("Filter transfers by product or store").fill("");
+});
+
+test("executing names what moves, then stock goes in transit", async () => {
+  const before = await chainStock();
+  assert.equal(before.inTransit, 0);
+  const unitsMoved = number(await page.locator(".kpi", { hasText: "Units moved" }).locator("dd").innerText());
+
+  await page.getByRole("button", { name: "Execute plan…" }).click();
+  const dialog = page.getByRole("dialog");
+  assert.match(await dialog.innerText(), new RegExp(`${unitsMoved.toLocaleString("en-GB")} units`));
+  await shot("05-confirm-execute");
+  await dialog.getByRole("button", { name: /^Dispatch/ }).click();
+  await page.getByText("Plan executed.").waitFor();
+  await page.getByText("Status: executed").waitFor();
+
+  await page.waitForFunction((moved) => {
+    const t = document.querySelector('[aria-label="Chain stock"]')?.textContent ?? "";
+    const n = (t.match(/\d[\d,]*/g) ?? []).map((x) => Number(x.replace(/,/g, "")));
+    return n[1] === moved;
+  }, unitsMoved);
+  const afterExecute = await chainStock();
+  assert.equal(afterExecute.onHand, before.onHand - unitsMoved);
+  assert.equal(afterExecute.onHand + afterExecute.inTransit, before.onHand, "the chain's total is unchanged");
+  await shot("06-executed");
+});
+
+test("receiving a line puts its units on hand at the destination", async () => {
+  const before = await chainStock();
+  const row = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Receive" }) }).first();
+  const quantity = number(await row.locator("td.num").first().innerText());
+  await row.getByRole("button", { name: "Receive" }).click();
+  await page.getByText(/is now on hand at its destination/).waitFor();
+  await page.waitForFunction((expected) => {
+    const t = document.querySelector('[aria-label="Chain stock"]')?.textContent ?? "";
+    const n = (t.match(/\d[\d,]*/g) ?? []).map((x) => Number(x.replace(/,/g, "")));
+    return n[1] === expected;
+  }, before.inTransit - quantity);
+  const after = await chainStock();
+  assert.equal(after.onHand, before.onHand + quantity);
+  assert.ok((await page.locator("table.data tbody tr", { hasText: "received" }).count()) >= 1);
+  await shot("07-received");
+});
+
+test("a plan made stale by a stock change is refused with a clear 409 message", async () => {
+  await runPlan();
+  await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
+  const planId = await page.getByLabel("Plan shown").inputValue();
+  const plan = await service.api("GET", `/api/v1/plans/${planId}`);
+  const line = plan.body.transfers[0];
+  assert.ok(line, "the second plan has lines");
+  const stock = await service.api("GET", `/api/v1/inventory?store_id=${line.from_store}&product_id=${line.product_id}`);
+  const onHand = stock.body.items[0].on_hand;
+  const adjusted = await service.api("POST", "/api/v1/inventory/adjustments", {
+    store_id: line.from_store,
+    product_id: line.product_id,
+    delta: -onHand,
+    reason: "e2e: stock counted short",
+  });
+  assert.equal(adjusted.status, 201);
+
+  await page.getByRole("button", { name: "Execute plan…" }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: /^Dispatch/ })
+    .click();
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Conflict: nothing was changed/);
+  await shot("08-stale-plan-409");
+});
+
+test("charts: sales with forecast and target, the elbow curve and the clusters", async () => {
+  const product = (await page.locator("table.data tbody tr").first().locator("td").first().innerText()).trim();
+  await page.getByLabel("Product shown").selectOption(product);
+  await page.getByRole("tab", { name: "Insight" }).click();
+  const store = await page.getByLabel("Store for the chart").locator("option").nth(1).getAttribute("value");
+  await page.getByLabel("Store for the chart").selectOption(store);
+  await page.locator("figure.chart .recharts-surface").first().waitFor();
+  await shot("09-insight");
+  await page.getByRole("tab", { name: "Clusters" }).click();
+  await page.getByRole("table", { name: "Cluster summary" }).waitFor();
+  await shot("10-clusters");
+});
+
+test("a viewer sees the dashboard but is told it may not plan (403)", async () => {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(service.viewerKey);
+  await page.locator(".map-wrap[data-stores]").waitFor();
+  await runPlan();
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Not allowed for your role/);
+  await shot("11-viewer-403");
+});
