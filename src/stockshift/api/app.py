@@ -16,6 +16,7 @@ from stockshift.api.app_info import package_version
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker
 from stockshift.api.limits import BodyLimit
+from stockshift.api.plancache import PlanCache
 from stockshift.api.planner import Planner, fail_interrupted
 from stockshift.api.routes import ROUTERS
 from stockshift.config import Settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions=sessions,
         broker=broker,
         planner=Planner(sessions, broker, settings.plan_workers),
+        plans=PlanCache(),
     )
 
     @asynccontextmanager

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from stockshift.api.schemas import (
     LedgerPublic,
     PlanLine,
-    PlanPublic,
-    PlanSummary,
     TransferPublic,
     WarehouseOrderPublic,
 )
-from stockshift.db.models import LedgerRow, PlanRow, TransferRow, WarehouseOrderRow
-from stockshift.io.planfile import SCHEMA
-
-
-def plan_public(row: PlanRow) -> PlanPublic:
-    header = row.header or {}
-    summary = header.get("summary")
-    return PlanPublic(
-        plan_id=row.id,
-        status=row.status,
-        progress=row.progress,
-        error=row.error,
-        parameters=header.get("parameters") or row.parameters,
-        summary=PlanSummary.model_validate(summary) if summary else None,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        executed_at=row.executed_at,
-    )
+from stockshift.db.models import LedgerRow, TransferRow, WarehouseOrderRow
 
 
 def transfer_public(row: TransferRow) -> TransferPublic:
@@ -87,26 +65,3 @@ def ledger_public(row: LedgerRow) -> LedgerPublic:
         plan_id=row.plan_id,
         transfer_id=row.transfer_id,
     )
-
-
-def plan_document_json(
-    row: PlanRow, lines: list[dict[str, Any]], orders: list[dict[str, Any]]
-) -> str:
-    """The SPEC section 5 plan file of a stored plan as JSON text, with ids and statuses.
-
-    Serialised directly (its shape is :class:`PlanDocument`): validating thousands of
-    lines through pydantic on every read would cost more than the database query.
-    """
-    header: dict[str, Any] = row.header or {}
-    document = {
-        **plan_public(row).model_dump(mode="json"),
-        "schema": header.get("schema", SCHEMA),
-        "stores": header.get("stores", []),
-        "clusters": header.get("clusters", []),
-        "elbow": header.get("elbow"),
-        "transfers": lines,
-        "fulfilment": header.get("fulfilment", []),
-        "warehouse_orders": orders,
-        "warnings": header.get("warnings", []),
-    }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

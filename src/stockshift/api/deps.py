@@ -24,6 +24,7 @@ class AppState:
     sessions: sessionmaker[Session]
     broker: Any  # stockshift.api.events.Broker
     planner: Any  # stockshift.api.planner.Planner
+    plans: Any  # stockshift.api.plancache.PlanCache
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,7 @@ def db_plan(
     from stockshift.api.events import Broker
     from stockshift.api.planner import Planner
     from stockshift.db.engine import make_engine, session_factory
-    from stockshift.db.plans import get_plan
+    from stockshift.db.plans import get_plan, plan_header
 
     if target not in (None, "cluster-mean", "forecast"):
         run(_fail(ParameterError(f"--target {target!r}: use cluster-mean or forecast")))
@@ -110,10 +110,11 @@ def db_plan(
     planner.shutdown()
     with sessions() as session:
         row = get_plan(session, plan_id=plan_id)
+        header = plan_header(session, plan_id=plan_id) or {}
     engine.dispose()
     if row.status != "completed":
         run(_fail(ParameterError(f"plan {plan_id} failed: {row.error}")))
-    summary = (row.header or {}).get("summary", {})
+    summary = header.get("summary", {})
     console.print(
         f"Plan {plan_id}: {summary.get('transfers', 0)} transfer lines, "
         f"{summary.get('units_moved', 0)} units moved, "

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import pandas as pd
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
@@ -110,10 +110,18 @@ _ORDER_COLUMNS = ["product_id", "store_id", "quantity", "reason"]
 
 
 def get_plan(session: Session, *, plan_id: int) -> PlanRow:
-    row = session.get(PlanRow, plan_id)
+    """The plan row without its header, which can be megabytes (:func:`plan_header`)."""
+    row = session.scalar(
+        select(PlanRow).where(PlanRow.id == plan_id).options(defer(PlanRow.header))
+    )
     if row is None:
         raise NotFoundError(f"plan {plan_id} does not exist; GET /api/v1/plans lists the plans")
     return row
+
+
+def plan_header(session: Session, *, plan_id: int) -> dict[str, Any] | None:
+    """The plan file's header: parameters, stores, clusters, elbow, fulfilment, summary."""
+    return session.scalar(select(PlanRow.header).where(PlanRow.id == plan_id))
 
 
 def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
@@ -172,7 +180,7 @@ def plan_orders(session: Session, *, plan_id: int) -> list[WarehouseOrderRow]:
 def list_plans(
     session: Session, *, status: str | None = None, limit: int, offset: int
 ) -> Page[PlanRow]:
-    stmt = select(PlanRow).order_by(PlanRow.id.desc())
+    stmt = select(PlanRow).options(defer(PlanRow.header)).order_by(PlanRow.id.desc())
     if status is not None:
         stmt = stmt.where(PlanRow.status == status)
     return _page(session, stmt, limit=limit, offset=offset)
@@ -182,6 +190,7 @@ def latest_plan(session: Session) -> PlanRow | None:
     """The newest plan that finished computing (completed or executed)."""
     return session.scalar(
         select(PlanRow)
+        .options(defer(PlanRow.header))
         .where(PlanRow.status.in_(("completed", "executed")))
         .order_by(PlanRow.id.desc())
         .limit(1)

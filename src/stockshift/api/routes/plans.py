@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from stockshift.api.convert import plan_document_json, plan_public
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import Limit, Offset, PlanId
 from stockshift.api.problems import responses
@@ -22,7 +21,7 @@ from stockshift.api.schemas import (
 )
 from stockshift.core.pipeline import validate_parameters
 from stockshift.core.types import PlanParameters
-from stockshift.db.plans import get_plan, list_plans, plan_line_rows, plan_order_rows
+from stockshift.db.plans import get_plan, list_plans, plan_header, plan_line_rows
 from stockshift.db.stock import execute_plan
 
 router = APIRouter(tags=["plans"])
@@ -52,6 +51,7 @@ def create(body: PlanCreate, state: StateDep, key: PlannerKey) -> PlanCreated:
 )
 def plans(
     session: SessionDep,
+    state: StateDep,
     _key: ViewerKey,
     status: Annotated[PlanStatus | None, Query(description="Only plans in this status.")] = None,
     limit: Limit = 50,
@@ -60,7 +60,10 @@ def plans(
     """Plans, newest first, with status and summary (no lines)."""
     page = list_plans(session, status=status, limit=limit, offset=offset)
     return PlanPage(
-        items=[plan_public(p) for p in page.items], total=page.total, limit=limit, offset=offset
+        items=[state.plans.public(session, p) for p in page.items],
+        total=page.total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -71,16 +74,11 @@ def plans(
     response_model_by_alias=True,
     responses=responses(401, 404, 422),
 )
-def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
+def plan(plan_id: PlanId, session: SessionDep, state: StateDep, _key: ViewerKey) -> Response:
     """The plan file of SPEC section 5 with ``plan_id``, ``status``, and per line its
     ``transfer_id`` and ``status``."""
     row = get_plan(session, plan_id=plan_id)
-    text = plan_document_json(
-        row,
-        plan_line_rows(session, plan_id=plan_id),
-        plan_order_rows(session, plan_id=plan_id),
-    )
-    return Response(text, media_type="application/json")
+    return Response(state.plans.document_json(session, row), media_type="application/json")
 
 
 @router.get(
@@ -92,7 +90,8 @@ def plan(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
 def routes(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
     """GeoJSON: one LineString per transfer line, from source to destination ([lon, lat])."""
     row = get_plan(session, plan_id=plan_id)
-    where = {s["store_id"]: [s["lon"], s["lat"]] for s in (row.header or {}).get("stores", [])}
+    header = plan_header(session, plan_id=row.id) or {}
+    where = {s["store_id"]: [s["lon"], s["lat"]] for s in header.get("stores", [])}
     features = [
         {
             "type": "Feature",

@@ -18,7 +18,7 @@ from stockshift.api.schemas import (
     StorePublic,
 )
 from stockshift.core.clustering import centroids, cluster_stores
-from stockshift.db.plans import latest_plan
+from stockshift.db.plans import latest_plan, plan_header
 from stockshift.db.stores import list_stores, load_stores
 
 router = APIRouter(tags=["stores"])
@@ -43,9 +43,8 @@ def stores(
     """
     page = list_stores(session, limit=limit, offset=offset)
     plan = latest_plan(session)
-    planned = {
-        s["store_id"]: s["cluster"] for s in ((plan.header or {}).get("stores", []) if plan else [])
-    }
+    header = (plan_header(session, plan_id=plan.id) if plan else None) or {}
+    planned = {s["store_id"]: s["cluster"] for s in header.get("stores", [])}
     items = [
         StorePublic(
             store_id=s.store_id,

@@ -1,0 +1,103 @@
+"""The unchanging parts of finished plans, kept serialised in memory.
+
+Once a plan is computed, everything in its plan file but the plan's status and the lines'
+statuses is fixed: stores, clusters, fulfilment, warehouse orders, summary. Reading a plan
+then costs one query for the lines' statuses instead of parsing and re-serialising megabytes
+of JSON per request (50 dashboards polling a 5,000-line plan).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from stockshift.api.schemas import PlanPublic, PlanSummary
+from stockshift.db.models import PlanRow
+from stockshift.db.plans import plan_header, plan_line_rows, plan_order_rows
+from stockshift.io.planfile import SCHEMA
+
+FINISHED = ("completed", "executed")
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A finished plan's fixed fields: parameters, summary, and two JSON fragments."""
+
+    parameters: dict[str, Any]
+    summary: dict[str, Any] | None
+    head: str  # '"schema":...,"stores":[...],"clusters":[...],"elbow":...'
+    tail: str  # '"fulfilment":[...],"warehouse_orders":[...],"warnings":[...]'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fixed(row: PlanRow, header: dict[str, Any], orders: list[dict[str, Any]]) -> Fixed:
+    head = {
+        "schema": header.get("schema", SCHEMA),
+        "stores": header.get("stores", []),
+        "clusters": header.get("clusters", []),
+        "elbow": header.get("elbow"),
+    }
+    tail = {
+        "fulfilment": header.get("fulfilment", []),
+        "warehouse_orders": orders,
+        "warnings": header.get("warnings", []),
+    }
+    return Fixed(
+        parameters=header.get("parameters") or row.parameters,
+        summary=header.get("summary"),
+        head=_dumps(head)[1:-1],
+        tail=_dumps(tail)[1:-1],
+    )
+
+
+class PlanCache:
+    """A small LRU of :class:`Fixed` by plan id; only finished plans are cached."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._items: OrderedDict[int, Fixed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fixed(self, session: Session, row: PlanRow) -> Fixed:
+        with self._lock:
+            hit = self._items.get(row.id)
+            if hit is not None:
+                self._items.move_to_end(row.id)
+                return hit
+        header = plan_header(session, plan_id=row.id) or {}
+        value = _fixed(row, header, plan_order_rows(session, plan_id=row.id))
+        if row.status in FINISHED:
+            with self._lock:
+                self._items[row.id] = value
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return value
+
+    def public(self, session: Session, row: PlanRow) -> PlanPublic:
+        fixed = self.fixed(session, row)
+        return PlanPublic(
+            plan_id=row.id,
+            status=row.status,
+            progress=row.progress,
+            error=row.error,
+            parameters=fixed.parameters,
+            summary=PlanSummary.model_validate(fixed.summary) if fixed.summary else None,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+            executed_at=row.executed_at,
+        )
+
+    def document_json(self, session: Session, row: PlanRow) -> str:
+        """The SPEC section 5 plan file with ``plan_id``, ``status`` and line statuses."""
+        fixed = self.fixed(session, row)
+        public = self.public(session, row).model_dump_json()
+        lines = _dumps(plan_line_rows(session, plan_id=row.id))
+        return f'{public[:-1]},{fixed.head},"transfers":{lines},{fixed.tail}}}'
