@@ -1,7 +1,7 @@
 """Where a plan's time and memory go: one run, timed phase by phase, in this process.
 
 ``python -m benchmarks.phases --stores S --inventory I [--sales F] [--target T] --output P``
-prints one JSON object: per phase (loading, clustering, targets, distances, allocation,
+prints one JSON object: per phase (imports, loading, clustering, targets, distances, allocation,
 plan file: JSON encoding and writing) the wall seconds and the RSS high-water mark in MiB
 when it ended. The phases inside ``build_plan`` are the ones its progress callback
 names, so this measures the real pipeline, not a copy of it. Run it as a child process
@@ -16,11 +16,6 @@ import resource
 import sys
 import time
 from pathlib import Path
-
-from stockshift.core.pipeline import build_plan
-from stockshift.core.types import PlanParameters
-from stockshift.io.planfile import write_plan
-from stockshift.io.readers import load_dataset
 
 STEP_NAMES = {
     "clustering stores": "clustering",
@@ -38,9 +33,9 @@ def peak_mib() -> float:
 class Timer:
     """Records (phase, seconds, peak MiB) each time a new phase starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: str) -> None:
         self.phases: list[dict[str, float | str]] = []
-        self.name = "loading"
+        self.name = first
         self.start = time.perf_counter()
 
     def next(self, name: str) -> None:
@@ -60,7 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=28)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    timer = Timer()
+    timer = Timer("imports")
+    from stockshift.cli import main as _cli  # noqa: F401  (what every command imports)
+    from stockshift.core.pipeline import build_plan
+    from stockshift.core.types import PlanParameters
+    from stockshift.io.planfile import write_plan
+    from stockshift.io.readers import load_dataset
+
+    timer.next("loading")
     dataset = load_dataset(
         stores=args.stores,
         inventory=args.inventory,

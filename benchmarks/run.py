@@ -301,21 +301,32 @@ def report(results: list[Result], breakdowns: dict[str, list[dict[str, float | s
             f"Target: the 10-million-row plan in under {TARGET_SECONDS:.0f} s and 4 GB. "
             f"Measured {t:.1f} s and {m:,.0f} MiB: it {verdict} the target.",
         ]
-    for name, phases in breakdowns.items():
+    if breakdowns:
+        names = list(breakdowns)
         lines += [
             "",
-            f"### Where the time goes: {name}",
+            "### Where the time goes",
             "",
-            "One run in-process (`python -m benchmarks.phases`), phases as `build_plan` "
-            "reports them; peak is the RSS high-water mark when the phase ended.",
+            "One run of each case in-process (`python -m benchmarks.phases`): `imports` is what "
+            "every `stockshift` command imports, the phases after it are those `build_plan` "
+            "reports, and `plan file` is JSON encoding and writing. Seconds, and in brackets "
+            "the RSS high-water mark in MiB when the phase ended. Interpreter start-up is the "
+            "rest of the difference to the table above.",
             "",
-            "| phase | seconds | peak memory (MiB) |",
-            "|---|--:|--:|",
+            "| phase | " + " | ".join(names) + " |",
+            "|---|" + "--:|" * len(names),
         ]
-        lines += [
-            f"| {p['phase']} | {float(p['seconds']):.2f} | {float(p['peak_mib']):,.0f} |"
-            for p in phases
-        ]
+        order = [str(p["phase"]) for p in breakdowns[names[0]]]
+        for phase in order:
+            cells = []
+            for name in names:
+                hit = [p for p in breakdowns[name] if p["phase"] == phase]
+                cells.append(
+                    f"{float(hit[0]['seconds']):.2f} ({float(hit[0]['peak_mib']):,.0f})"
+                    if hit
+                    else ""
+                )
+            lines.append(f"| {phase} | " + " | ".join(cells) + " |")
     lines += ["", "Making the data sets (not part of the plan time):", ""]
     lines += [
         f"- {r.case.name}: `stockshift {' '.join(_short(a) for a in r.case.make)}` "
