@@ -252,7 +252,7 @@ def render(load: LoadResult, rows: list[tuple[str, float, float, str]]) -> str:
         "|---|---:|---:|---|",
     ]
     for name, i_s, p_s, out in rows:
-        lines.append(f"| {name} | {i_s:.1f} | {p_s:.1f} | {out} |")
+        lines.append(f"| {name} | {i_s:.1f} | {p_s:.1f} | {' '.join(out.split())} |")
     return "\n".join(lines) + "\n"
 
 
