@@ -47,6 +47,7 @@ def _sales(path: Path) -> Path:
         ["2022-01-06", "9999", "100", "7", "70.0"],  # not in the stores file
         ["2021-12-30", "2633", "100", "9", "90.0"],  # before --since
         ["2022-01-07", "2647", "200", "0", "0.0"],
+        ["2022-01-07", "2647", "", "4", "40.0"],  # no item number
     ]
     write_csv(path, SALES_HEADER, rows)
     if path.suffix == ".gz":
@@ -59,7 +60,7 @@ def test_filters_are_applied_and_counted(tmp_path: Path) -> None:
     out = convert_iowa(_stores(tmp_path / "s.csv"), _sales(tmp_path / "d.csv.gz"), options)
     r = out.report
     assert (r.stores_in_file, r.stores_in_chain, r.stores_without_position) == (4, 3, 1)
-    assert (r.sales_rows_read, r.rows_before_since) == (11, 1)
+    assert (r.sales_rows_read, r.rows_before_since, r.rows_without_item) == (12, 1, 1)
     assert (r.rows_store_without_position, r.rows_other_chain, r.rows_unknown_store) == (1, 1, 1)
     assert (r.return_rows, r.return_units, r.zero_rows) == (1, 2.0, 1)
     assert (r.products_written, r.rows_other_products) == (2, 1)  # item 300 sold least
@@ -80,7 +81,7 @@ def test_filters_are_applied_and_counted(tmp_path: Path) -> None:
 def test_stock_rule_is_days_of_own_demand_with_a_seeded_spread(tmp_path: Path) -> None:
     options = IowaOptions(stock_days=10, stock_spread=0.0, stockout=0.0)
     out = convert_iowa(_stores(tmp_path / "s.csv"), _sales(tmp_path / "d.csv"), options)
-    span = (out.report.last_date - out.report.first_date).days + 1  # type: ignore[operator]
+    span = (out.report.last_date - out.report.first_date).days + 1
     sold = out.sales.groupby(["store_id", "product_id"])["units"].sum()
     expected = [int(np.floor(sold[(s, p)] / span * 10)) for s, p in sold.index]
     assert out.inventory["on_hand"].tolist() == expected

@@ -75,12 +75,13 @@ class IowaReport:
     return_rows: int
     return_units: float
     zero_rows: int
+    rows_without_item: int
     rows_other_products: int
     products_written: int
     inventory_rows: int
     sales_rows_written: int
-    first_date: date | None
-    last_date: date | None
+    first_date: date
+    last_date: date
 
     def lines(self) -> list[str]:
         """The report as short lines for a terminal."""
@@ -94,8 +95,8 @@ class IowaReport:
             f"{self.rows_other_chain} of other chains",
             f"returns: {self.return_rows} negative row(s) dropped ({self.return_units:g} bottles); "
             f"{self.zero_rows} zero row(s) dropped",
-            f"products: {self.products_written} kept, {self.rows_other_products} sales rows of "
-            "other products dropped",
+            f"products: {self.products_written} kept, {self.rows_without_item} rows without an "
+            f"item number and {self.rows_other_products} of other products dropped",
             f"written: {self.inventory_rows} inventory rows, {self.sales_rows_written} daily sales "
             f"rows from {self.first_date} to {self.last_date}",
         ]
@@ -337,9 +338,15 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
     returns = keep & (units < 0)
     zeros = keep & (units == 0)
     keep &= units > 0
-    item_txt = pc.filter(
-        pc.utf8_trim_whitespace(pc.cast(table.column(cols["item"]), pa.string())), pa.array(keep)
+    all_items = pc.utf8_trim_whitespace(
+        pc.fill_null(pc.cast(table.column(cols["item"]), pa.string()), "")
     )
+    blank_item = keep & np.asarray(
+        pc.equal(pc.utf8_length(all_items), 0).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    no_item = int(blank_item.sum())
+    keep &= ~blank_item
+    item_txt = pc.filter(all_items, pa.array(keep))
     enc = pc.dictionary_encode(item_txt).combine_chunks()
     item_ids = np.asarray(enc.dictionary.to_pylist(), dtype=object)
     item = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -380,7 +387,8 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
             return_units=float(-units[returns].sum()),
             zeros=int(zeros.sum()),
             other_products=int((~in_top).sum()),
-            products=n_top if len(frame) else 0,
+            products=n_top,
+            no_item=no_item,
         ),
     )
 
@@ -397,6 +405,7 @@ class _Counts:
     zeros: int
     other_products: int
     products: int
+    no_item: int
 
 
 def _assemble(
@@ -404,17 +413,14 @@ def _assemble(
 ) -> IowaDataset:
     """Stores with kept sales, one inventory row per (store, item) sold, the daily sales."""
     stores = st.frame
-    if len(daily):
-        first, last = int(daily["day"].min()), int(daily["day"].max())
-        span = last - first + 1
-    else:
-        first = last = span = 0
+    first, last = int(daily["day"].min()), int(daily["day"].max())
+    span = last - first + 1
     per_row = daily.groupby(["store", "item"], sort=False)["units"].sum().reset_index()
     ids = stores["store_id"].to_numpy(dtype=object)
     per_row["store_id"] = ids[per_row["store"].to_numpy()]
     per_row["product_id"] = item_ids[per_row["item"].to_numpy()]
     per_row = per_row.sort_values(["store_id", "product_id"], kind="stable").reset_index(drop=True)
-    rate = per_row["units"].to_numpy(np.float64) / max(span, 1)
+    rate = per_row["units"].to_numpy(np.float64) / span
     inventory = pd.DataFrame(
         {
             "store_id": per_row["store_id"].astype(object),
@@ -454,12 +460,13 @@ def _assemble(
         return_rows=n.returns,
         return_units=n.return_units,
         zero_rows=n.zeros,
+        rows_without_item=n.no_item,
         rows_other_products=n.other_products,
         products_written=n.products,
         inventory_rows=len(inventory),
         sales_rows_written=len(sales),
-        first_date=_as_date(first) if len(daily) else None,
-        last_date=_as_date(last) if len(daily) else None,
+        first_date=_as_date(first),
+        last_date=_as_date(last),
     )
     return IowaDataset(out_stores, inventory, sales, report)
 
