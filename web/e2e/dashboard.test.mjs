@@ -26,6 +26,15 @@ async function chainStock() {
   return { onHand, inTransit };
 }
 
+/** Wait until the page shows `units` in transit: the totals follow the event stream and refetches. */
+async function waitForInTransit(units) {
+  await page.waitForFunction((expected) => {
+    const text = document.querySelector('[aria-label="Chain stock"]')?.textContent ?? "";
+    const numbers = (text.match(/\d[\d,]*/g) ?? []).map((x) => Number(x.replace(/,/g, "")));
+    return numbers[1] === expected;
+  }, units);
+}
+
 async function signIn(key) {
   await page.goto(service.url);
   await page.getByLabel("API key").fill(key);
@@ -120,11 +129,7 @@ test("executing names what moves, then stock goes in transit", async () => {
   await page.getByText("Plan executed.").waitFor();
   await page.getByText("Status: executed").waitFor();
 
-  await page.waitForFunction((moved) => {
-    const t = document.querySelector('[aria-label="Chain stock"]')?.textContent ?? "";
-    const n = (t.match(/\d[\d,]*/g) ?? []).map((x) => Number(x.replace(/,/g, "")));
-    return n[1] === moved;
-  }, unitsMoved);
+  await waitForInTransit(unitsMoved);
   const afterExecute = await chainStock();
   assert.equal(afterExecute.onHand, before.onHand - unitsMoved);
   assert.equal(afterExecute.onHand + afterExecute.inTransit, before.onHand, "the chain's total is unchanged");
@@ -133,18 +138,15 @@ test("executing names what moves, then stock goes in transit", async () => {
 
 test("receiving a line puts its units on hand at the destination", async () => {
   const before = await chainStock();
-  const row = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Receive" }) }).first();
+  const first = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Receive" }) }).first();
+  const row = page.locator(`[id="${await first.getAttribute("id")}"]`);
   const quantity = number(await row.locator("td.num").first().innerText());
   await row.getByRole("button", { name: "Receive" }).click();
   await page.getByText(/is now on hand at its destination/).waitFor();
-  await page.waitForFunction((expected) => {
-    const t = document.querySelector('[aria-label="Chain stock"]')?.textContent ?? "";
-    const n = (t.match(/\d[\d,]*/g) ?? []).map((x) => Number(x.replace(/,/g, "")));
-    return n[1] === expected;
-  }, before.inTransit - quantity);
+  await row.getByText("received", { exact: true }).waitFor();
+  await waitForInTransit(before.inTransit - quantity);
   const after = await chainStock();
   assert.equal(after.onHand, before.onHand + quantity);
-  assert.ok((await page.locator("table.data tbody tr", { hasText: "received" }).count()) >= 1);
   await shot("07-received");
 });
 

@@ -159,6 +159,14 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
     [setSelectedRoute],
   );
 
+  const selectStore = useCallback(
+    (storeId: string) => {
+      setSelectedStore(storeId);
+      if (productId !== null) setTab("Insight");
+    },
+    [productId],
+  );
+
   const current = plan.data;
   const canExecute =
     current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
@@ -296,7 +304,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
               selectedRoute={selectedRoute}
               onSelectRoute={selectRoute}
               selectedStore={selectedStore}
-              onSelectStore={setSelectedStore}
+              onSelectStore={selectStore}
               tileUrl={config.data?.tile_url ?? ""}
               tileAttribution={config.data?.tile_attribution ?? ""}
             />

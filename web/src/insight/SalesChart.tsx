@@ -72,6 +72,7 @@ export function SalesChart({ insight, label }: { insight: StoreProductInsight; l
           />
           {insight.target !== null && (
             <ReferenceLine
+              ifOverflow="extendDomain"
               yAxisId="stock"
               y={insight.target}
               stroke={BALANCE_COLOURS.deficit}
@@ -81,6 +82,7 @@ export function SalesChart({ insight, label }: { insight: StoreProductInsight; l
           )}
           {insight.on_hand !== null && (
             <ReferenceLine
+              ifOverflow="extendDomain"
               yAxisId="stock"
               y={insight.on_hand}
               stroke={BALANCE_COLOURS.surplus}

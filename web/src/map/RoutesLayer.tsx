@@ -1,15 +1,16 @@
 /**
- * Transfer routes as lines from source to destination with an arrow head showing direction.
- * Width grows with quantity; intra-cluster lines are solid green, cross-cluster ones dashed
- * purple. The selected route is drawn last, on a dark casing, and the others fade.
+ * Transfer routes as lines from source to destination with an arrow head showing direction,
+ * one line per store pair (all products on that road together). Width grows with the units
+ * moved; intra-cluster lines are solid green, cross-cluster ones dashed purple. The route of
+ * the selected transfer is drawn last, in yellow on a dark casing, and the others fade.
  */
 import L from "leaflet";
 import { useMemo, useState } from "react";
 import { Polygon, Polyline, Popup, useMap, useMapEvents } from "react-leaflet";
-import { fmtInt, fmtKm } from "../lib/format";
+import { fmtDecimal, fmtInt } from "../lib/format";
 import { type LatLon, arrowHead, routeWeight } from "../lib/geometry";
 import { HIGHLIGHT_COLOUR, SCOPE_COLOURS } from "../lib/palette";
-import type { Route } from "./routes";
+import { type RouteGroup, type Route, groupRoutes } from "./routes";
 
 interface Props {
   routes: readonly Route[];
@@ -17,52 +18,62 @@ interface Props {
   onSelect: (key: string) => void;
 }
 
-interface DrawnRoute {
-  route: Route;
-  positions: LatLon[];
-  head: LatLon[];
-  weight: number;
-}
+const POPUP_LINES = 8;
 
 export function RoutesLayer({ routes, selectedKey, onSelect }: Props) {
   const map = useMap();
   const [zoom, setZoom] = useState(() => map.getZoom());
   useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
 
-  const maxQuantity = useMemo(() => routes.reduce((m, r) => Math.max(m, r.transfer.quantity), 0), [routes]);
-
-  // Positions depend only on the routes; arrow heads are sized in pixels, so also on the zoom.
-  const drawn = useMemo<DrawnRoute[]>(
+  // Line positions depend on the routes only, so zooming never hands Leaflet new coordinates.
+  const groups = useMemo(() => groupRoutes(routes), [routes]);
+  const positions = useMemo(() => new Map(groups.map((g) => [g.key, [g.from, g.to]])), [groups]);
+  const maxQuantity = useMemo(() => groups.reduce((m, g) => Math.max(m, g.quantity), 0), [groups]);
+  // Arrow heads are sized in pixels, so they follow the zoom.
+  const heads = useMemo(
     () =>
-      routes.map((route) => {
-        const weight = routeWeight(route.transfer.quantity, maxQuantity);
-        const a = map.project(route.from, zoom);
-        const b = map.project(route.to, zoom);
-        const head = arrowHead(a, b, 7 + weight).map((p) => {
-          const ll = map.unproject(L.point(p.x, p.y), zoom);
-          return [ll.lat, ll.lng] as LatLon;
-        });
-        return { route, positions: [route.from, route.to], head, weight };
-      }),
-    [routes, maxQuantity, map, zoom],
+      new Map(
+        groups.map((g) => {
+          const weight = routeWeight(g.quantity, maxQuantity);
+          const a = map.project(g.from, zoom);
+          const b = map.project(g.to, zoom);
+          const head = arrowHead(a, b, 7 + weight).map((p) => {
+            const ll = map.unproject(L.point(p.x, p.y), zoom);
+            return [ll.lat, ll.lng] as LatLon;
+          });
+          return [g.key, head];
+        }),
+      ),
+    [groups, maxQuantity, map, zoom],
   );
 
-  const selected = drawn.find((d) => d.route.key === selectedKey) ?? null;
-  const dim = selected !== null;
+  const selected =
+    selectedKey === null ? null : (groups.find((g) => g.routes.some((r) => r.key === selectedKey)) ?? null);
+
+  const line = (g: RouteGroup, faded: boolean, highlighted: boolean) => (
+    <RouteLine
+      key={highlighted ? `${g.key}-selected` : g.key}
+      group={g}
+      positions={positions.get(g.key) ?? [g.from, g.to]}
+      head={heads.get(g.key) ?? []}
+      weight={routeWeight(g.quantity, maxQuantity)}
+      faded={faded}
+      highlighted={highlighted}
+      onSelect={onSelect}
+    />
+  );
 
   return (
     <>
-      {drawn.map((d) => (
-        <RouteLine key={d.route.key} drawn={d} faded={dim && d !== selected} onSelect={onSelect} />
-      ))}
+      {groups.map((g) => line(g, selected !== null && g !== selected, false))}
       {selected && (
         <>
           <Polyline
-            positions={selected.positions}
-            pathOptions={{ color: "#000000", weight: selected.weight + 6, opacity: 0.9 }}
+            positions={positions.get(selected.key) ?? []}
+            pathOptions={{ color: "#000000", weight: routeWeight(selected.quantity, maxQuantity) + 6, opacity: 0.9 }}
             interactive={false}
           />
-          <RouteLine drawn={selected} faded={false} highlighted onSelect={onSelect} />
+          {line(selected, false, true)}
         </>
       )}
     </>
@@ -70,44 +81,57 @@ export function RoutesLayer({ routes, selectedKey, onSelect }: Props) {
 }
 
 interface LineProps {
-  drawn: DrawnRoute;
+  group: RouteGroup;
+  positions: LatLon[];
+  head: LatLon[];
+  weight: number;
   faded: boolean;
-  highlighted?: boolean;
+  highlighted: boolean;
   onSelect: (key: string) => void;
 }
 
-function RouteLine({ drawn, faded, highlighted = false, onSelect }: LineProps) {
-  const t = drawn.route.transfer;
-  const colour = highlighted ? HIGHLIGHT_COLOUR : SCOPE_COLOURS[t.scope];
+function RouteLine({ group, positions, head, weight, faded, highlighted, onSelect }: LineProps) {
+  const colour = highlighted ? HIGHLIGHT_COLOUR : SCOPE_COLOURS[group.scope];
   const opacity = faded ? 0.2 : 0.8;
-  const handlers = useMemo(() => ({ click: () => onSelect(drawn.route.key) }), [onSelect, drawn.route.key]);
+  const first = group.routes[0];
+  const handlers = useMemo(() => ({ click: () => first && onSelect(first.key) }), [onSelect, first]);
+  const t = first?.transfer;
+  if (!t) return null;
   return (
     <>
       <Polyline
-        positions={drawn.positions}
+        positions={positions}
         pathOptions={{
           color: colour,
-          weight: drawn.weight,
+          weight,
           opacity,
-          dashArray: t.scope === "cross-cluster" ? "10 6" : undefined,
+          dashArray: group.scope === "cross-cluster" ? "10 6" : undefined,
           lineCap: "butt",
         }}
         eventHandlers={handlers}
       >
         <Popup>
           <strong>
-            {t.product_id}: {fmtInt(t.quantity)} unit{t.quantity === 1 ? "" : "s"}
+            {t.from_store} → {t.to_store}
           </strong>
-          <br />
-          {t.from_store} → {t.to_store}
-          <br />
-          {fmtKm(t.distance_km)}, {t.scope}
-          <br />
-          Status: {t.status}
+          : {fmtInt(group.quantity)} unit{group.quantity === 1 ? "" : "s"}, {fmtDecimal(t.distance_km)} km,{" "}
+          {group.scope}
+          <table className="popup-lines">
+            <tbody>
+              {group.routes.slice(0, POPUP_LINES).map((r) => (
+                <tr key={r.key}>
+                  <td>{r.transfer.product_id}</td>
+                  <td className="num">{fmtInt(r.transfer.quantity)}</td>
+                  <td>{r.transfer.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {group.routes.length > POPUP_LINES && <>and {group.routes.length - POPUP_LINES} more products</>}
         </Popup>
       </Polyline>
       <Polygon
-        positions={drawn.head}
+        positions={head}
         pathOptions={{ color: colour, weight: 1, fillColor: colour, fillOpacity: opacity, opacity }}
         eventHandlers={handlers}
       />

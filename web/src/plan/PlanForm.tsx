@@ -119,50 +119,40 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
     </div>
   );
 
+  type ChoiceKey = "target" | "clusterMode" | "forecast";
+  const choice = <K extends ChoiceKey>(key: K, label: string, options: [Fields[K], string][]) => (
+    <div className="field">
+      <label htmlFor={`plan-${key}`}>{label}</label>
+      <select id={`plan-${key}`} name={key} value={fields[key]} onChange={(e) => set(key, e.target.value as Fields[K])}>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
   return (
     <form className="plan-form" onSubmit={submit} aria-label="Plan parameters" noValidate>
       <div className="row2">
-        <div className="field">
-          <label htmlFor="plan-target">Target</label>
-          <select
-            id="plan-target"
-            name="target"
-            value={fields.target}
-            onChange={(e) => set("target", e.target.value as Fields["target"])}
-          >
-            <option value="">Automatic (forecast with sales)</option>
-            <option value="forecast">Forecast</option>
-            <option value="cluster-mean">Cluster mean</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="plan-clusters">Clusters</label>
-          <select
-            id="plan-clusters"
-            name="clusters"
-            value={fields.clusterMode}
-            onChange={(e) => set("clusterMode", e.target.value as Fields["clusterMode"])}
-          >
-            <option value="auto">Automatic (elbow)</option>
-            <option value="fixed">Fixed number</option>
-            <option value="column">Stores file column</option>
-          </select>
-        </div>
+        {choice("target", "Target", [
+          ["", "Automatic (forecast with sales)"],
+          ["forecast", "Forecast"],
+          ["cluster-mean", "Cluster mean"],
+        ])}
+        {choice("clusterMode", "Clusters", [
+          ["auto", "Automatic (elbow)"],
+          ["fixed", "Fixed number"],
+          ["column", "Stores file column"],
+        ])}
       </div>
       {fields.clusterMode === "fixed" && number("k", "Number of clusters (k)", "K-Means with this k")}
       <div className="row2">
-        <div className="field">
-          <label htmlFor="plan-forecast">Forecast method</label>
-          <select
-            id="plan-forecast"
-            name="forecast"
-            value={fields.forecast}
-            onChange={(e) => set("forecast", e.target.value as Fields["forecast"])}
-          >
-            <option value="moving-average">Moving average</option>
-            <option value="linear-regression">Linear regression</option>
-          </select>
-        </div>
+        {choice("forecast", "Forecast method", [
+          ["moving-average", "Moving average"],
+          ["linear-regression", "Linear regression"],
+        ])}
         {number("window", "Window (days)", "days of sales used")}
       </div>
       <div className="row2">

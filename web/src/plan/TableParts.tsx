@@ -1,5 +1,5 @@
 /** Header cells that sort on click or Enter, and the pager under a table. */
-import type { SortDir } from "./useSortedFilter";
+import type { SortDir, TableState } from "./useSortedFilter";
 
 interface SortHeaderProps<K extends string> {
   label: string;
@@ -55,4 +55,20 @@ export function Pager({ page, pages, total, onPage, noun }: PagerProps) {
       )}
     </div>
   );
+}
+
+/** A header-cell maker bound to one table's sort state: `header("Units", "quantity", true)`. */
+export function sortHeaders<K extends string>(table: TableState<K>) {
+  return function header(label: string, column: K, numeric = false) {
+    return (
+      <SortHeader
+        label={label}
+        column={column}
+        sortKey={table.sortKey}
+        sortDir={table.sortDir}
+        onSort={table.toggleSort}
+        numeric={numeric}
+      />
+    );
+  };
 }

@@ -3,13 +3,13 @@
  * (choosing a row highlights its route and fits the map to it), with a receive action on lines
  * in transit and a CSV download of the lines as filtered.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Store, Transfer, TransferStatus } from "../api/types";
 import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtDecimal, fmtInt } from "../lib/format";
 import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
 import type { Route } from "../map/routes";
-import { Pager, SortHeader } from "./TableParts";
+import { Pager, sortHeaders } from "./TableParts";
 import { useSortedRows } from "./useSortedFilter";
 
 interface Props {
@@ -69,16 +69,17 @@ export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, 
   );
   const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
 
-  const header = (label: string, column: SortKey, numeric = false) => (
-    <SortHeader
-      label={label}
-      column={column}
-      sortKey={table.sortKey}
-      sortDir={table.sortDir}
-      onSort={table.toggleSort}
-      numeric={numeric}
-    />
-  );
+  // A route chosen on the map brings its row into view, on whichever page it is.
+  const { sorted, setPage } = table;
+  useEffect(() => {
+    if (selectedKey === null) return;
+    const index = sorted.findIndex((r) => r.key === selectedKey);
+    if (index < 0) return;
+    setPage(Math.floor(index / PAGE_SIZE));
+    document.getElementById(`transfer-${selectedKey}`)?.scrollIntoView?.({ block: "nearest" });
+  }, [selectedKey, sorted, setPage]);
+
+  const header = sortHeaders(table);
 
   return (
     <section aria-label="Transfers">
@@ -140,6 +141,7 @@ export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, 
               return (
                 <tr
                   key={row.key}
+                  id={`transfer-${row.key}`}
                   className={selected ? "selected" : undefined}
                   aria-selected={selected}
                   tabIndex={0}

@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import type { WarehouseOrder } from "../api/types";
 import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtInt } from "../lib/format";
-import { Pager, SortHeader } from "./TableParts";
+import { Pager, sortHeaders } from "./TableParts";
 import { useSortedRows } from "./useSortedFilter";
 
 type SortKey = "product_id" | "store_id" | "quantity" | "reason";
@@ -18,16 +18,7 @@ export function WarehouseOrdersTable({ planId, orders }: { planId: string; order
       : orders.filter((o) => [o.product_id, o.store_id, o.reason].some((v) => v.toLowerCase().includes(q)));
   }, [orders, text]);
   const table = useSortedRows<WarehouseOrder, SortKey>(filtered, "quantity", "desc", 50);
-  const header = (label: string, column: SortKey, numeric = false) => (
-    <SortHeader
-      label={label}
-      column={column}
-      sortKey={table.sortKey}
-      sortDir={table.sortDir}
-      onSort={table.toggleSort}
-      numeric={numeric}
-    />
-  );
+  const header = sortHeaders(table);
   return (
     <section aria-label="Warehouse orders">
       <div className="toolbar">

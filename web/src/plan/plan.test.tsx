@@ -134,6 +134,13 @@ describe("TransfersTable", () => {
     expect(props.onReceive).toHaveBeenCalledWith(2);
   });
 
+  it("turns to the page of a line chosen on the map", () => {
+    const many = Array.from({ length: 60 }, (_, i) => line(100 + i, `P${i}`, "501", "502", 100 - i));
+    renderTable({ routes: resolveRoutes(many, stores), selectedKey: "t159" });
+    expect(screen.getByText("page 2 of 2")).toBeInTheDocument();
+    expect(screen.getByText("P59").closest("tr")).toHaveClass("selected");
+  });
+
   it("says so when a plan moves nothing", () => {
     renderTable({ routes: [] });
     expect(screen.getByText(/This plan moves nothing/)).toBeInTheDocument();

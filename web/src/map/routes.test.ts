@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { Store, Transfer } from "../api/types";
+import { groupRoutes, resolveRoutes } from "./routes";
+
+const stores: Store[] = [
+  { store_id: "A", name: "", lat: 41, lon: -93, cluster: "0" },
+  { store_id: "B", name: "", lat: 42, lon: -93, cluster: "0" },
+];
+
+function line(id: number | null, product: string, from: string, to: string, quantity: number): Transfer {
+  return {
+    transfer_id: id,
+    product_id: product,
+    from_store: from,
+    to_store: to,
+    quantity,
+    distance_km: 111,
+    scope: "intra-cluster",
+    status: "proposed",
+  };
+}
+
+describe("routes", () => {
+  it("leaves out lines to stores it cannot place, and keys lines by id or position", () => {
+    const routes = resolveRoutes(
+      [line(7, "P1", "A", "B", 5), line(null, "P2", "A", "B", 3), line(9, "P3", "A", "Z", 1)],
+      stores,
+    );
+    expect(routes.map((r) => r.key)).toEqual(["t7", "i1"]);
+    expect(routes[0]?.to).toEqual([42, -93]);
+  });
+
+  it("draws one line per direction of a store pair, its width the sum of its products", () => {
+    const routes = resolveRoutes(
+      [line(1, "P1", "A", "B", 5), line(2, "P2", "A", "B", 9), line(3, "P1", "B", "A", 2)],
+      stores,
+    );
+    const groups = groupRoutes(routes);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toMatchObject({ quantity: 14 });
+    expect(groups[0]?.routes.map((r) => r.transfer.product_id)).toEqual(["P2", "P1"]);
+    expect(groups[1]).toMatchObject({ quantity: 2, from: [42, -93] });
+  });
+});
