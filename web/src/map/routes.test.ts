@@ -1,24 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Store, Transfer } from "../api/types";
+import { store, transferLine } from "../test/factories";
 import { groupRoutes, resolveRoutes } from "./routes";
 
-const stores: Store[] = [
-  { store_id: "A", name: "", lat: 41, lon: -93, cluster: "0" },
-  { store_id: "B", name: "", lat: 42, lon: -93, cluster: "0" },
-];
-
-function line(id: number | null, product: string, from: string, to: string, quantity: number): Transfer {
-  return {
-    transfer_id: id,
-    product_id: product,
-    from_store: from,
-    to_store: to,
-    quantity,
-    distance_km: 111,
-    scope: "intra-cluster",
-    status: "proposed",
-  };
-}
+const stores = [store("A", 41, -93), store("B", 42, -93)];
+const line = transferLine;
 
 describe("routes", () => {
   it("leaves out lines to stores it cannot place, and keys lines by id or position", () => {

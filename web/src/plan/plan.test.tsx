@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Store, Transfer } from "../api/types";
 import { resolveRoutes } from "../map/routes";
+import { transferLine } from "../test/factories";
 import { ExecuteDialog } from "./ExecuteDialog";
 import { Kpis, needShare } from "./Kpis";
 import { PlanForm } from "./PlanForm";
@@ -24,16 +25,7 @@ function line(
   quantity: number,
   status: Transfer["status"] = "proposed",
 ): Transfer {
-  return {
-    transfer_id: id,
-    product_id: product,
-    from_store: from,
-    to_store: to,
-    quantity,
-    distance_km: quantity / 10,
-    scope: "intra-cluster",
-    status,
-  };
+  return transferLine(id, product, from, to, quantity, { status });
 }
 
 const transfers: Transfer[] = [
