@@ -1,4 +1,4 @@
-"""Every CLI command and option is documented in docs/cli.md."""
+"""Every CLI command and option (docs/cli.md) and every setting (docs/*.md) is documented."""
 
 from __future__ import annotations
 
@@ -35,4 +35,16 @@ def test_every_command_and_option_is_in_docs_cli() -> None:
                 opt = max(param.opts, key=len)
                 if opt != "--help" and not re.search(re.escape(opt) + r"(?![\w-])", text):
                     missing.append(f"{name} {opt}")
+    assert missing == []
+
+
+def test_every_setting_is_documented() -> None:
+    from stockshift.config import Settings
+
+    text = "\n".join(p.read_text() for p in DOCS.glob("*.md"))
+    missing = [
+        f"STOCKSHIFT_{name.upper()}"
+        for name in Settings.model_fields
+        if f"STOCKSHIFT_{name.upper()}" not in text
+    ]
     assert missing == []
