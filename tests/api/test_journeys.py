@@ -79,12 +79,23 @@ def test_import_plan_execute_receive(api: Api, tmp_path: Path) -> None:
     assert r.status_code == 200 and r.json()["status"] == "received"
     r = api.client.post(f"/api/v1/transfers/{tid}/receive", headers=api.auth("planner"))
     assert r.status_code == 409
+    again = api.client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
+    assert again["status"] == "executed"
+    assert [t["status"] for t in again["transfers"]] == ["received"] + ["dispatched"] * (
+        len(doc["transfers"]) - 1
+    )
+    other = doc["transfers"][1]["transfer_id"]
+    assert api.client.post(
+        f"/api/v1/transfers/{other}/cancel", headers=api.auth("planner")
+    ).is_success
+    again = api.client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
+    assert again["transfers"][1]["status"] == "cancelled"
     dispatched = api.client.get(
         "/api/v1/transfers", params={"status": "dispatched"}, headers=viewer
     ).json()
-    assert dispatched["total"] == len(doc["transfers"]) - 1
+    assert dispatched["total"] == len(doc["transfers"]) - 2
     ledger = api.client.get("/api/v1/ledger", params={"plan_id": plan_id}, headers=viewer).json()
-    assert ledger["total"] == 2 * len(doc["transfers"]) + 1
+    assert ledger["total"] == 2 * len(doc["transfers"]) + 1 + 2
     assert api.client.get("/api/v1/plans", headers=viewer).json()["items"][0]["status"] == (
         "executed"
     )

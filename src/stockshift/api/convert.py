@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from stockshift.api.schemas import (
     LedgerPublic,
-    PlanLine,
+    PageBase,
     TransferPublic,
     WarehouseOrderPublic,
 )
 from stockshift.db.models import LedgerRow, TransferRow, WarehouseOrderRow
+from stockshift.db.plans import Page
+
+T = TypeVar("T")
+P = TypeVar("P", bound=PageBase)
+
+
+def page_of(model: type[P], page: Page[T], item: Callable[[T], Any]) -> P:
+    """One page of a listing as its response schema, each row converted by ``item``."""
+    return model.model_validate(
+        {
+            "items": [item(row) for row in page.items],
+            "total": page.total,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+    )
 
 
 def transfer_public(row: TransferRow) -> TransferPublic:
@@ -24,19 +43,6 @@ def transfer_public(row: TransferRow) -> TransferPublic:
         status=row.status,
         dispatched_at=row.dispatched_at,
         closed_at=row.closed_at,
-    )
-
-
-def plan_line(row: TransferRow) -> PlanLine:
-    return PlanLine(
-        transfer_id=row.id,
-        product_id=row.product_id,
-        from_store=row.from_store,
-        to_store=row.to_store,
-        quantity=row.quantity,
-        distance_km=row.distance_km,
-        scope=row.scope,
-        status=row.status,
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from stockshift.api.schemas import PlanPublic, PlanSummary
 from stockshift.db.models import PlanRow
-from stockshift.db.plans import plan_header, plan_line_rows, plan_order_rows
+from stockshift.db.plans import lines_signature, plan_header, plan_line_rows, plan_order_rows
 from stockshift.io.planfile import SCHEMA
 
 FINISHED = ("completed", "executed")
@@ -64,6 +64,7 @@ class PlanCache:
     def __init__(self, size: int = 16) -> None:
         self._size = size
         self._items: OrderedDict[int, Fixed] = OrderedDict()
+        self._documents: dict[int, tuple[tuple[Any, ...], str]] = {}
         self._lock = threading.Lock()
 
     def fixed(self, session: Session, row: PlanRow) -> Fixed:
@@ -78,7 +79,8 @@ class PlanCache:
             with self._lock:
                 self._items[row.id] = value
                 while len(self._items) > self._size:
-                    self._items.popitem(last=False)
+                    evicted, _ = self._items.popitem(last=False)
+                    self._documents.pop(evicted, None)
         return value
 
     def public(self, session: Session, row: PlanRow) -> PlanPublic:
@@ -96,8 +98,27 @@ class PlanCache:
         )
 
     def document_json(self, session: Session, row: PlanRow) -> str:
-        """The SPEC section 5 plan file with ``plan_id``, ``status`` and line statuses."""
+        """The SPEC section 5 plan file with ``plan_id``, ``status`` and line statuses.
+
+        Reused while the plan's row and its lines' signature are unchanged.
+        """
         fixed = self.fixed(session, row)
+        signature = (
+            row.status,
+            row.progress,
+            row.error,
+            row.executed_at,
+            *lines_signature(session, plan_id=row.id),
+        )
+        with self._lock:
+            cached = self._documents.get(row.id)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         public = self.public(session, row).model_dump_json()
         lines = _dumps(plan_line_rows(session, plan_id=row.id))
-        return f'{public[:-1]},{fixed.head},"transfers":{lines},{fixed.tail}}}'
+        text = f'{public[:-1]},{fixed.head},"transfers":{lines},{fixed.tail}}}'
+        if row.status in FINISHED:
+            with self._lock:
+                if row.id in self._items:
+                    self._documents[row.id] = (signature, text)
+        return text

@@ -138,6 +138,17 @@ LINE_FIELDS = (
 )  # fmt: skip
 
 
+def lines_signature(session: Session, *, plan_id: int) -> tuple[int, int]:
+    """(lines dispatched, lines closed): a line's status only moves forward and each move
+    stamps one of these columns, so equal signatures mean equal line statuses."""
+    dispatched, closed = session.execute(
+        select(func.count(TransferRow.dispatched_at), func.count(TransferRow.closed_at)).where(
+            TransferRow.plan_id == plan_id
+        )
+    ).one()
+    return int(dispatched), int(closed)
+
+
 def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
     """A plan's lines as plain dicts (fields: :data:`LINE_FIELDS`), in the order made.
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from stockshift.api.analytics import point_forecast
-from stockshift.api.convert import ledger_public
+from stockshift.api.convert import ledger_public, page_of
 from stockshift.api.deps import AdminKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import (
     Limit,
@@ -52,12 +52,7 @@ def inventory(
 ) -> StockPage:
     """On hand and in transit per store and product (in transit: on its way to the store)."""
     page = list_stock(session, store_id=store_id, product_id=product_id, limit=limit, offset=offset)
-    return StockPage(
-        items=[StockPublic.model_validate(r) for r in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return page_of(StockPage, page, StockPublic.model_validate)
 
 
 @router.get(
@@ -119,12 +114,7 @@ def ledger(
         limit=limit,
         offset=offset,
     )
-    return LedgerPage(
-        items=[ledger_public(r) for r in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return page_of(LedgerPage, page, ledger_public)
 
 
 @router.get(

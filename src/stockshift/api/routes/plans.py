@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from stockshift.api.convert import page_of
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import Limit, Offset, PlanId
 from stockshift.api.problems import responses
@@ -59,12 +60,7 @@ def plans(
 ) -> PlanPage:
     """Plans, newest first, with status and summary (no lines)."""
     page = list_plans(session, status=status, limit=limit, offset=offset)
-    return PlanPage(
-        items=[state.plans.public(session, p) for p in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return page_of(PlanPage, page, lambda row: state.plans.public(session, row))
 
 
 @router.get(

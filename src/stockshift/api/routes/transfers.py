@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from stockshift.api.convert import order_public, transfer_public
+from stockshift.api.convert import order_public, page_of, transfer_public
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import (
     Limit,
@@ -56,12 +56,7 @@ def transfers(
         limit=limit,
         offset=offset,
     )
-    return TransferPage(
-        items=[transfer_public(t) for t in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return page_of(TransferPage, page, transfer_public)
 
 
 @router.get(
@@ -131,9 +126,4 @@ def warehouse_orders(
         limit=limit,
         offset=offset,
     )
-    return WarehouseOrderPage(
-        items=[order_public(o) for o in page.items],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return page_of(WarehouseOrderPage, page, order_public)
