@@ -52,3 +52,11 @@ def test_bad_input_exits_2_with_a_message(cli: Cli, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "viewer, planner, admin" in r.stderr
     r = cli("db", "plan", "--target", "forecast", "--database-url", url)
     assert r.exit_code == 2 and "failed" in r.stderr
+
+
+def test_unusable_database_is_a_clean_error(cli: Cli, tmp_path: Path) -> None:
+    r = cli("keys", "create", "--role", "admin", "--database-url", "nosuch://db")
+    assert r.exit_code == 2 and "cannot use the database" in r.stderr
+    url = f"sqlite:///{tmp_path / 'not-migrated.db'}"
+    r = cli("keys", "create", "--role", "admin", "--database-url", url)
+    assert r.exit_code == 2 and "stockshift db upgrade" in r.stderr

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from stockshift.cli.main import app, console, err, run
+from stockshift.cli.main import EXIT_BAD_INPUT, app, console, err, run
 from stockshift.cli.options import ClustersOpt, InventoryOpt, SalesOpt, StoresOpt
 from stockshift.config import Settings
 from stockshift.core.errors import InputError, ParameterError
@@ -30,6 +33,22 @@ def _settings(database_url: str | None) -> Settings:
     return Settings(database_url=database_url) if database_url else Settings()
 
 
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be reached or named is a clean message and exit 2."""
+    try:
+        yield
+    except (ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(
+            f"[bold red]error:[/] cannot use the database {url!r}: {reason}\n"
+            "  check --database-url or STOCKSHIFT_DATABASE_URL, and run: stockshift db upgrade",
+            markup=True,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOpt = None) -> None:
     """Create or migrate the database's tables to the newest version."""
@@ -37,9 +56,10 @@ def db_upgrade(database_url: DatabaseOpt = None) -> None:
     from stockshift.db.migrate import upgrade
 
     settings = _settings(database_url)
-    engine = make_engine(settings.database_url)
-    run(lambda: upgrade(engine))
-    engine.dispose()
+    with database_errors(settings.database_url):
+        engine = make_engine(settings.database_url)
+        run(lambda: upgrade(engine))
+        engine.dispose()
     console.print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -57,12 +77,14 @@ def db_import(
     if stores is None or inventory is None:
         run(_fail(InputError.single("command line", None, None, "give --stores and --inventory")))
         return
-    engine = make_engine(_settings(database_url).database_url)
-    with session_factory(engine)() as session:
-        summary = run(
-            lambda: import_sources(session, stores=stores, inventory=inventory, sales=sales)
-        )
-    engine.dispose()
+    url = _settings(database_url).database_url
+    with database_errors(url):
+        engine = make_engine(url)
+        with session_factory(engine)() as session:
+            summary = run(
+                lambda: import_sources(session, stores=stores, inventory=inventory, sales=sales)
+            )
+        engine.dispose()
     for warning in summary.warnings:
         err.print(f"[yellow]warning:[/] {warning}")
     console.print(
@@ -102,16 +124,18 @@ def db_plan(
         max_transfers=max_transfers,
         pack_size=pack_size,
     )
-    engine = make_engine(_settings(database_url).database_url)
-    sessions = session_factory(engine)
-    planner = Planner(sessions, Broker())
-    plan_id = planner.start(params, key_id=None)
-    planner.wait(plan_id)
-    planner.shutdown()
-    with sessions() as session:
-        row = get_plan(session, plan_id=plan_id)
-        header = plan_header(session, plan_id=plan_id) or {}
-    engine.dispose()
+    url = _settings(database_url).database_url
+    with database_errors(url):
+        engine = make_engine(url)
+        sessions = session_factory(engine)
+        planner = Planner(sessions, Broker())
+        plan_id = planner.start(params, key_id=None)
+        planner.wait(plan_id)
+        planner.shutdown()
+        with sessions() as session:
+            row = get_plan(session, plan_id=plan_id)
+            header = plan_header(session, plan_id=plan_id) or {}
+        engine.dispose()
     if row.status != "completed":
         run(_fail(ParameterError(f"plan {plan_id} failed: {row.error}")))
     summary = header.get("summary", {})
@@ -132,10 +156,12 @@ def keys_create(
     from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.keys import create_key
 
-    engine = make_engine(_settings(database_url).database_url)
-    with session_factory(engine)() as session:
-        row, secret = run(lambda: create_key(session, role=role, name=name))
-    engine.dispose()
+    url = _settings(database_url).database_url
+    with database_errors(url):
+        engine = make_engine(url)
+        with session_factory(engine)() as session:
+            row, secret = run(lambda: create_key(session, role=role, name=name))
+        engine.dispose()
     console.print(f"Created {row.role} key {row.id} ({row.name}). Keep it: it is shown only once.")
     print(secret)
 
@@ -146,12 +172,18 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Serve the REST API and the dashboard (run ``stockshift db upgrade`` first)."""
+    """Serve the REST API and the dashboard; the database is migrated first if need be."""
     import uvicorn
 
     from stockshift.api.app import create_app
+    from stockshift.db.engine import make_engine
+    from stockshift.db.migrate import upgrade
 
     settings = _settings(database_url)
+    with database_errors(settings.database_url):
+        engine = make_engine(settings.database_url)
+        run(lambda: upgrade(engine))
+        engine.dispose()
     application = create_app(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     console.print(f"stockshift serving on http://{shown}:{port}  (API docs: /docs)")
