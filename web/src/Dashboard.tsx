@@ -25,7 +25,7 @@ import type { Me, PlanParameters, Store, Transfer } from "./api/types";
 import { ClusterSummary } from "./insight/ClusterSummary";
 import { ElbowChart } from "./insight/ElbowChart";
 import { SalesChart } from "./insight/SalesChart";
-import { storeBalances } from "./lib/balance";
+import { type BalanceBasis, clusterMeanBalances, planBalances } from "./lib/balance";
 import { fmtDateTime, fmtInt } from "./lib/format";
 import { sortClusterLabels } from "./lib/palette";
 import { StoreMap } from "./map/StoreMap";
@@ -106,10 +106,14 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
     for (const o of plan.data?.warehouse_orders ?? []) ids.add(o.product_id);
     return [...ids].sort();
   }, [transfers, plan.data]);
-  const balances = useMemo(
-    () => (productId !== null && stock.data ? storeBalances(stores, stock.data) : null),
-    [productId, stock.data, stores],
-  );
+  // A cluster-mean target can be recomputed from the stock; any other is shown as the plan used it.
+  const balanceBasis: BalanceBasis = planReady && plan.data?.target !== "cluster-mean" ? "plan" : "cluster-mean";
+  const balances = useMemo(() => {
+    if (productId === null || !stock.data) return null;
+    return balanceBasis === "plan"
+      ? planBalances(stock.data, productTransfers, orders)
+      : clusterMeanBalances(stores, stock.data);
+  }, [productId, stock.data, stores, balanceBasis, productTransfers, orders]);
 
   const fail = useCallback((e: unknown) => setBanner({ kind: "error", ...describeError(e) }), []);
 
@@ -204,7 +208,10 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             <select
               aria-label="Product shown"
               value={productId ?? ""}
-              onChange={(e) => setProductId(e.target.value || null)}
+              onChange={(e) => {
+                setProductId(e.target.value || null);
+                setSelectedRoute(null);
+              }}
             >
               <option value="">All products (colour by cluster)</option>
               {products.map((p) => (
@@ -301,6 +308,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
               warehouseOrders={orders}
               productId={productId}
               balances={balances}
+              balanceBasis={balanceBasis}
               selectedRoute={selectedRoute}
               onSelectRoute={selectRoute}
               selectedStore={selectedStore}

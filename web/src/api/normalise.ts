@@ -19,6 +19,8 @@ export function toPlan(raw: Schemas["PlanDocument"]): Plan {
     error: raw.error,
     progress: raw.progress,
     created_at: raw.created_at,
+    target:
+      raw.parameters.target === "cluster-mean" || raw.parameters.target === "forecast" ? raw.parameters.target : null,
     stores: raw.stores.map(toStore),
     summary: raw.summary,
     clusters: raw.clusters.map(toCluster),

@@ -52,6 +52,8 @@ export interface Plan {
   /** The service's words for how far a running plan has got. */
   progress: string | null;
   created_at: string | null;
+  /** The target the plan used (SPEC section 3), resolved by the service. */
+  target: "cluster-mean" | "forecast" | null;
   /** The stores as the plan saw them, with the cluster it assigned. */
   stores: Store[];
   summary: PlanSummary | null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StockRow, Store } from "../api/types";
-import { storeBalances } from "./balance";
+import { store, transferLine } from "../test/factories";
+import { clusterMeanBalances, planBalances } from "./balance";
 import { toCsv } from "./csv";
 import { arrowHead, balanceRadius, clusterHull, haversineKm, routeWeight } from "./geometry";
 import { CLUSTER_COLOURS, clusterColour, sortClusterLabels } from "./palette";
@@ -88,12 +89,8 @@ describe("palette", () => {
   });
 });
 
-describe("storeBalances", () => {
-  const stores: Store[] = [
-    { store_id: "501", name: "A", lat: 0, lon: 0, cluster: "0" },
-    { store_id: "502", name: "B", lat: 0, lon: 0, cluster: "0" },
-    { store_id: "503", name: "C", lat: 0, lon: 0, cluster: "1" },
-  ];
+describe("balances", () => {
+  const stores: Store[] = [store("501", 0, 0, "0"), store("502", 0, 0, "0"), store("503", 0, 0, "1")];
   const stock: StockRow[] = [
     { store_id: "501", product_id: "P", on_hand: 107, in_transit: 0 },
     { store_id: "502", product_id: "P", on_hand: 50, in_transit: 3 },
@@ -101,14 +98,20 @@ describe("storeBalances", () => {
   ];
 
   it("compares each store with its cluster's mean (SPEC section 3)", () => {
-    const b = storeBalances(stores, stock);
-    expect(b.get("501")).toMatchObject({ kind: "surplus", magnitude: 28 });
+    const b = clusterMeanBalances(stores, stock);
+    expect(b.get("501")).toMatchObject({ kind: "surplus", magnitude: 28, target: 78.5 });
     expect(b.get("502")).toMatchObject({ kind: "deficit", magnitude: 28, in_transit: 3 });
     expect(b.get("503")).toMatchObject({ kind: "balanced", magnitude: 0 });
   });
 
-  it("prefers a target from the service", () => {
-    const b = storeBalances(stores, stock, new Map([["503", 20]]));
-    expect(b.get("503")).toMatchObject({ kind: "deficit", magnitude: 11 });
+  it("reads a plan: senders in surplus, need as received plus ordered", () => {
+    const b = planBalances(
+      stock,
+      [transferLine(1, "P", "501", "502", 20), transferLine(2, "P", "501", "503", 5)],
+      [{ product_id: "P", store_id: "502", quantity: 4, reason: "no-source" }],
+    );
+    expect(b.get("501")).toMatchObject({ kind: "surplus", magnitude: 25, target: null });
+    expect(b.get("502")).toMatchObject({ kind: "deficit", magnitude: 24 });
+    expect(b.get("503")).toMatchObject({ kind: "deficit", magnitude: 5 });
   });
 });

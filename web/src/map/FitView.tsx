@@ -1,16 +1,23 @@
-/** Keeps the view on what matters: all stores when they first arrive, the selected route when one is chosen. */
+/**
+ * Keeps the view on what matters: all stores when they first arrive, then whatever the planner
+ * focuses on (a selected route, or a product's routes). It refits only when the focus changes,
+ * not when the same routes are refetched, so a planner's own panning is left alone.
+ */
 import { useEffect, useRef } from "react";
 import { useMap } from "react-leaflet";
 import { type LatLon, boundsOf } from "../lib/geometry";
 
 interface Props {
   storePoints: readonly LatLon[];
-  focus: readonly LatLon[] | null;
+  focusKey: string | null;
+  focus: readonly LatLon[];
 }
 
-export function FitView({ storePoints, focus }: Props) {
+export function FitView({ storePoints, focusKey, focus }: Props) {
   const map = useMap();
   const fitted = useRef(false);
+  const latestFocus = useRef(focus);
+  latestFocus.current = focus;
 
   useEffect(() => {
     if (fitted.current) return;
@@ -21,9 +28,9 @@ export function FitView({ storePoints, focus }: Props) {
   }, [map, storePoints]);
 
   useEffect(() => {
-    const bounds = focus ? boundsOf(focus) : null;
-    if (bounds) map.fitBounds(bounds, { padding: [80, 80], maxZoom: 11 });
-  }, [map, focus]);
+    const bounds = focusKey === null ? null : boundsOf(latestFocus.current);
+    if (bounds) map.fitBounds(bounds, { padding: [60, 60], maxZoom: 11 });
+  }, [map, focusKey]);
 
   return null;
 }

@@ -1,24 +1,30 @@
 /** What the colours and line styles on the map mean, next to the map (not on the canvas, so it is readable and selectable). */
+import type { BalanceBasis } from "../lib/balance";
 import { BALANCE_COLOURS, SCOPE_COLOURS, WAREHOUSE_COLOUR, clusterColour } from "../lib/palette";
 
 interface Props {
   clusterLabels: readonly string[];
   productId: string | null;
+  basis: BalanceBasis;
 }
 
-export function MapLegend({ clusterLabels, productId }: Props) {
+export function MapLegend({ clusterLabels, productId, basis }: Props) {
   return (
     <div className="legend" aria-label="Map legend">
       {productId ? (
         <div className="legend-group">
-          <span className="legend-title">{productId}</span>
+          <span className="legend-title">
+            {productId} {basis === "plan" ? "as planned" : "vs cluster mean"}
+          </span>
           {(["surplus", "deficit", "balanced"] as const).map((k) => (
             <span key={k} className="legend-item">
               <span className="swatch dot" style={{ background: BALANCE_COLOURS[k] }} />
               {k}
             </span>
           ))}
-          <span className="legend-note">size: units over or under target</span>
+          <span className="legend-note">
+            size: {basis === "plan" ? "units sent or needed" : "units over or under target"}
+          </span>
         </div>
       ) : (
         <div className="legend-group">

@@ -6,7 +6,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { MapContainer, Pane } from "react-leaflet";
 import type { ClusterInfo, Store, WarehouseOrder } from "../api/types";
-import type { StoreBalance } from "../lib/balance";
+import type { BalanceBasis, StoreBalance } from "../lib/balance";
 import type { LatLon } from "../lib/geometry";
 import { BasemapLayer } from "./BasemapLayer";
 import { ClustersLayer } from "./ClustersLayer";
@@ -26,6 +26,7 @@ export interface StoreMapProps {
   warehouseOrders: readonly WarehouseOrder[];
   productId: string | null;
   balances: ReadonlyMap<string, StoreBalance> | null;
+  balanceBasis: BalanceBasis;
   selectedRoute: string | null;
   onSelectRoute: (key: string) => void;
   selectedStore: string | null;
@@ -41,8 +42,12 @@ export function StoreMap(props: StoreMapProps) {
   const storePoints = useMemo(() => stores.map((s) => [s.lat, s.lon] as LatLon), [stores]);
   const focus = useMemo(() => {
     const r = routes.find((x) => x.key === selectedRoute);
-    return r ? [r.from, r.to] : null;
-  }, [routes, selectedRoute]);
+    if (r) return { key: `route:${r.key}`, points: [r.from, r.to] };
+    if (props.productId !== null && routes.length > 0) {
+      return { key: `product:${props.productId}`, points: routes.flatMap((x) => [x.from, x.to]) };
+    }
+    return { key: null, points: [] };
+  }, [routes, selectedRoute, props.productId]);
   const useTiles = tileUrl !== "" && !tilesFailed;
 
   return (
@@ -88,9 +93,9 @@ export function StoreMap(props: StoreMapProps) {
             onSelectStore={props.onSelectStore}
           />
         </Pane>
-        <FitView storePoints={storePoints} focus={focus} />
+        <FitView storePoints={storePoints} focusKey={focus.key} focus={focus.points} />
       </MapContainer>
-      <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} />
+      <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} basis={props.balanceBasis} />
     </div>
   );
 }

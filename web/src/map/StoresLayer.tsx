@@ -63,7 +63,8 @@ export function StoresLayer({ stores, clusterLabels, productId, balances, select
                   <>
                     {productId}: {fmtInt(balance.on_hand)} on hand, {fmtInt(balance.in_transit)} in transit
                     <br />
-                    target {fmtDecimal(balance.target)}: {balance.kind}
+                    {balance.target !== null ? `target ${fmtDecimal(balance.target)}: ` : "in this plan: "}
+                    {balance.kind}
                     {balance.magnitude > 0 ? ` by ${fmtInt(balance.magnitude)}` : ""}
                   </>
                 ) : (

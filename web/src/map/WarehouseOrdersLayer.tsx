@@ -1,4 +1,4 @@
-/** Stores that need a warehouse order, marked with a black square-dashed ring and the units ordered. */
+/** Stores that need a warehouse order, marked with a thin black dashed ring and the units ordered. */
 import { useMemo } from "react";
 import { CircleMarker, Tooltip } from "react-leaflet";
 import type { Store, WarehouseOrder } from "../api/types";
@@ -38,8 +38,8 @@ export function WarehouseOrdersLayer({ stores, orders }: Props) {
         <CircleMarker
           key={store.store_id}
           center={[store.lat, store.lon]}
-          radius={11}
-          pathOptions={{ color: WAREHOUSE_COLOUR, weight: 2, dashArray: "3 3", fill: false }}
+          radius={10}
+          pathOptions={{ color: WAREHOUSE_COLOUR, weight: 1.5, dashArray: "2 3", fill: false }}
         >
           <Tooltip>
             <strong>Warehouse order</strong> for {store.name || store.store_id}: {fmtInt(units)} units
