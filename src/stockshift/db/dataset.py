@@ -133,9 +133,10 @@ def replace_master_data(
         if extra:
             products_frame = pd.concat([products_frame, pd.DataFrame({"product_id": extra})])
         bulk_insert(session, "products", products_frame)
-        bulk_insert(session, "stock", stock_frame)
+        # in primary-key order, so that each insert appends to the B-tree
+        bulk_insert(session, "stock", stock_frame.sort_values(["store_id", "product_id"]))
         if sales is not None:
-            bulk_insert(session, "sales", sales)
+            bulk_insert(session, "sales", sales.sort_values(["store_id", "product_id", "day"]))
         _restore_in_transit(session, set(st.ids.tolist()))
         session.add(
             LedgerRow(

@@ -34,6 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages: bulk imports, big plans
         cur.close()
 
     @event.listens_for(engine, "begin")
