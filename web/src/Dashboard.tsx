@@ -13,25 +13,24 @@ import {
   useConfig,
   useCreatePlan,
   useExecutePlan,
-  useInsight,
   usePlan,
   usePlans,
   useReceiveTransfer,
   useStock,
   useStores,
-  useTotals,
 } from "./api/queries";
 import type { Me, PlanParameters, Store, Transfer } from "./api/types";
 import { ClusterSummary } from "./insight/ClusterSummary";
 import { ElbowChart } from "./insight/ElbowChart";
-import { SalesChart } from "./insight/SalesChart";
+import { InsightPanel } from "./insight/InsightPanel";
 import { type BalanceBasis, clusterMeanBalances, planBalances } from "./lib/balance";
 import { fmtDateTime, fmtInt } from "./lib/format";
 import { sortClusterLabels } from "./lib/palette";
 import { StoreMap } from "./map/StoreMap";
 import { resolveRoutes } from "./map/routes";
 import { ExecuteDialog } from "./plan/ExecuteDialog";
-import { Kpis } from "./plan/Kpis";
+import { ChainStock } from "./plan/ChainStock";
+import { PlanStatus } from "./plan/PlanStatus";
 import { PlanForm } from "./plan/PlanForm";
 import { TransfersTable } from "./plan/TransfersTable";
 import { WarehouseOrdersTable } from "./plan/WarehouseOrdersTable";
@@ -70,8 +69,6 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const planReady = plan.data !== undefined && plan.data.status !== "running" && plan.data.status !== "failed";
   const clustersQuery = useClusters(api, !planReady);
   const stock = useStock(api, productId);
-  const totals = useTotals(api);
-  const insight = useInsight(api, selectedStore, productId);
   const createPlan = useCreatePlan(api);
   const executePlan = useExecutePlan(api);
   const receive = useReceiveTransfer(api);
@@ -258,38 +255,8 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             roleNote={roleNote}
           />
           <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
-          {planId === null ? (
-            <p className="empty">No plan yet: set the parameters above and run one.</p>
-          ) : !current ? (
-            <p className="loading">Loading plan…</p>
-          ) : current.status === "running" ? (
-            <div className="progress" role="status" aria-live="polite">
-              <span className="spinner" aria-hidden="true" /> Planning… {current.progress ?? ""}
-            </div>
-          ) : current.status === "failed" ? (
-            <div role="alert" className="banner error">
-              <strong>The plan failed.</strong> {current.error ?? "No reason was recorded."}
-            </div>
-          ) : (
-            <>
-              <p className="plan-status">
-                Status: <strong>{current.status}</strong>
-              </p>
-              {current.summary && <Kpis summary={current.summary} />}
-              <button type="button" className="danger" disabled={!canExecute} onClick={() => setConfirming(true)}>
-                Execute plan…
-              </button>
-              {current.status === "executed" && (
-                <p className="hint">Executed: receive lines in the transfers table as they arrive.</p>
-              )}
-            </>
-          )}
-          {totals.data && (
-            <p className="totals" aria-label="Chain stock">
-              Chain stock: <strong>{fmtInt(totals.data.on_hand)}</strong> on hand,{" "}
-              <strong>{fmtInt(totals.data.in_transit)}</strong> in transit
-            </p>
-          )}
+          <PlanStatus planId={planId} plan={current} canExecute={canExecute} onExecute={() => setConfirming(true)} />
+          <ChainStock />
         </aside>
 
         <main className="main">
@@ -340,37 +307,12 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
                 <p className="empty">Warehouse orders appear here once a plan has finished.</p>
               ))}
             {tab === "Insight" && (
-              <div className="insight">
-                <div className="toolbar">
-                  <label className="inline">
-                    <span>Store</span>
-                    <select
-                      aria-label="Store for the chart"
-                      value={selectedStore ?? ""}
-                      onChange={(e) => setSelectedStore(e.target.value || null)}
-                    >
-                      <option value="">Choose a store</option>
-                      {stores.map((s) => (
-                        <option key={s.store_id} value={s.store_id}>
-                          {s.store_id} {s.name}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  <span className="hint">or click a store on the map; the product is the one chosen above.</span>
-                </div>
-                {selectedStore === null || productId === null ? (
-                  <p className="empty">Choose a product above and a store to see its sales, forecast and target.</p>
-                ) : insight.isLoading ? (
-                  <p className="loading">Loading sales…</p>
-                ) : insight.error ? (
-                  <p role="alert" className="banner error">
-                    {describeError(insight.error).message}
-                  </p>
-                ) : insight.data ? (
-                  <SalesChart insight={insight.data} label={`${productId} at store ${selectedStore}`} />
-                ) : null}
-              </div>
+              <InsightPanel
+                stores={stores}
+                selectedStore={selectedStore}
+                onSelectStore={setSelectedStore}
+                productId={productId}
+              />
             )}
             {tab === "Clusters" && (
               <div className="clusters-tab">

@@ -1,12 +1,13 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { Store, Transfer } from "../api/types";
+import type { Plan, Store, Transfer } from "../api/types";
 import { resolveRoutes } from "../map/routes";
 import { transferLine } from "../test/factories";
 import { ExecuteDialog } from "./ExecuteDialog";
 import { Kpis, needShare } from "./Kpis";
 import { PlanForm } from "./PlanForm";
+import { PlanStatus } from "./PlanStatus";
 import { TransfersTable } from "./TransfersTable";
 
 const stores: Store[] = ["501", "502", "505", "509"].map((id, i) => ({
@@ -175,5 +176,63 @@ describe("Kpis", () => {
     render(<Kpis summary={summary} />);
     expect(screen.getByText("Need met by transfers").nextSibling).toHaveTextContent("75%");
     expect(screen.getByText("Unit-km").nextSibling).toHaveTextContent("812.3");
+  });
+});
+
+describe("PlanStatus", () => {
+  const plan = (status: Plan["status"], extra: Partial<Plan> = {}): Plan => ({
+    plan_id: "4",
+    status,
+    error: null,
+    progress: null,
+    created_at: null,
+    target: "forecast",
+    stores: [],
+    summary: null,
+    clusters: [],
+    transfers: [],
+    warehouse_orders: [],
+    elbow: null,
+    ...extra,
+  });
+
+  it("shows the service's progress while the plan runs", () => {
+    render(
+      <PlanStatus
+        planId="4"
+        plan={plan("running", { progress: "forecasting 12/30 products" })}
+        canExecute={false}
+        onExecute={vi.fn()}
+      />,
+    );
+    expect(screen.getByRole("status")).toHaveTextContent("Planning… forecasting 12/30 products");
+  });
+
+  it("says why a plan failed", () => {
+    render(
+      <PlanStatus
+        planId="4"
+        plan={plan("failed", { error: "no stock loaded" })}
+        canExecute={false}
+        onExecute={vi.fn()}
+      />,
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("The plan failed. no stock loaded");
+  });
+
+  it("offers execution only when allowed", async () => {
+    const onExecute = vi.fn();
+    const { rerender } = render(
+      <PlanStatus planId="4" plan={plan("executed")} canExecute={false} onExecute={onExecute} />,
+    );
+    expect(screen.getByRole("button", { name: "Execute plan…" })).toBeDisabled();
+    rerender(<PlanStatus planId="4" plan={plan("completed")} canExecute onExecute={onExecute} />);
+    await userEvent.click(screen.getByRole("button", { name: "Execute plan…" }));
+    expect(onExecute).toHaveBeenCalledOnce();
+  });
+
+  it("invites a first plan when there is none", () => {
+    render(<PlanStatus planId={null} plan={undefined} canExecute={false} onExecute={vi.fn()} />);
+    expect(screen.getByText(/No plan yet/)).toBeInTheDocument();
   });
 });
