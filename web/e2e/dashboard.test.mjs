@@ -201,3 +201,19 @@ test("a viewer sees the dashboard but is told it may not plan (403)", async () =
   assert.match(await alert.innerText(), /Not allowed for your role/);
   await shot("11-viewer-403");
 });
+
+test("when the tile server cannot be reached, the bundled outlines are drawn instead", async () => {
+  // The configured tile URL points at a closed loopback port, as tiles do on an offline machine.
+  const dead = "http://127.0.0.1:9/{z}/{x}/{y}.png";
+  await page.route("**/api/v1/config", (route) =>
+    route.fulfill({ json: { version: "e2e", tile_url: dead, tile_attribution: "unreachable tiles" } }),
+  );
+  const tileRequests = [];
+  page.on("request", (r) => r.url().startsWith("http://127.0.0.1:9/") && tileRequests.push(r.url()));
+  await page.reload();
+  await page.locator('.map-wrap[data-basemap="outlines"]').waitFor();
+  assert.ok(tileRequests.length >= 3, "the dashboard tried the configured tiles first");
+  await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
+  await shot("12-tiles-unavailable");
+  await page.unroute("**/api/v1/config");
+});
