@@ -49,6 +49,11 @@ def test_import_plan_execute_receive(api: Api, tmp_path: Path) -> None:
             "distance_km", "scope"} <= set(line)  # fmt: skip
     assert doc["summary"]["transfers"] == len(doc["transfers"])
 
+    in_plan = {s["store_id"]: s["cluster"] for s in doc["stores"]}
+    listed_stores = api.client.get("/api/v1/stores", headers=viewer).json()["items"]
+    assert {s["store_id"]: s["cluster"] for s in listed_stores} == in_plan
+    assert all(s["region"] is None for s in listed_stores)  # no cluster column imported
+
     geo = api.client.get(f"/api/v1/plans/{plan_id}/routes", headers=viewer).json()
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == len(doc["transfers"])
     assert geo["features"][0]["geometry"]["type"] == "LineString"

@@ -32,6 +32,7 @@ class Fixed:
     summary: dict[str, Any] | None
     head: str  # '"schema":...,"stores":[...],"clusters":[...],"elbow":...'
     tail: str  # '"fulfilment":[...],"warehouse_orders":[...],"warnings":[...]'
+    store_clusters: dict[str, str]  # each store's cluster in this plan
 
 
 def _dumps(value: Any) -> str:
@@ -55,6 +56,7 @@ def _fixed(row: PlanRow, header: dict[str, Any], orders: list[dict[str, Any]]) -
         summary=header.get("summary"),
         head=_dumps(head)[1:-1],
         tail=_dumps(tail)[1:-1],
+        store_clusters={s["store_id"]: s["cluster"] for s in head["stores"]},
     )
 
 

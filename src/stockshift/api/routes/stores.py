@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from stockshift.api.deps import SessionDep, ViewerKey
+from stockshift.api.deps import SessionDep, StateDep, ViewerKey
 from stockshift.api.params import Offset
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
@@ -18,7 +18,7 @@ from stockshift.api.schemas import (
     StorePublic,
 )
 from stockshift.core.clustering import centroids, cluster_stores
-from stockshift.db.plans import latest_plan, plan_header
+from stockshift.db.plans import latest_plan
 from stockshift.db.stores import list_stores, load_stores
 
 router = APIRouter(tags=["stores"])
@@ -32,6 +32,7 @@ router = APIRouter(tags=["stores"])
 )
 def stores(
     session: SessionDep,
+    state: StateDep,
     _key: ViewerKey,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Offset = 0,
@@ -43,8 +44,7 @@ def stores(
     """
     page = list_stores(session, limit=limit, offset=offset)
     plan = latest_plan(session)
-    header = (plan_header(session, plan_id=plan.id) if plan else None) or {}
-    planned = {s["store_id"]: s["cluster"] for s in header.get("stores", [])}
+    planned = state.plans.fixed(session, plan).store_clusters if plan else {}
     items = [
         StorePublic(
             store_id=s.store_id,
