@@ -2,11 +2,12 @@
 
 Each case runs ``stockshift plan ... --quiet --output plan.json`` as a child process, so the
 time includes interpreter start, imports, loading and writing, exactly as a user sees it,
-and the peak memory is that child's own RSS high-water mark (``os.wait4`` rusage). Data sets
-are made by ``stockshift demo`` (and ``stockshift convert iowa`` on the real Iowa data when
+and the peak memory is that child's own RSS high-water mark (``os.wait4`` in the small
+launcher ``benchmarks.child``, so the runner's own memory is not counted). Data sets are
+made by ``stockshift demo`` (and ``stockshift convert iowa`` on the real Iowa data when
 /work/shared/data, or ../shared/data beside the checkout, exists) and cached in
 benchmarks/data/. The results replace the planner section of docs/benchmarks.md; the
-service section is left alone. A phase breakdown of the largest case shows where time and
+service section is left alone. A phase breakdown of the larger cases shows where time and
 memory go.
 """
 
@@ -146,20 +147,22 @@ def stockshift() -> str:
 def measure(cmd: list[str]) -> tuple[float, float, str]:
     """Run ``cmd`` as a child; its wall seconds, its own peak RSS in MiB, and its stdout.
 
-    ``os.wait4`` reaps the child itself, so the rusage is that child's alone (not the
-    maximum over every child so far, as ``RUSAGE_CHILDREN`` would give).
+    The command is started by ``benchmarks.child``, a small launcher, so that its RSS
+    high-water mark is its own and not inherited from this runner (see that module).
     """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r", suffix=".json") as result,
+    ):
+        launcher = [sys.executable, "-m", "benchmarks.child", result.name]
+        proc = subprocess.run([*launcher, *cmd], stdout=out, stderr=err, cwd=ROOT, check=False)
         out.seek(0)
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read()}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
+        measured = json.loads(result.read())
+        return float(measured["seconds"]), float(measured["peak_mib"]), out.read()
 
 
 def files(folder: Path) -> dict[str, Path]:
