@@ -238,7 +238,7 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
         else (None, None)
     )
     if first is not None and last is not None and len(stock):
-        start: date = max(first, last - timedelta(days=(window or 10**6) - 1)) if window else first
+        start: date = max(first, last - timedelta(days=window - 1)) if window else first
         sales = _frame(
             session,
             select(Sale.day, Sale.store_id, Sale.product_id, Sale.units).where(Sale.day >= start),
