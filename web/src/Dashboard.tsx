@@ -3,7 +3,7 @@
  * tabs for transfers, warehouse orders, charts and clusters. State shared between the map and
  * the tables (selected plan, route, store and product) lives here.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import type { ApiClient } from "./api/client";
 import { describeError } from "./api/errors";
 import { ApiContext } from "./api/context";
@@ -21,10 +21,8 @@ import {
 } from "./api/queries";
 import type { Me, PlanParameters, Store, Transfer } from "./api/types";
 import { ClusterSummary } from "./insight/ClusterSummary";
-import { ElbowChart } from "./insight/ElbowChart";
-import { InsightPanel } from "./insight/InsightPanel";
 import { type BalanceBasis, clusterMeanBalances, planBalances } from "./lib/balance";
-import { fmtDateTime, fmtInt } from "./lib/format";
+import { fmtInt } from "./lib/format";
 import { sortClusterLabels } from "./lib/palette";
 import { StoreMap } from "./map/StoreMap";
 import { resolveRoutes } from "./map/routes";
@@ -35,6 +33,11 @@ import { PlanForm } from "./plan/PlanForm";
 import { TransfersTable } from "./plan/TransfersTable";
 import { WarehouseOrdersTable } from "./plan/WarehouseOrdersTable";
 import { Tabs } from "./Tabs";
+import { TopBar } from "./TopBar";
+
+// The charting library is only needed on the Insight and Clusters tabs: load it with them.
+const InsightPanel = lazy(() => import("./insight/InsightPanel").then((m) => ({ default: m.InsightPanel })));
+const ElbowChart = lazy(() => import("./insight/ElbowChart").then((m) => ({ default: m.ElbowChart })));
 
 interface Props {
   api: ApiClient;
@@ -180,58 +183,23 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   return (
     <ApiContext.Provider value={api}>
       <div className="app">
-        <header className="topbar">
-          <h1>stockshift</h1>
-          <label className="inline">
-            <span>Plan</span>
-            <select
-              aria-label="Plan shown"
-              value={planId ?? ""}
-              onChange={(e) => {
-                setPlanId(e.target.value || null);
-                setSelectedRoute(null);
-              }}
-            >
-              {(plans.data ?? []).length === 0 && <option value="">No plans yet</option>}
-              {(plans.data ?? []).map((p) => (
-                <option key={p.plan_id} value={p.plan_id}>
-                  #{p.plan_id} · {p.status} · {fmtDateTime(p.created_at)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="inline">
-            <span>Product</span>
-            <select
-              aria-label="Product shown"
-              value={productId ?? ""}
-              onChange={(e) => {
-                setProductId(e.target.value || null);
-                setSelectedRoute(null);
-              }}
-            >
-              <option value="">All products (colour by cluster)</option>
-              {products.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
-          <span
-            className={`live ${live ? "on" : "off"}`}
-            title={live ? "Live updates connected" : "Live updates disconnected"}
-          >
-            {live ? "live" : "offline"}
-          </span>
-          <span className="role" aria-label="Signed in as">
-            {me.name ? `${me.name} · ` : ""}
-            {me.role}
-          </span>
-          <button type="button" onClick={onSignOut}>
-            Sign out
-          </button>
-        </header>
+        <TopBar
+          plans={plans.data ?? []}
+          planId={planId}
+          onPlan={(id) => {
+            setPlanId(id);
+            setSelectedRoute(null);
+          }}
+          products={products}
+          productId={productId}
+          onProduct={(id) => {
+            setProductId(id);
+            setSelectedRoute(null);
+          }}
+          live={live}
+          me={me}
+          onSignOut={onSignOut}
+        />
 
         {banner && (
           <div role={banner.kind === "error" ? "alert" : "status"} className={`banner ${banner.kind}`}>
@@ -286,50 +254,52 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           )}
 
           <Tabs tabs={TABS} current={tab} onChange={setTab}>
-            {tab === "Transfers" &&
-              (planReady && current ? (
-                <TransfersTable
-                  planId={current.plan_id}
-                  routes={routes}
-                  stores={stores}
-                  selectedKey={selectedRoute}
-                  onSelect={setSelectedRoute}
-                  onReceive={receiveLine}
-                  receiving={receive.isPending ? (receive.variables ?? null) : null}
-                />
-              ) : (
-                <p className="empty">Transfers appear here once a plan has finished.</p>
-              ))}
-            {tab === "Warehouse orders" &&
-              (planReady && current ? (
-                <WarehouseOrdersTable planId={current.plan_id} orders={orders} />
-              ) : (
-                <p className="empty">Warehouse orders appear here once a plan has finished.</p>
-              ))}
-            {tab === "Insight" && (
-              <InsightPanel
-                stores={stores}
-                selectedStore={selectedStore}
-                onSelectStore={setSelectedStore}
-                productId={productId}
-              />
-            )}
-            {tab === "Clusters" && (
-              <div className="clusters-tab">
-                {elbow ? (
-                  <ElbowChart elbow={elbow} />
+            <Suspense fallback={<p className="loading">Loading charts…</p>}>
+              {tab === "Transfers" &&
+                (planReady && current ? (
+                  <TransfersTable
+                    planId={current.plan_id}
+                    routes={routes}
+                    stores={stores}
+                    selectedKey={selectedRoute}
+                    onSelect={setSelectedRoute}
+                    onReceive={receiveLine}
+                    receiving={receive.isPending ? (receive.variables ?? null) : null}
+                  />
                 ) : (
-                  <p className="empty">No elbow curve: the clusters were given or fixed.</p>
-                )}
-                <ClusterSummary
+                  <p className="empty">Transfers appear here once a plan has finished.</p>
+                ))}
+              {tab === "Warehouse orders" &&
+                (planReady && current ? (
+                  <WarehouseOrdersTable planId={current.plan_id} orders={orders} />
+                ) : (
+                  <p className="empty">Warehouse orders appear here once a plan has finished.</p>
+                ))}
+              {tab === "Insight" && (
+                <InsightPanel
                   stores={stores}
-                  clusters={clusters}
-                  clusterLabels={clusterLabels}
-                  transfers={transfers}
-                  orders={orders}
+                  selectedStore={selectedStore}
+                  onSelectStore={setSelectedStore}
+                  productId={productId}
                 />
-              </div>
-            )}
+              )}
+              {tab === "Clusters" && (
+                <div className="clusters-tab">
+                  {elbow ? (
+                    <ElbowChart elbow={elbow} />
+                  ) : (
+                    <p className="empty">No elbow curve: the clusters were given or fixed.</p>
+                  )}
+                  <ClusterSummary
+                    stores={stores}
+                    clusters={clusters}
+                    clusterLabels={clusterLabels}
+                    transfers={transfers}
+                    orders={orders}
+                  />
+                </div>
+              )}
+            </Suspense>
           </Tabs>
         </main>
 

@@ -120,7 +120,7 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
   );
 
   type ChoiceKey = "target" | "clusterMode" | "forecast";
-  const choice = <K extends ChoiceKey>(key: K, label: string, options: [Fields[K], string][]) => (
+  const choice = <K extends ChoiceKey>(key: K, label: string, options: [Fields[K], string][], hint: string) => (
     <div className="field">
       <label htmlFor={`plan-${key}`}>{label}</label>
       <select id={`plan-${key}`} name={key} value={fields[key]} onChange={(e) => set(key, e.target.value as Fields[K])}>
@@ -130,29 +130,45 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
           </option>
         ))}
       </select>
+      <small className="hint">{hint}</small>
     </div>
   );
 
   return (
     <form className="plan-form" onSubmit={submit} aria-label="Plan parameters" noValidate>
       <div className="row2">
-        {choice("target", "Target", [
-          ["", "Automatic (forecast with sales)"],
-          ["forecast", "Forecast"],
-          ["cluster-mean", "Cluster mean"],
-        ])}
-        {choice("clusterMode", "Clusters", [
-          ["auto", "Automatic (elbow)"],
-          ["fixed", "Fixed number"],
-          ["column", "Stores file column"],
-        ])}
+        {choice(
+          "target",
+          "Target",
+          [
+            ["", "Auto"],
+            ["forecast", "Forecast"],
+            ["cluster-mean", "Cluster mean"],
+          ],
+          "auto: forecast when sales are loaded",
+        )}
+        {choice(
+          "clusterMode",
+          "Clusters",
+          [
+            ["auto", "Auto (elbow)"],
+            ["fixed", "Fixed k"],
+            ["column", "Stores file"],
+          ],
+          "auto: k by the elbow method",
+        )}
       </div>
       {fields.clusterMode === "fixed" && number("k", "Number of clusters (k)", "K-Means with this k")}
       <div className="row2">
-        {choice("forecast", "Forecast method", [
-          ["moving-average", "Moving average"],
-          ["linear-regression", "Linear regression"],
-        ])}
+        {choice(
+          "forecast",
+          "Forecast method",
+          [
+            ["moving-average", "Moving average"],
+            ["linear-regression", "Linear regression"],
+          ],
+          "rate per store and product",
+        )}
         {number("window", "Window (days)", "days of sales used")}
       </div>
       <div className="row2">
