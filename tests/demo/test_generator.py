@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import haversine_km
@@ -138,3 +140,31 @@ def test_files_load_and_plan_with_every_kind_of_line(small, tmp_path: Path, fmt:
 def test_impossible_sizes_are_refused_by_name(change: dict[str, object], flag: str) -> None:
     with pytest.raises(ParameterError, match=flag):
         generate(replace(SMALL, **change))  # type: ignore[arg-type]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    stores=st.integers(1, 30),
+    products=st.integers(1, 25),
+    days=st.integers(0, 30),
+    seed=st.integers(0, 2**32 - 1),
+    assortment=st.floats(0.05, 1.0),
+)
+def test_any_size_gives_valid_consistent_input(
+    stores: int, products: int, days: int, seed: int, assortment: float
+) -> None:
+    config = DemoConfig(stores, products, days, seed, assortment=assortment)
+    data = generate(config)
+    assert data.stores["store_id"].is_unique and len(data.stores) == stores
+    inv = data.inventory
+    assert not inv.duplicated(["store_id", "product_id"]).any()
+    assert (inv["on_hand"] >= 0).all()
+    if days:
+        carried = set(zip(inv["store_id"], inv["product_id"], strict=True))
+        sold = set(zip(data.sales["store_id"], data.sales["product_id"], strict=True))
+        assert sold <= carried
+        assert (data.sales["units"] > 0).all()
+        assert data.sales["date"].max() <= pd.Timestamp(config.end)
+        assert data.sales["date"].min() >= pd.Timestamp(config.end) - pd.Timedelta(days=days - 1)
+    else:
+        assert data.sales.empty
