@@ -72,7 +72,8 @@ def test_shipped_demo_set_is_what_the_generator_writes(tmp_path: Path, cli) -> N
     result = cli("demo", tmp_path)
     assert result.exit_code == 0, result.output
     for f in ("stores.csv", "inventory.csv", "sales.csv"):
-        assert (tmp_path / f).read_bytes() == (EXAMPLES / f).read_bytes(), f
+        same = (tmp_path / f).read_bytes() == (EXAMPLES / f).read_bytes()
+        assert same, f"examples/demo/{f} is stale: run `stockshift demo examples/demo`"
     size = sum(p.stat().st_size for p in EXAMPLES.iterdir())
     assert size < 2_000_000
 
