@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -91,14 +94,7 @@ def plan_command(
         seed=seed,
     )
     run(lambda: validate_parameters(params))
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with _progress_after(1.0) as bar:
         task = bar.add_task(STEPS[0], total=len(STEPS))
 
         def step(name: str) -> None:
@@ -118,6 +114,27 @@ def plan_command(
         console.print(f"Plan written to {output}")
     if csv is not None:
         console.print(f"CSV files written to {csv}/")
+
+
+@contextmanager
+def _progress_after(seconds: float) -> Iterator[Progress]:
+    """A transient progress bar on stderr that appears only if the run lasts ``seconds``."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    timer = threading.Timer(seconds, bar.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield bar
+    finally:
+        timer.cancel()
+        bar.stop()
 
 
 def _print_report(plan: Plan, *, quiet: bool) -> None:
