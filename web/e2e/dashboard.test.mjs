@@ -108,6 +108,9 @@ test("the transfers table filters, and a row highlights its route", async () => 
     products.every((p) => p.includes(product)),
     `every row is for ${product}`,
   );
+  const listed = number(await page.locator(".pager span").first().innerText());
+  const drawn = Number(await page.locator(".map-wrap[data-stores]").getAttribute("data-routes"));
+  assert.equal(drawn, listed, "the map draws the lines the table lists");
 
   await rows.first().click();
   await page.locator("table.data tbody tr.selected").waitFor();

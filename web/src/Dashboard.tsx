@@ -96,6 +96,12 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
     [transfers, productId],
   );
   const routes = useMemo(() => resolveRoutes(productTransfers, stores), [productTransfers, stores]);
+  // The transfers table's filters narrow the map too, so what the table lists is what is drawn.
+  const [tableKeys, setTableKeys] = useState<ReadonlySet<string> | null>(null);
+  const mapRoutes = useMemo(
+    () => (tableKeys === null ? routes : routes.filter((r) => tableKeys.has(r.key))),
+    [routes, tableKeys],
+  );
   const orders = useMemo(() => {
     const all = planReady ? (plan.data?.warehouse_orders ?? []) : [];
     return productId === null ? all : all.filter((o) => o.product_id === productId);
@@ -239,7 +245,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
               stores={stores}
               clusters={clusters}
               clusterLabels={clusterLabels}
-              routes={routes}
+              routes={mapRoutes}
               warehouseOrders={orders}
               productId={productId}
               balances={balances}
@@ -265,6 +271,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
                     onSelect={setSelectedRoute}
                     onReceive={receiveLine}
                     receiving={receive.isPending ? (receive.variables ?? null) : null}
+                    onFilter={setTableKeys}
                   />
                 ) : (
                   <p className="empty">Transfers appear here once a plan has finished.</p>

@@ -20,6 +20,8 @@ interface Props {
   onSelect: (key: string) => void;
   onReceive: (transferId: number) => void;
   receiving: number | null;
+  /** Told which lines pass the filters (null: no filter), so the map can show just those. */
+  onFilter?: (keys: ReadonlySet<string> | null) => void;
 }
 
 type Row = Transfer & { key: string; from_name: string; to_name: string };
@@ -48,7 +50,16 @@ export function matchesTransfer(row: Row, text: string, scope: string, status: s
   );
 }
 
-export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, onReceive, receiving }: Props) {
+export function TransfersTable({
+  planId,
+  routes,
+  stores,
+  selectedKey,
+  onSelect,
+  onReceive,
+  receiving,
+  onFilter,
+}: Props) {
   const [text, setText] = useState("");
   const [scope, setScope] = useState("");
   const [status, setStatus] = useState("");
@@ -68,6 +79,12 @@ export function TransfersTable({ planId, routes, stores, selectedKey, onSelect, 
     [rows, text, scope, status],
   );
   const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
+
+  const filtering = text.trim() !== "" || scope !== "" || status !== "";
+  useEffect(() => {
+    onFilter?.(filtering ? new Set(filtered.map((r) => r.key)) : null);
+  }, [onFilter, filtering, filtered]);
+  useEffect(() => () => onFilter?.(null), [onFilter]);
 
   // A route chosen on the map brings its row into view, on whichever page it is.
   const { sorted, setPage } = table;

@@ -108,6 +108,16 @@ describe("TransfersTable", () => {
     expect(screen.getByText("No transfer matches these filters.")).toBeInTheDocument();
   });
 
+  it("tells the map which lines pass the filters, and nothing once they are cleared", async () => {
+    const onFilter = vi.fn();
+    renderTable({ onFilter });
+    expect(onFilter).toHaveBeenLastCalledWith(null);
+    await userEvent.selectOptions(screen.getByLabelText("Scope"), "cross-cluster");
+    expect(onFilter).toHaveBeenLastCalledWith(new Set(["t3"]));
+    await userEvent.selectOptions(screen.getByLabelText("Scope"), "");
+    expect(onFilter).toHaveBeenLastCalledWith(null);
+  });
+
   it("selects a line by click or keyboard, for the map to highlight", async () => {
     const props = renderTable();
     await userEvent.click(screen.getByText("P002"));
