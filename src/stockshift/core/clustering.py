@@ -5,9 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from kneed import KneeLocator
-from sklearn.cluster import KMeans
-from threadpoolctl import threadpool_limits
 
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import haversine_km, to_lat_lon, unit_vectors
@@ -17,6 +14,11 @@ MAX_AUTO_K = 10
 
 
 def _kmeans(xyz: FloatArray, k: int, seed: int) -> tuple[Int32Array, float]:
+    # imported here: scikit-learn and kneed (which loads scipy.signal) cost seconds at start-up,
+    # and most commands never cluster
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
     n_distinct = len(np.unique(np.round(xyz, 12), axis=0))
     k = min(k, n_distinct)
     # One thread: on a few thousand 3-D points, OpenMP start-up costs more than it saves,
@@ -40,6 +42,8 @@ def choose_k(ks: list[int], wcss: list[float]) -> int:
         return ks[-1] if len(ks) == 2 and wcss[-1] < wcss[0] else 1
     if max(wcss) - min(wcss) <= 1e-12 * max(max(wcss), 1.0):
         return 1  # every store at the same spot: nothing to split
+    from kneed import KneeLocator
+
     knee = KneeLocator(ks, wcss, curve="convex", direction="decreasing").knee
     return int(knee) if knee is not None else 1
 

@@ -29,10 +29,10 @@ def cluster_mean_targets(inventory: Inventory, clustering: Clustering) -> Target
     k = max(clustering.k, 1)
     cl = clustering.codes[inventory.store].astype(np.int64)
     key = inventory.product.astype(np.int64) * k + cl
-    _, inv = np.unique(key, return_inverse=True)
-    sums = np.bincount(inv, weights=inventory.on_hand.astype(np.float64))
-    counts = np.bincount(inv)
-    target = (sums / counts)[inv]
+    n_keys = len(inventory.product_ids) * k
+    sums = np.bincount(key, weights=inventory.on_hand.astype(np.float64), minlength=n_keys)
+    counts = np.bincount(key, minlength=n_keys)
+    target = sums[key] / counts[key]
     sizes = np.bincount(clustering.codes, minlength=k)
     single = sizes[cl] == 1
     target = np.where(single, inventory.on_hand.astype(np.float64), target)
