@@ -153,6 +153,20 @@ test("receiving a line puts its units on hand at the destination", async () => {
   await shot("07-received");
 });
 
+test("cancelling a line in transit returns its units to the source", async () => {
+  const before = await chainStock();
+  const first = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Cancel…" }) }).first();
+  const row = page.locator(`[id="${await first.getAttribute("id")}"]`);
+  const quantity = number(await row.locator("td.num").first().innerText());
+  await row.getByRole("button", { name: "Cancel…" }).click();
+  await row.getByRole("button", { name: "Yes, cancel" }).click();
+  await row.getByText("cancelled", { exact: true }).waitFor();
+  await waitForInTransit(before.inTransit - quantity);
+  const after = await chainStock();
+  assert.equal(after.onHand, before.onHand + quantity);
+  assert.equal(after.onHand + after.inTransit, before.onHand + before.inTransit, "the chain's total is unchanged");
+});
+
 test("a plan made stale by a stock change is refused with a clear 409 message", async () => {
   await runPlan();
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });

@@ -15,6 +15,7 @@ import {
   useExecutePlan,
   usePlan,
   usePlans,
+  useCancelTransfer,
   useReceiveTransfer,
   useStock,
   useStores,
@@ -75,6 +76,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const createPlan = useCreatePlan(api);
   const executePlan = useExecutePlan(api);
   const receive = useReceiveTransfer(api);
+  const cancel = useCancelTransfer(api);
 
   // The stores with the clusters of the plan on screen, else the clusters the service computes now.
   const stores = useMemo<Store[]>(() => {
@@ -157,6 +159,17 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           kind: "info",
           title: "Received",
           message: `Transfer ${transferId} is now on hand at its destination.`,
+        }),
+      onError: fail,
+    });
+  };
+  const cancelLine = (transferId: number) => {
+    cancel.mutate(transferId, {
+      onSuccess: () =>
+        setBanner({
+          kind: "info",
+          title: "Cancelled",
+          message: `Transfer ${transferId} is cancelled; its units are back on hand at the source.`,
         }),
       onError: fail,
     });
@@ -270,7 +283,14 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
                     selectedKey={selectedRoute}
                     onSelect={setSelectedRoute}
                     onReceive={receiveLine}
-                    receiving={receive.isPending ? (receive.variables ?? null) : null}
+                    onCancel={cancelLine}
+                    busyLine={
+                      receive.isPending
+                        ? (receive.variables ?? null)
+                        : cancel.isPending
+                          ? (cancel.variables ?? null)
+                          : null
+                    }
                     onFilter={setTableKeys}
                   />
                 ) : (

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ApiClient } from "./client";
 import {
+  cancelTransfer,
   createPlan,
   executePlan,
   fetchClusters,
@@ -96,4 +97,9 @@ export function useExecutePlan(api: ApiClient) {
 export function useReceiveTransfer(api: ApiClient) {
   const changed = useStockChanged();
   return useMutation({ mutationFn: (transferId: number) => receiveTransfer(api, transferId), onSettled: changed });
+}
+
+export function useCancelTransfer(api: ApiClient) {
+  const changed = useStockChanged();
+  return useMutation({ mutationFn: (transferId: number) => cancelTransfer(api, transferId), onSettled: changed });
 }

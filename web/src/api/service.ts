@@ -99,6 +99,11 @@ export async function receiveTransfer(api: ApiClient, transferId: number): Promi
   await unwrap(api.POST("/api/v1/transfers/{transfer_id}/receive", { params: { path: { transfer_id: transferId } } }));
 }
 
+/** Cancel a dispatched line: its units go back on hand at the source. */
+export async function cancelTransfer(api: ApiClient, transferId: number): Promise<void> {
+  await unwrap(api.POST("/api/v1/transfers/{transfer_id}/cancel", { params: { path: { transfer_id: transferId } } }));
+}
+
 export async function fetchClusters(api: ApiClient): Promise<{ clusters: ClusterInfo[]; elbow: Elbow | null }> {
   const body = await unwrap(api.GET("/api/v1/clusters"));
   return { clusters: body.clusters.map(toCluster), elbow: body.elbow };

@@ -1,6 +1,6 @@
 /**
  * The plan's transfer lines: sortable, filterable by text, scope and status, linked to the map
- * (choosing a row highlights its route and fits the map to it), with a receive action on lines
+ * (choosing a row highlights its route and fits the map to it), with receive and cancel on lines
  * in transit and a CSV download of the lines as filtered.
  */
 import { useEffect, useMemo, useState } from "react";
@@ -9,6 +9,7 @@ import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtDecimal, fmtInt } from "../lib/format";
 import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
 import type { Route } from "../map/routes";
+import { LineActions } from "./LineActions";
 import { Pager, sortHeaders } from "./TableParts";
 import { useSortedRows } from "./useSortedFilter";
 
@@ -19,7 +20,9 @@ interface Props {
   selectedKey: string | null;
   onSelect: (key: string) => void;
   onReceive: (transferId: number) => void;
-  receiving: number | null;
+  onCancel: (transferId: number) => void;
+  /** The line whose receipt or cancellation is under way. */
+  busyLine: number | null;
   /** Told which lines pass the filters (null: no filter), so the map can show just those. */
   onFilter?: (keys: ReadonlySet<string> | null) => void;
 }
@@ -57,7 +60,8 @@ export function TransfersTable({
   selectedKey,
   onSelect,
   onReceive,
-  receiving,
+  onCancel,
+  busyLine,
   onFilter,
 }: Props) {
   const [text, setText] = useState("");
@@ -187,17 +191,14 @@ export function TransfersTable({
                   </td>
                   <td>
                     {row.status === "dispatched" && row.transfer_id !== null && (
-                      <button
-                        type="button"
-                        className="small"
-                        disabled={receiving === row.transfer_id}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          if (row.transfer_id !== null) onReceive(row.transfer_id);
-                        }}
-                      >
-                        Receive
-                      </button>
+                      <LineActions
+                        transferId={row.transfer_id}
+                        quantity={row.quantity}
+                        fromStore={row.from_store}
+                        busy={busyLine === row.transfer_id}
+                        onReceive={onReceive}
+                        onCancel={onCancel}
+                      />
                     )}
                   </td>
                 </tr>

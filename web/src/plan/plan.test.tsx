@@ -82,7 +82,8 @@ describe("TransfersTable", () => {
       selectedKey: null,
       onSelect: vi.fn(),
       onReceive: vi.fn(),
-      receiving: null,
+      onCancel: vi.fn(),
+      busyLine: null,
       ...overrides,
     };
     render(<TransfersTable {...props} />);
@@ -135,6 +136,18 @@ describe("TransfersTable", () => {
     expect(buttons).toHaveLength(1);
     await userEvent.click(buttons[0] as HTMLElement);
     expect(props.onReceive).toHaveBeenCalledWith(2);
+  });
+
+  it("cancels a line in transit only after naming what goes back where", async () => {
+    const props = renderTable();
+    await userEvent.click(screen.getByRole("button", { name: "Cancel…" }));
+    expect(screen.getByRole("group", { name: "Cancel transfer 2?" })).toHaveTextContent("Return 12 to 501?");
+    expect(props.onSelect).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Keep" }));
+    expect(props.onCancel).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Cancel…" }));
+    await userEvent.click(screen.getByRole("button", { name: "Yes, cancel" }));
+    expect(props.onCancel).toHaveBeenCalledWith(2);
   });
 
   it("turns to the page of a line chosen on the map", () => {
