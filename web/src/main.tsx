@@ -1,3 +1,4 @@
+/** Entry point: Leaflet's and the page's styles, one query cache for the page, and the app. */
 import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
