@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from stockshift.config import Settings
 from stockshift.db.keys import Role, authenticate, role_allows
 
+if TYPE_CHECKING:
+    from stockshift.api.events import Broker
+    from stockshift.api.plancache import PlanCache
+    from stockshift.api.planner import Planner
+
 
 @dataclass
 class AppState:
@@ -22,9 +27,9 @@ class AppState:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    broker: Any  # stockshift.api.events.Broker
-    planner: Any  # stockshift.api.planner.Planner
-    plans: Any  # stockshift.api.plancache.PlanCache
+    broker: Broker
+    planner: Planner
+    plans: PlanCache
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,9 @@ def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
 
 
 async def stream(
-    broker: Broker, is_disconnected: Any, heartbeat_s: float = HEARTBEAT_S
+    broker: Broker,
+    is_disconnected: Callable[[], Awaitable[bool]],
+    heartbeat_s: float = HEARTBEAT_S,
 ) -> AsyncIterator[str]:
     """The SSE text of events as they come, with a comment line as heartbeat."""
     queue = broker.subscribe()

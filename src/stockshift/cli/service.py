@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -190,7 +190,9 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
-def _fail(exc: Exception):  # type: ignore[no-untyped-def]
+def _fail(exc: Exception) -> Callable[[], None]:
+    """A callable that raises ``exc``, for :func:`run` to turn into a message and exit 2."""
+
     def raise_it() -> None:
         raise exc
 
