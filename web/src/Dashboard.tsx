@@ -104,10 +104,11 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
     () => (tableKeys === null ? routes : routes.filter((r) => tableKeys.has(r.key))),
     [routes, tableKeys],
   );
-  const orders = useMemo(() => {
-    const all = planReady ? (plan.data?.warehouse_orders ?? []) : [];
-    return productId === null ? all : all.filter((o) => o.product_id === productId);
-  }, [plan.data, planReady, productId]);
+  const allOrders = useMemo(() => (planReady ? (plan.data?.warehouse_orders ?? []) : []), [plan.data, planReady]);
+  const orders = useMemo(
+    () => (productId === null ? allOrders : allOrders.filter((o) => o.product_id === productId)),
+    [allOrders, productId],
+  );
   const products = useMemo(() => {
     const ids = new Set<string>();
     for (const t of transfers) ids.add(t.product_id);
@@ -322,7 +323,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
                     clusters={clusters}
                     clusterLabels={clusterLabels}
                     transfers={transfers}
-                    orders={orders}
+                    orders={allOrders}
                   />
                 </div>
               )}

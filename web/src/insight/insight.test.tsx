@@ -1,0 +1,56 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { store, transferLine } from "../test/factories";
+import { ClusterSummary, summariseClusters } from "./ClusterSummary";
+import { chartRows } from "./SalesChart";
+
+const stores = [store("A", 41, -93, "0"), store("B", 41.1, -93, "0"), store("C", 44, -90, "1")];
+const clusters = [
+  { cluster: "0", store_ids: ["A", "B"], centroid: { lat: 41.05, lon: -93 }, radius_km: 5.6 },
+  { cluster: "1", store_ids: ["C"], centroid: { lat: 44, lon: -90 }, radius_km: 0 },
+];
+const transfers = [transferLine(1, "P", "A", "B", 10), transferLine(2, "P", "A", "C", 4, { scope: "cross-cluster" })];
+const orders = [{ product_id: "Q", store_id: "C", quantity: 6, reason: "no-source" as const }];
+
+describe("cluster summary", () => {
+  it("adds up units sent, received, received across clusters and ordered, per cluster", () => {
+    const rows = summariseClusters(stores, clusters, ["0", "1"], transfers, orders);
+    expect(rows).toEqual([
+      { cluster: "0", stores: 2, radius_km: 5.6, sent: 14, received: 10, cross_in: 0, warehouse: 0 },
+      { cluster: "1", stores: 1, radius_km: 0, sent: 0, received: 4, cross_in: 4, warehouse: 6 },
+    ]);
+  });
+
+  it("renders one row per cluster", () => {
+    render(
+      <ClusterSummary
+        stores={stores}
+        clusters={clusters}
+        clusterLabels={["0", "1"]}
+        transfers={transfers}
+        orders={orders}
+      />,
+    );
+    expect(screen.getAllByRole("row")).toHaveLength(3);
+  });
+});
+
+describe("sales chart rows", () => {
+  it("puts history and forecast on one date axis, in date order", () => {
+    const rows = chartRows({
+      history: [
+        { date: "2026-01-02", units: 3 },
+        { date: "2026-01-01", units: 5 },
+      ],
+      forecast: [{ date: "2026-01-03", units: 4 }],
+      rate: 4,
+      target: 28,
+      on_hand: 10,
+    });
+    expect(rows).toEqual([
+      { date: "2026-01-01", sales: 5 },
+      { date: "2026-01-02", sales: 3 },
+      { date: "2026-01-03", forecast: 4 },
+    ]);
+  });
+});
