@@ -3,7 +3,7 @@
 // see stock change, a stale plan is refused (409), a viewer is told why it may not plan (403).
 // Screenshots of each view land in web/test-results/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -119,6 +119,25 @@ test("the transfers table filters, and a row highlights its route", async () => 
   await page.getByLabel("Filter transfers by product or store").fill("");
 });
 
+test("both tables download as CSV for spreadsheets and ERP import", async () => {
+  const read = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+    return { name: download.suggestedFilename(), text: readFileSync(await download.path(), "utf8") };
+  };
+  const transfers = await read(page.getByRole("button", { name: "Download CSV" }));
+  assert.match(transfers.name, /^transfers-\d+\.csv$/);
+  const lines = transfers.text.trim().split("\r\n");
+  assert.equal(lines[0], "transfer_id,product_id,from_store,to_store,quantity,distance_km,scope,status");
+  const kpiLines = number(await page.locator(".kpi", { hasText: "Transfer lines" }).locator("dd").innerText());
+  assert.equal(lines.length - 1, kpiLines, "every line of the plan, not just the page shown");
+
+  await page.getByRole("tab", { name: "Warehouse orders" }).click();
+  const orders = await read(page.getByRole("button", { name: "Download CSV" }));
+  assert.equal(orders.text.split("\r\n")[0], "product_id,store_id,quantity,reason");
+  await shot("05-warehouse-orders");
+  await page.getByRole("tab", { name: "Transfers" }).click();
+});
+
 test("executing names what moves, then stock goes in transit", async () => {
   const before = await chainStock();
   assert.equal(before.inTransit, 0);
@@ -127,7 +146,7 @@ test("executing names what moves, then stock goes in transit", async () => {
   await page.getByRole("button", { name: "Execute plan…" }).click();
   const dialog = page.getByRole("dialog");
   assert.match(await dialog.innerText(), new RegExp(`${unitsMoved.toLocaleString("en-GB")} units`));
-  await shot("05-confirm-execute");
+  await shot("06-confirm-execute");
   await dialog.getByRole("button", { name: /^Dispatch/ }).click();
   await page.getByText("Plan executed.").waitFor();
   await page.getByText("Status: executed").waitFor();
@@ -136,7 +155,7 @@ test("executing names what moves, then stock goes in transit", async () => {
   const afterExecute = await chainStock();
   assert.equal(afterExecute.onHand, before.onHand - unitsMoved);
   assert.equal(afterExecute.onHand + afterExecute.inTransit, before.onHand, "the chain's total is unchanged");
-  await shot("06-executed");
+  await shot("07-executed");
 });
 
 test("receiving a line puts its units on hand at the destination", async () => {
@@ -150,7 +169,7 @@ test("receiving a line puts its units on hand at the destination", async () => {
   await waitForInTransit(before.inTransit - quantity);
   const after = await chainStock();
   assert.equal(after.onHand, before.onHand + quantity);
-  await shot("07-received");
+  await shot("08-received");
 });
 
 test("cancelling a line in transit returns its units to the source", async () => {
@@ -192,7 +211,7 @@ test("a plan made stale by a stock change is refused with a clear 409 message", 
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.match(await alert.innerText(), /Conflict: nothing was changed/);
-  await shot("08-stale-plan-409");
+  await shot("09-stale-plan-409");
 });
 
 test("charts: sales with forecast and target, the elbow curve and the clusters", async () => {
@@ -202,10 +221,20 @@ test("charts: sales with forecast and target, the elbow curve and the clusters",
   const store = await page.getByLabel("Store for the chart").locator("option").nth(1).getAttribute("value");
   await page.getByLabel("Store for the chart").selectOption(store);
   await page.locator("figure.chart .recharts-surface").first().waitFor();
-  await shot("09-insight");
+  await shot("10-insight");
   await page.getByRole("tab", { name: "Clusters" }).click();
   await page.getByRole("table", { name: "Cluster summary" }).waitFor();
-  await shot("10-clusters");
+  await shot("11-clusters");
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.getByRole("tab", { name: "Transfers" }).click();
+  // The map's canvases follow the wider box once Leaflet has been told of the resize.
+  await page.waitForFunction(() => {
+    const canvas = document.querySelector(".leaflet-overlay-pane canvas");
+    const map = document.querySelector(".map");
+    return canvas !== null && map !== null && canvas.getBoundingClientRect().width >= map.clientWidth;
+  });
+  await shot("11-large-screen");
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test("a viewer sees the dashboard but is told it may not plan (403)", async () => {
@@ -216,7 +245,7 @@ test("a viewer sees the dashboard but is told it may not plan (403)", async () =
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.match(await alert.innerText(), /Not allowed for your role/);
-  await shot("11-viewer-403");
+  await shot("12-viewer-403");
 });
 
 test("when the tile server cannot be reached, the bundled outlines are drawn instead", async () => {
@@ -231,6 +260,6 @@ test("when the tile server cannot be reached, the bundled outlines are drawn ins
   await page.locator('.map-wrap[data-basemap="outlines"]').waitFor();
   assert.ok(tileRequests.length >= 3, "the dashboard tried the configured tiles first");
   await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
-  await shot("12-tiles-unavailable");
+  await shot("13-tiles-unavailable");
   await page.unroute("**/api/v1/config");
 });

@@ -11,6 +11,7 @@ import type { LatLon } from "../lib/geometry";
 import { BasemapLayer } from "./BasemapLayer";
 import { ClustersLayer } from "./ClustersLayer";
 import { FitView } from "./FitView";
+import { ResizeWatcher } from "./ResizeWatcher";
 import { MapLegend } from "./MapLegend";
 import type { Route } from "./routes";
 import { RoutesLayer } from "./RoutesLayer";
@@ -93,6 +94,7 @@ export function StoreMap(props: StoreMapProps) {
             onSelectStore={props.onSelectStore}
           />
         </Pane>
+        <ResizeWatcher />
         <FitView storePoints={storePoints} focusKey={focus.key} focus={focus.points} />
       </MapContainer>
       <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} basis={props.balanceBasis} />
