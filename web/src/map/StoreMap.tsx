@@ -54,21 +54,14 @@ export function StoreMap(props: StoreMapProps) {
   return (
     <div
       className="map-wrap"
+      role="region"
+      aria-label="Map of stores and transfer routes"
       data-stores={stores.length}
       data-routes={routes.length}
       data-selected-route={selectedRoute ?? ""}
       data-basemap={useTiles ? "tiles" : "outlines"}
     >
-      <MapContainer
-        className="map"
-        preferCanvas
-        center={[39.5, -96]}
-        zoom={4}
-        minZoom={2}
-        worldCopyJump
-        keyboard
-        aria-label="Map of stores and transfer routes"
-      >
+      <MapContainer className="map" preferCanvas center={[39.5, -96]} zoom={4} minZoom={2} worldCopyJump keyboard>
         {useTiles ? (
           <TileBasemap url={tileUrl} attribution={props.tileAttribution} onUnavailable={onTilesUnavailable} />
         ) : (
