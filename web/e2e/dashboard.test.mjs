@@ -186,6 +186,22 @@ test("cancelling a line in transit returns its units to the source", async () =>
   assert.equal(after.onHand + after.inTransit, before.onHand + before.inTransit, "the chain's total is unchanged");
 });
 
+test("a filtered delivery is received in one go", async () => {
+  const before = await chainStock();
+  const dispatched = page.locator("table.data tbody tr", { hasText: "dispatched" }).first();
+  const product = (await dispatched.locator("td").first().innerText()).trim();
+  await page.getByLabel("Filter transfers by product or store").fill(product);
+  await page.getByRole("button", { name: /^Receive \d+ in transit/ }).click();
+  const question = await page.getByRole("group", { name: "Receive the lines shown?" }).innerText();
+  const [, units] = question.match(/\d[\d,]*/g).map(number);
+  await page.getByRole("button", { name: "Yes, receive" }).click();
+  await page.getByText(/lines are now on hand at their destinations/).waitFor();
+  await waitForInTransit(before.inTransit - units);
+  assert.equal((await chainStock()).onHand, before.onHand + units);
+  assert.equal(await page.locator("table.data tbody tr", { hasText: "dispatched" }).count(), 0);
+  await page.getByLabel("Filter transfers by product or store").fill("");
+});
+
 test("a plan made stale by a stock change is refused with a clear 409 message", async () => {
   await runPlan();
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });

@@ -16,6 +16,7 @@ import {
   usePlan,
   usePlans,
   useCancelTransfer,
+  useReceiveMany,
   useReceiveTransfer,
   useStock,
   useStores,
@@ -77,6 +78,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const executePlan = useExecutePlan(api);
   const receive = useReceiveTransfer(api);
   const cancel = useCancelTransfer(api);
+  const receiveMany = useReceiveMany(api);
 
   // The stores with the clusters of the plan on screen, else the clusters the service computes now.
   const stores = useMemo<Store[]>(() => {
@@ -160,6 +162,17 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           kind: "info",
           title: "Received",
           message: `Transfer ${transferId} is now on hand at its destination.`,
+        }),
+      onError: fail,
+    });
+  };
+  const receiveLines = (transferIds: number[]) => {
+    receiveMany.mutate(transferIds, {
+      onSuccess: (n) =>
+        setBanner({
+          kind: "info",
+          title: "Received",
+          message: `${fmtInt(n)} lines are now on hand at their destinations.`,
         }),
       onError: fail,
     });
@@ -285,6 +298,8 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
                     onSelect={setSelectedRoute}
                     onReceive={receiveLine}
                     onCancel={cancelLine}
+                    onReceiveAll={receiveLines}
+                    receivingAll={receiveMany.isPending}
                     busyLine={
                       receive.isPending
                         ? (receive.variables ?? null)

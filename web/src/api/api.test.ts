@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { staleKeysFor } from "./events";
 import { ApiError, describeError, toProblem } from "./errors";
 import { toInsight, toPlan } from "./normalise";
+import { receiveEach } from "./queries";
 import { allPages } from "./service";
 
 describe("describeError", () => {
@@ -119,5 +120,26 @@ describe("staleKeysFor", () => {
     expect(keys).toContainEqual(["stock"]);
     expect(keys).toContainEqual(["plan", "3"]);
     expect(keys).not.toContainEqual(["plans"]);
+  });
+});
+
+describe("receiveEach", () => {
+  it("tries every line, a few at a time, and reports the first failure", async () => {
+    const tried: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const receive = async (id: number) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await Promise.resolve();
+      tried.push(id);
+      inFlight -= 1;
+      if (id === 3) throw new ApiError(409, { detail: "transfer 3 was received before" });
+    };
+    const ids = Array.from({ length: 10 }, (_, i) => i + 1);
+    await expect(receiveEach(ids, receive)).rejects.toThrow("transfer 3 was received before");
+    expect([...tried].sort((a, b) => a - b)).toEqual(ids);
+    expect(most).toBeLessThanOrEqual(4);
+    await expect(receiveEach([1, 2], receive)).resolves.toBe(2);
   });
 });

@@ -10,6 +10,7 @@ import { fmtDecimal, fmtInt } from "../lib/format";
 import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
 import type { Route } from "../map/routes";
 import { LineActions } from "./LineActions";
+import { ReceiveAll } from "./ReceiveAll";
 import { Pager, sortHeaders } from "./TableParts";
 import { useSortedRows } from "./useSortedFilter";
 
@@ -23,6 +24,8 @@ interface Props {
   onCancel: (transferId: number) => void;
   /** The line whose receipt or cancellation is under way. */
   busyLine: number | null;
+  onReceiveAll: (transferIds: number[]) => void;
+  receivingAll: boolean;
   /** Told which lines pass the filters (null: no filter), so the map can show just those. */
   onFilter?: (keys: ReadonlySet<string> | null) => void;
 }
@@ -62,6 +65,8 @@ export function TransfersTable({
   onReceive,
   onCancel,
   busyLine,
+  onReceiveAll,
+  receivingAll,
   onFilter,
 }: Props) {
   const [text, setText] = useState("");
@@ -128,6 +133,7 @@ export function TransfersTable({
             </option>
           ))}
         </select>
+        <ReceiveAll lines={filtered} busy={receivingAll} onReceiveAll={onReceiveAll} />
         <button
           type="button"
           onClick={() => downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, CSV_COLUMNS))}

@@ -84,6 +84,8 @@ describe("TransfersTable", () => {
       onReceive: vi.fn(),
       onCancel: vi.fn(),
       busyLine: null,
+      onReceiveAll: vi.fn(),
+      receivingAll: false,
       ...overrides,
     };
     render(<TransfersTable {...props} />);
@@ -155,6 +157,25 @@ describe("TransfersTable", () => {
     renderTable({ routes: resolveRoutes(many, stores), selectedKey: "t159" });
     expect(screen.getByText("page 2 of 2")).toBeInTheDocument();
     expect(screen.getByText("P59").closest("tr")).toHaveClass("selected");
+  });
+
+  it("receives every line in transit among those shown, after naming lines and units", async () => {
+    const props = renderTable({
+      routes: resolveRoutes(
+        [
+          line(1, "P1", "501", "502", 5, "dispatched"),
+          line(2, "P2", "505", "502", 7, "dispatched"),
+          line(3, "P3", "501", "509", 9),
+        ],
+        stores,
+      ),
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Receive 2 in transit…" }));
+    expect(screen.getByRole("group", { name: "Receive the lines shown?" })).toHaveTextContent(
+      "Receive 2 lines, 12 units?",
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Yes, receive" }));
+    expect(props.onReceiveAll).toHaveBeenCalledWith([1, 2]);
   });
 
   it("says so when a plan moves nothing", () => {
