@@ -20,7 +20,8 @@ from stockshift.core.types import Dataset
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write
 from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
-from stockshift.io.readers import SALES_REQUIRED, load_dataset
+from stockshift.io.readers import load_dataset
+from stockshift.io.sales import SALES_REQUIRED
 from stockshift.io.tables import Issues, Source, empty_mask, read_table, resolve_columns, text
 
 

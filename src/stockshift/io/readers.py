@@ -14,15 +14,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stockshift.core.errors import InputError
-from stockshift.core.types import Dataset, Inventory, Sales, Stores
+from stockshift.core.types import Dataset, Inventory, Stores
+from stockshift.io.sales import read_sales
 from stockshift.io.tables import (
     HEADER_ROWS,
     Issues,
+    RowSubset,
     Source,
     empty_mask,
+    key_columns,
     numbers,
     read_table,
     resolve_columns,
+    store_codes,
     text,
 )
 
@@ -33,7 +37,6 @@ STORE_REQUIRED = {
 }
 STORE_OPTIONAL: dict[str, tuple[str, ...]] = {"name": (), "cluster": (), "capacity": ()}
 INV_REQUIRED = {"store_id": (), "product_id": (), "on_hand": ("stock",)}
-SALES_REQUIRED = {"date": (), "store_id": (), "product_id": (), "units": ()}
 PAPER_REQUIRED = {
     "product_id": (),
     "store_id": (),
@@ -41,14 +44,6 @@ PAPER_REQUIRED = {
     "lat": ("latitude",),
     "lon": ("longitude",),
 }
-
-
-def _codes(values: pa.ChunkedArray, universe: pd.Index) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Index of each value in ``universe`` (-1 if absent), via dictionary encoding."""
-    enc = pc.dictionary_encode(values).combine_chunks()
-    dict_pos = universe.get_indexer(enc.dictionary.to_pylist())
-    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return np.asarray(dict_pos, dtype=np.int64)[idx] if len(idx) else idx
 
 
 def _check_lat_lon(
@@ -123,10 +118,10 @@ def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stor
     idx = np.flatnonzero(keep)
     sub = table.take(pa.array(idx))
     lat = numbers(
-        sub, cols["lat"], label, "lat", _Offset(issues, idx), what="a latitude in degrees"
+        sub, cols["lat"], label, "lat", RowSubset(issues, idx), what="a latitude in degrees"
     )
     lon = numbers(
-        sub, cols["lon"], label, "lon", _Offset(issues, idx), what="a longitude in degrees"
+        sub, cols["lon"], label, "lon", RowSubset(issues, idx), what="a longitude in degrees"
     )
     _check_lat_lon_rows(lat, lon, idx, label, issues)
     id_arr = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)[idx]
@@ -151,25 +146,15 @@ def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stor
             cluster = None
     if "capacity" in cols:
         capacity = numbers(
-            sub, cols["capacity"], label, "capacity", _Offset(issues, idx), what="a number of units"
+            sub,
+            cols["capacity"],
+            label,
+            "capacity",
+            RowSubset(issues, idx),
+            what="a number of units",
         )
     issues.raise_if_any()
     return _stores_from_columns(id_arr, lat, lon, names, cluster, capacity), dropped_ids
-
-
-class _Offset(Issues):
-    """Issues whose row numbers refer to a subset of the file's rows."""
-
-    def __init__(self, parent: Issues, rows: np.ndarray[Any, Any]) -> None:
-        super().__init__()
-        self.parent, self.rows = parent, rows
-
-    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        real = None if row is None else int(self.rows[row - HEADER_ROWS]) + HEADER_ROWS
-        self.parent.add(file, real, column, message)
-
-    def add_rows(self, file: str, rows: np.ndarray[Any, Any], column: str, message: str) -> None:
-        self.parent.add_rows(file, self.rows[rows], column, message)
 
 
 def _check_lat_lon_rows(
@@ -179,58 +164,7 @@ def _check_lat_lon_rows(
     label: str,
     issues: Issues,
 ) -> None:
-    _check_lat_lon(lat, lon, label, _Offset(issues, idx))
-
-
-def _key_columns(
-    table: pa.Table, label: str, cols: dict[str, str], keys: tuple[str, ...], warnings: list[str]
-) -> tuple[np.ndarray[Any, Any], dict[str, pa.ChunkedArray]]:
-    """Drop rows whose key fields are empty (counted in a warning); return kept row indices."""
-    txt = {k: text(table, cols[k]) for k in keys}
-    empty = np.zeros(table.num_rows, dtype=bool)
-    for k in keys:
-        empty |= empty_mask(txt[k])
-    if empty.any():
-        warnings.append(
-            f"{label}: dropped {int(empty.sum())} row(s) with an empty " + "/".join(keys)
-        )
-        keep = np.flatnonzero(~empty)
-        sel = pa.array(keep)
-        return keep, {k: v.take(sel) for k, v in txt.items()}
-    return np.arange(table.num_rows), txt
-
-
-def _store_codes(
-    ids: pa.ChunkedArray,
-    rows: np.ndarray[Any, Any],
-    stores: Stores,
-    dropped: set[str],
-    label: str,
-    issues: Issues,
-    warnings: list[str],
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Store index per row; rows of stores dropped for lack of a position are dropped too."""
-    s = _codes(ids, pd.Index(stores.ids))
-    unknown = np.flatnonzero(s < 0)
-    keep = np.ones(len(s), dtype=bool)
-    if len(unknown):
-        vals = np.asarray(ids.take(pa.array(unknown)).to_numpy(zero_copy_only=False), dtype=object)
-        in_dropped = np.array([v in dropped for v in vals], dtype=bool)
-        keep[unknown[in_dropped]] = False
-        if in_dropped.any():
-            warnings.append(
-                f"{label}: dropped {int(in_dropped.sum())} row(s) of stores with no lat/lon"
-            )
-        really = unknown[~in_dropped]
-        for r, v in list(zip(really, vals[~in_dropped], strict=True))[:10]:
-            issues.add(
-                label,
-                int(rows[r]) + HEADER_ROWS,
-                "store_id",
-                f"store '{v}' is not in the stores file; add it there or remove this row",
-            )
-        issues.total += max(len(really) - 10, 0)
-    return s, keep
+    _check_lat_lon(lat, lon, label, RowSubset(issues, idx))
 
 
 def read_inventory(
@@ -239,14 +173,14 @@ def read_inventory(
     label, table = read_table(path)
     cols = resolve_columns(table, label, INV_REQUIRED, {}, issues)
     issues.raise_if_any()
-    rows, txt = _key_columns(table, label, cols, ("store_id", "product_id"), warnings)
+    rows, txt = key_columns(table, label, cols, ("store_id", "product_id"), warnings)
     sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
     on_hand = numbers(
         sub,
         cols["on_hand"],
         label,
         "on_hand",
-        _Offset(issues, rows),
+        RowSubset(issues, rows),
         what="a whole number of units ≥ 0",
     )
     return _build_inventory(
@@ -271,7 +205,7 @@ def _build_inventory(
             & ((on_hand < 0) | (on_hand != np.floor(on_hand)) | ~np.isfinite(on_hand))
         )
     issues.add_rows(label, rows[bad], "on_hand", "must be a whole number of units ≥ 0")
-    s, keep = _store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
+    s, keep = store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
     enc = pc.dictionary_encode(product_ids).combine_chunks()
     dict_vals = np.asarray(enc.dictionary.to_pylist(), dtype=object)
     rank = np.argsort(dict_vals.astype(str), kind="stable")
@@ -333,103 +267,6 @@ def _report_duplicates_inv(
     issues.total += max(len(dup) - 10, 0)
 
 
-def read_sales(
-    path: Source,
-    stores: Stores,
-    dropped: set[str],
-    inventory: Inventory,
-    issues: Issues,
-    warnings: list[str],
-    *,
-    keep_days: int | None,
-) -> Sales:
-    """Daily sales, zero-filled over the file's whole date range, for the inventory rows."""
-    label, table = read_table(path)
-    cols = resolve_columns(table, label, SALES_REQUIRED, {}, issues)
-    issues.raise_if_any()
-    rows, txt = _key_columns(table, label, cols, ("date", "store_id", "product_id"), warnings)
-    sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
-    units = numbers(
-        sub, cols["units"], label, "units", _Offset(issues, rows), what="a number of units ≥ 0"
-    )
-    with np.errstate(invalid="ignore"):
-        neg = np.flatnonzero((units < 0) | np.isinf(units))
-    issues.add_rows(
-        label,
-        rows[neg],
-        "units",
-        "must be a number ≥ 0 (record returns as a stock adjustment, not negative sales)",
-    )
-    days = _parse_dates(sub.column(cols["date"]), txt["date"], rows, label, issues)
-    s, keep = _store_codes(txt["store_id"], rows, stores, dropped, label, issues, warnings)
-    issues.raise_if_any()
-    if len(days) == 0:
-        raise InputError.single(
-            label, None, None, "has no sales rows; leave --sales out to plan on stock alone"
-        )
-    first_all, last_all = int(days.min()), int(days.max())
-    total_days = last_all - first_all + 1
-    n_keep = total_days if keep_days is None else min(keep_days, total_days)
-    first = last_all - n_keep + 1
-    prod_index = pd.Index(inventory.product_ids)
-    p = _codes(txt["product_id"], prod_index)
-    n_s = max(len(stores), 1)
-    inv_keys = inventory.product.astype(np.int64) * n_s + inventory.store
-    sel = keep & (p >= 0) & (s >= 0)
-    key = p[sel] * n_s + s[sel]
-    row = np.searchsorted(inv_keys, key)
-    row = np.minimum(row, max(len(inv_keys) - 1, 0))
-    hit = (inv_keys[row] == key) if len(inv_keys) else np.zeros(len(key), bool)
-    sold_any = np.zeros(len(inv_keys), dtype=bool)
-    sold_any[row[hit]] = True
-    d = days[sel][hit] - first
-    recent = d >= 0
-    flat = row[hit][recent] * n_keep + d[recent]
-    matrix = np.bincount(flat, weights=units[sel][hit][recent], minlength=len(inv_keys) * n_keep)
-    epoch = np.datetime64("1970-01-01", "D")
-    return Sales(
-        units=matrix.astype(np.float64, copy=False).reshape(len(inv_keys), n_keep),
-        has_sales=sold_any,
-        first_day=epoch + first,
-        last_day=epoch + last_all,
-        total_days=total_days,
-    )
-
-
-def _parse_dates(
-    raw: pa.ChunkedArray,
-    txt: pa.ChunkedArray,
-    rows: np.ndarray[Any, Any],
-    label: str,
-    issues: Issues,
-) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Days since 1970-01-01 for ISO YYYY-MM-DD dates."""
-    if pa.types.is_date(raw.type) or pa.types.is_timestamp(raw.type):
-        as_days = pc.cast(pc.cast(raw, pa.date32()), pa.int32())
-        return np.asarray(as_days.to_numpy(zero_copy_only=False), np.int64)
-    try:
-        ok = pc.all(pc.match_substring_regex(txt, r"^\d{4}-\d{2}-\d{2}$")).as_py()
-        if ok is None or ok:
-            return np.asarray(
-                pc.cast(pc.cast(txt, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False),
-                np.int64,
-            )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    vals = txt.to_numpy(zero_copy_only=False)
-    out = np.zeros(len(vals), dtype=np.int64)
-    for i, v in enumerate(vals):
-        try:
-            if len(v) != 10:
-                raise ValueError
-            out[i] = int(np.datetime64(v, "D").astype(np.int64))
-        except ValueError:
-            issues.add(
-                label, int(rows[i]) + HEADER_ROWS, "date", f"'{v}' is not a date in YYYY-MM-DD form"
-            )
-    return out
-
-
 def read_paper_layout(
     path: Source, issues: Issues, warnings: list[str]
 ) -> tuple[Stores, Inventory]:
@@ -439,9 +276,9 @@ def read_paper_layout(
         table, label, PAPER_REQUIRED, {"name": ("store_name",), "cluster": ()}, issues
     )
     issues.raise_if_any()
-    rows, txt = _key_columns(table, label, cols, ("store_id", "product_id"), warnings)
+    rows, txt = key_columns(table, label, cols, ("store_id", "product_id"), warnings)
     sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
-    off = _Offset(issues, rows)
+    off = RowSubset(issues, rows)
     lat = numbers(sub, cols["lat"], label, "lat", off, what="a latitude in degrees")
     lon = numbers(sub, cols["lon"], label, "lon", off, what="a longitude in degrees")
     _check_lat_lon(lat, lon, label, off)

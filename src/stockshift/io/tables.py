@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from stockshift.core.errors import InputError, InputIssue
+from stockshift.core.types import Stores
 
 MAX_ISSUES = 20
 HEADER_ROWS = 2  # data row i (0-based) is spreadsheet row i + 2
@@ -155,7 +157,7 @@ def numbers(
     txt = text(table, column)
     try:
         return np.asarray(pc.cast(txt, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:
         pass
     values = txt.to_numpy(zero_copy_only=False)
     out = np.full(len(values), np.nan)
@@ -166,3 +168,77 @@ def numbers(
             shown = f"'{v}'" if v else "empty"
             issues.add(label, i + HEADER_ROWS, canon, f"is {shown}; expected {what}")
     return out
+
+
+def id_codes(values: pa.ChunkedArray, universe: pd.Index) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Index of each value in ``universe`` (-1 if absent), via dictionary encoding."""
+    enc = pc.dictionary_encode(values).combine_chunks()
+    dict_pos = universe.get_indexer(enc.dictionary.to_pylist())
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(dict_pos, dtype=np.int64)[idx] if len(idx) else idx
+
+
+class RowSubset(Issues):
+    """Issues whose row numbers refer to a subset of the file's rows."""
+
+    def __init__(self, parent: Issues, rows: np.ndarray[Any, Any]) -> None:
+        super().__init__()
+        self.parent, self.rows = parent, rows
+
+    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        real = None if row is None else int(self.rows[row - HEADER_ROWS]) + HEADER_ROWS
+        self.parent.add(file, real, column, message)
+
+    def add_rows(self, file: str, rows: np.ndarray[Any, Any], column: str, message: str) -> None:
+        self.parent.add_rows(file, self.rows[rows], column, message)
+
+
+def key_columns(
+    table: pa.Table, label: str, cols: dict[str, str], keys: tuple[str, ...], warnings: list[str]
+) -> tuple[np.ndarray[Any, Any], dict[str, pa.ChunkedArray]]:
+    """Drop rows whose key fields are empty (counted in a warning); return kept row indices."""
+    txt = {k: text(table, cols[k]) for k in keys}
+    empty = np.zeros(table.num_rows, dtype=bool)
+    for k in keys:
+        empty |= empty_mask(txt[k])
+    if empty.any():
+        warnings.append(
+            f"{label}: dropped {int(empty.sum())} row(s) with an empty " + "/".join(keys)
+        )
+        keep = np.flatnonzero(~empty)
+        sel = pa.array(keep)
+        return keep, {k: v.take(sel) for k, v in txt.items()}
+    return np.arange(table.num_rows), txt
+
+
+def store_codes(
+    ids: pa.ChunkedArray,
+    rows: np.ndarray[Any, Any],
+    stores: Stores,
+    dropped: set[str],
+    label: str,
+    issues: Issues,
+    warnings: list[str],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Store index per row; rows of stores dropped for lack of a position are dropped too."""
+    s = id_codes(ids, pd.Index(stores.ids))
+    unknown = np.flatnonzero(s < 0)
+    keep = np.ones(len(s), dtype=bool)
+    if len(unknown):
+        vals = np.asarray(ids.take(pa.array(unknown)).to_numpy(zero_copy_only=False), dtype=object)
+        in_dropped = np.array([v in dropped for v in vals], dtype=bool)
+        keep[unknown[in_dropped]] = False
+        if in_dropped.any():
+            warnings.append(
+                f"{label}: dropped {int(in_dropped.sum())} row(s) of stores with no lat/lon"
+            )
+        really = unknown[~in_dropped]
+        for r, v in list(zip(really, vals[~in_dropped], strict=True))[:10]:
+            issues.add(
+                label,
+                int(rows[r]) + HEADER_ROWS,
+                "store_id",
+                f"store '{v}' is not in the stores file; add it there or remove this row",
+            )
+        issues.total += max(len(really) - 10, 0)
+    return s, keep
