@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import delete, func, select
+from sqlalchemy import Executable, delete, func, select
 from sqlalchemy.orm import Session
 
 from stockshift.core.types import Dataset
@@ -211,9 +211,15 @@ def _stores_table(session: Session) -> pa.Table:
     return pa.table(data)
 
 
-def _frame(session: Session, stmt: object, columns: list[str]) -> pd.DataFrame:
-    result = session.execute(stmt)  # type: ignore[call-overload]
-    return pd.DataFrame(result.all(), columns=columns)
+def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
+    """Rows of a Core select as a DataFrame, column by column.
+
+    Executed on the connection (no ORM row processing) and transposed with ``zip``: building
+    a DataFrame from millions of Row objects directly makes pandas probe every row.
+    """
+    rows = session.connection().execute(stmt).fetchall()
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return pd.DataFrame(dict(zip(columns, cols, strict=True)))
 
 
 def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
