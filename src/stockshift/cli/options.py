@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from stockshift.core.errors import ParameterError
+from stockshift.core.pipeline import validate_parameters
+from stockshift.core.types import PlanParameters
+
 PaperFile = Annotated[
     Path | None,
     typer.Argument(
@@ -42,3 +46,51 @@ ServiceOpt = Annotated[
     float | None,
     typer.Option("--service-level", help="Service level for safety stock, e.g. 0.95 (none: 0)."),
 ]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option("--target", help="cluster-mean or forecast (default: forecast with sales)."),
+]
+MaxDistanceOpt = Annotated[
+    float | None, typer.Option("--max-distance-km", help="Longest transfer allowed, km.")
+]
+MaxTransfersOpt = Annotated[
+    int | None, typer.Option("--max-transfers", help="Cap on transfer lines, all products.")
+]
+PackSizeOpt = Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")]
+MinTransferOpt = Annotated[
+    int, typer.Option("--min-transfer-units", help="Smallest line worth making.")
+]
+
+
+def plan_parameters(
+    *,
+    target: str | None,
+    clusters: str,
+    forecast: str,
+    window: int,
+    cover_days: int,
+    service_level: float | None,
+    max_distance_km: float | None,
+    max_transfers: int | None,
+    pack_size: int,
+    min_transfer_units: int,
+    seed: int,
+) -> PlanParameters:
+    """The planning flags as parameters, checked (ParameterError names the flag)."""
+    if target not in (None, "cluster-mean", "forecast"):
+        raise ParameterError(f"--target {target!r}: use cluster-mean or forecast")
+    params = PlanParameters(
+        target=target,  # type: ignore[arg-type]
+        clusters=clusters,
+        forecast=forecast,  # type: ignore[arg-type]
+        window=window,
+        cover_days=cover_days,
+        service_level=service_level,
+        max_distance_km=max_distance_km,
+        max_transfers=max_transfers,
+        pack_size=pack_size,
+        min_transfer_units=min_transfer_units,
+        seed=seed,
+    )
+    validate_parameters(params)
+    return params

@@ -12,22 +12,28 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stockshift.cli.main import app, console, err, fail, load, run
+from stockshift.cli.main import app, console, err, load, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,
     ForecastOpt,
     InventoryOpt,
+    MaxDistanceOpt,
+    MaxTransfersOpt,
+    MinTransferOpt,
+    PackSizeOpt,
     PaperFile,
     SalesOpt,
     SeedOpt,
     ServiceOpt,
     StoresOpt,
+    TargetOpt,
     WindowOpt,
+    plan_parameters,
 )
 from stockshift.cli.report import product_blocks, totals
-from stockshift.core.pipeline import build_plan, validate_parameters
-from stockshift.core.types import Plan, PlanParameters
+from stockshift.core.pipeline import build_plan
+from stockshift.core.types import Plan
 from stockshift.io.planfile import write_csvs, write_plan
 
 STEPS = [
@@ -46,25 +52,16 @@ def plan_command(
     stores: StoresOpt = None,
     inventory: InventoryOpt = None,
     sales: SalesOpt = None,
-    target: Annotated[
-        str | None,
-        typer.Option("--target", help="cluster-mean or forecast (default: forecast with sales)."),
-    ] = None,
+    target: TargetOpt = None,
     clusters: ClustersOpt = "auto",
     forecast: ForecastOpt = "moving-average",
     window: WindowOpt = 28,
     cover_days: CoverOpt = 7,
     service_level: ServiceOpt = None,
-    max_distance_km: Annotated[
-        float | None, typer.Option("--max-distance-km", help="Longest transfer allowed, km.")
-    ] = None,
-    max_transfers: Annotated[
-        int | None, typer.Option("--max-transfers", help="Cap on transfer lines, all products.")
-    ] = None,
-    pack_size: Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")] = 1,
-    min_transfer_units: Annotated[
-        int, typer.Option("--min-transfer-units", help="Smallest line worth making.")
-    ] = 1,
+    max_distance_km: MaxDistanceOpt = None,
+    max_transfers: MaxTransfersOpt = None,
+    pack_size: PackSizeOpt = 1,
+    min_transfer_units: MinTransferOpt = 1,
     seed: SeedOpt = 0,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the plan file (JSON) here.")
@@ -78,22 +75,22 @@ def plan_command(
     ] = False,
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
-    if target not in (None, "cluster-mean", "forecast"):
-        fail(f"--target {target!r}: use cluster-mean or forecast")
-    params = PlanParameters(
-        target=target,  # type: ignore[arg-type]
-        clusters=clusters,
-        forecast=forecast,  # type: ignore[arg-type]
-        window=window,
-        cover_days=cover_days,
-        service_level=service_level,
-        max_distance_km=max_distance_km,
-        max_transfers=max_transfers,
-        pack_size=pack_size,
-        min_transfer_units=min_transfer_units,
-        seed=seed,
+    params = run(
+        lambda: plan_parameters(
+            target=target,
+            clusters=clusters,
+            forecast=forecast,
+            window=window,
+            cover_days=cover_days,
+            service_level=service_level,
+            max_distance_km=max_distance_km,
+            max_transfers=max_transfers,
+            pack_size=pack_size,
+            min_transfer_units=min_transfer_units,
+            seed=seed,
+        )
     )
-    run(lambda: validate_parameters(params))
+
     with _progress_after(1.0) as bar:
         task = bar.add_task(STEPS[0], total=len(STEPS))
 

@@ -10,10 +10,25 @@ import typer
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from stockshift.cli.main import EXIT_BAD_INPUT, app, console, err, run
-from stockshift.cli.options import ClustersOpt, InventoryOpt, SalesOpt, StoresOpt
+from stockshift.cli.options import (
+    ClustersOpt,
+    CoverOpt,
+    ForecastOpt,
+    InventoryOpt,
+    MaxDistanceOpt,
+    MaxTransfersOpt,
+    MinTransferOpt,
+    PackSizeOpt,
+    SalesOpt,
+    SeedOpt,
+    ServiceOpt,
+    StoresOpt,
+    TargetOpt,
+    WindowOpt,
+    plan_parameters,
+)
 from stockshift.config import Settings
 from stockshift.core.errors import InputError, ParameterError
-from stockshift.core.types import PlanParameters
 
 db_app = typer.Typer(help="The inventory database: migrate, import, plan.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
@@ -96,17 +111,17 @@ def db_import(
 
 @db_app.command("plan")
 def db_plan(
-    target: Annotated[
-        str | None, typer.Option("--target", help="cluster-mean or forecast.")
-    ] = None,
+    target: TargetOpt = None,
     clusters: ClustersOpt = "auto",
-    max_distance_km: Annotated[
-        float | None, typer.Option("--max-distance-km", help="Longest transfer allowed, km.")
-    ] = None,
-    max_transfers: Annotated[
-        int | None, typer.Option("--max-transfers", help="Cap on transfer lines.")
-    ] = None,
-    pack_size: Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")] = 1,
+    forecast: ForecastOpt = "moving-average",
+    window: WindowOpt = 28,
+    cover_days: CoverOpt = 7,
+    service_level: ServiceOpt = None,
+    max_distance_km: MaxDistanceOpt = None,
+    max_transfers: MaxTransfersOpt = None,
+    pack_size: PackSizeOpt = 1,
+    min_transfer_units: MinTransferOpt = 1,
+    seed: SeedOpt = 0,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
@@ -115,14 +130,20 @@ def db_plan(
     from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.plans import get_plan, plan_header
 
-    if target not in (None, "cluster-mean", "forecast"):
-        run(_fail(ParameterError(f"--target {target!r}: use cluster-mean or forecast")))
-    params = PlanParameters(
-        target=target,  # type: ignore[arg-type]
-        clusters=clusters,
-        max_distance_km=max_distance_km,
-        max_transfers=max_transfers,
-        pack_size=pack_size,
+    params = run(
+        lambda: plan_parameters(
+            target=target,
+            clusters=clusters,
+            forecast=forecast,
+            window=window,
+            cover_days=cover_days,
+            service_level=service_level,
+            max_distance_km=max_distance_km,
+            max_transfers=max_transfers,
+            pack_size=pack_size,
+            min_transfer_units=min_transfer_units,
+            seed=seed,
+        )
     )
     url = _settings(database_url).database_url
     with database_errors(url):
