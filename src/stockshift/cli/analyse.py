@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from stockshift.cli.main import app, console, fail, load, run
+from stockshift.cli.app import app, console, fail, load, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,

@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from stockshift.cli.main import app, console, run
+from stockshift.cli.app import app, console, run
 from stockshift.core.errors import ParameterError
 from stockshift.demo.generator import DemoConfig, generate
 from stockshift.io.datasetfiles import FileFormat, write_tables

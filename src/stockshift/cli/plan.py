@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stockshift.cli.main import app, console, err, load, run
+from stockshift.cli.app import app, console, err, load, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,

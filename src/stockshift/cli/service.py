@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from stockshift.cli.main import EXIT_BAD_INPUT, app, console, err, run
+from stockshift.cli.app import EXIT_BAD_INPUT, app, console, err, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,
