@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockshift.api.events import Broker
-from stockshift.api.planner import Planner
 from stockshift.core.types import PlanParameters
 from stockshift.db.dataset import import_sources
+from stockshift.service.planning import run_plan, start_plan
 from tests.factories import write_csv
 
 CENTRES = [(48.85, 2.35), (45.76, 4.84), (43.30, 5.37)]  # Paris, Lyon, Marseille
@@ -80,10 +79,7 @@ def load_chain(sessions: sessionmaker[Session], files: ChainFiles, *, sales: boo
 
 def plan_now(sessions: sessionmaker[Session], **params: object) -> int:
     """Compute a plan on the database's stock, as the service does; returns its id."""
-    planner = Planner(sessions, Broker())
-    try:
-        plan_id = planner.start(PlanParameters(**params), key_id=None)  # type: ignore[arg-type]
-        planner.wait(plan_id)
-    finally:
-        planner.shutdown()
+    parameters = PlanParameters(**params)  # type: ignore[arg-type]
+    plan_id = start_plan(sessions, parameters, key_id=None)
+    run_plan(sessions, plan_id, parameters)
     return plan_id

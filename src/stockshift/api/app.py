@@ -17,10 +17,11 @@ from stockshift.api.deps import AppState
 from stockshift.api.events import Broker
 from stockshift.api.limits import BodyLimit
 from stockshift.api.plancache import PlanCache
-from stockshift.api.planner import Planner, fail_interrupted
+from stockshift.api.planner import Planner
 from stockshift.api.routes import ROUTERS
 from stockshift.config import Settings
 from stockshift.db.engine import make_engine, session_factory
+from stockshift.db.plans import fail_interrupted
 
 API_PREFIX = "/api/v1"
 
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        fail_interrupted(sessions)
+        with sessions() as session:
+            fail_interrupted(session)
         yield
         state.planner.shutdown()
         engine.dispose()

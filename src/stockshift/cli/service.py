@@ -125,10 +125,9 @@ def db_plan(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
-    from stockshift.api.events import Broker
-    from stockshift.api.planner import Planner
     from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.plans import get_plan, plan_header
+    from stockshift.service.planning import run_plan, start_plan
 
     params = run(
         lambda: plan_parameters(
@@ -149,10 +148,8 @@ def db_plan(
     with database_errors(url):
         engine = make_engine(url)
         sessions = session_factory(engine)
-        planner = Planner(sessions, Broker())
-        plan_id = planner.start(params, key_id=None)
-        planner.wait(plan_id)
-        planner.shutdown()
+        plan_id = start_plan(sessions, params, key_id=None)
+        run_plan(sessions, plan_id, params)
         with sessions() as session:
             row = get_plan(session, plan_id=plan_id)
             header = plan_header(session, plan_id=plan_id) or {}

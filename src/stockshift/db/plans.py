@@ -76,6 +76,17 @@ def fail_plan(session: Session, *, plan_id: int, error: str) -> None:
     session.commit()
 
 
+def fail_interrupted(session: Session) -> None:
+    """Plans still ``running`` from a previous server process will never finish: say so."""
+    begin_write(session)
+    session.execute(
+        update(PlanRow)
+        .where(PlanRow.status == "running")
+        .values(status="failed", error="interrupted by a server restart; plan again")
+    )
+    session.commit()
+
+
 def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
     document = json.loads(plan_json(plan))

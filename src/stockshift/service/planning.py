@@ -1,0 +1,85 @@
+"""Plan on the stock in the database and store the result: the use case behind
+``POST /api/v1/plans`` (run on the API's thread pool) and ``stockshift db plan`` (run inline).
+
+A plan is first recorded as ``running`` (:func:`start_plan`); :func:`run_plan` then reads the
+stock as it is, runs the core planner, stores the lines and reports each step to a listener.
+A plan that fails records the error a user can act on; it never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.core.errors import StockshiftError
+from stockshift.core.pipeline import build_plan
+from stockshift.core.types import PlanParameters
+from stockshift.db.dataset import snapshot_dataset
+from stockshift.db.plans import create_plan, fail_plan, set_progress, store_result
+
+log = logging.getLogger("stockshift.planner")
+
+READING = "reading stock"
+SAVING = "saving"
+
+
+class PlanListener(Protocol):
+    """Told of each change of a plan: ``status`` running (with ``progress``), completed
+    (with ``transfers``) or failed (with ``error``). The API publishes these as events."""
+
+    def __call__(self, *, plan_id: int, status: str, **data: Any) -> None: ...
+
+
+def _ignore(*, plan_id: int, status: str, **data: Any) -> None:
+    """The listener of a caller that follows nothing (``db plan``)."""
+
+
+def start_plan(
+    sessions: sessionmaker[Session], params: PlanParameters, *, key_id: int | None
+) -> int:
+    """Record a ``running`` plan with these parameters; returns its id."""
+    with sessions() as session:
+        return create_plan(session, parameters=asdict(params), key_id=key_id).id
+
+
+def run_plan(
+    sessions: sessionmaker[Session],
+    plan_id: int,
+    params: PlanParameters,
+    listener: PlanListener = _ignore,
+) -> None:
+    """Compute plan ``plan_id`` on the stock as it is now and store it, or record why not."""
+
+    def progress(step: str) -> None:
+        with sessions() as session:
+            set_progress(session, plan_id=plan_id, step=step)
+        listener(plan_id=plan_id, status="running", progress=step)
+
+    try:
+        progress(READING)
+        with sessions() as session:
+            dataset = snapshot_dataset(
+                session, window=params.window, with_sales=params.target != "cluster-mean"
+            )
+        plan = build_plan(dataset, params, progress=progress)
+        progress(SAVING)
+        with sessions() as session:
+            store_result(session, plan_id=plan_id, plan=plan)
+        listener(plan_id=plan_id, status="completed", transfers=plan.n_transfers)
+    except StockshiftError as exc:
+        _fail(sessions, plan_id, str(exc), listener)
+    except Exception as exc:
+        log.exception("plan %s failed", plan_id)
+        error = f"internal error while planning: {type(exc).__name__}: {exc}"
+        _fail(sessions, plan_id, error, listener)
+
+
+def _fail(
+    sessions: sessionmaker[Session], plan_id: int, error: str, listener: PlanListener
+) -> None:
+    with sessions() as session:
+        fail_plan(session, plan_id=plan_id, error=error)
+    listener(plan_id=plan_id, status="failed", error=error)
