@@ -1,0 +1,85 @@
+/** The tabs under the map: the plan's transfers and warehouse orders, the sales charts, the clusters. */
+import { type ReactNode, Suspense, lazy } from "react";
+import { ClusterSummary } from "../insight/ClusterSummary";
+import { TransfersTable } from "../plan/TransfersTable";
+import { WarehouseOrdersTable } from "../plan/WarehouseOrdersTable";
+import { Tabs } from "../Tabs";
+import type { useLineActions } from "./useLineActions";
+import type { PlanView } from "./usePlanView";
+
+// The charting library is only needed on the Insight and Clusters tabs: load it with them.
+const InsightPanel = lazy(() => import("../insight/InsightPanel").then((m) => ({ default: m.InsightPanel })));
+const ElbowChart = lazy(() => import("../insight/ElbowChart").then((m) => ({ default: m.ElbowChart })));
+
+export const TABS = ["Transfers", "Warehouse orders", "Insight", "Clusters"] as const;
+export type Tab = (typeof TABS)[number];
+
+interface Props {
+  tab: Tab;
+  onTab: (tab: Tab) => void;
+  view: PlanView;
+  lines: ReturnType<typeof useLineActions>;
+  selectedStore: string | null;
+  onSelectStore: (storeId: string | null) => void;
+}
+
+/** A plan's own tables wait until it has finished. */
+function Finished({ view, what, children }: { view: PlanView; what: string; children: ReactNode }) {
+  return view.planReady && view.plan ? children : <p className="empty">{what} appear here once a plan has finished.</p>;
+}
+
+export function DetailTabs({ tab, onTab, view, lines, selectedStore, onSelectStore }: Props) {
+  const planId = view.plan?.plan_id ?? "";
+  return (
+    <Tabs tabs={TABS} current={tab} onChange={onTab}>
+      <Suspense fallback={<p className="loading">Loading charts…</p>}>
+        {tab === "Transfers" && (
+          <Finished view={view} what="Transfers">
+            <TransfersTable
+              planId={planId}
+              routes={view.routes}
+              stores={view.stores}
+              selectedKey={view.selectedRoute}
+              onSelect={view.setSelectedRoute}
+              onReceive={lines.receiveLine}
+              onCancel={lines.cancelLine}
+              onReceiveAll={lines.receiveLines}
+              receivingAll={lines.receivingAll}
+              busyLine={lines.busyLine}
+              onFilter={view.setTableKeys}
+            />
+          </Finished>
+        )}
+        {tab === "Warehouse orders" && (
+          <Finished view={view} what="Warehouse orders">
+            <WarehouseOrdersTable planId={planId} orders={view.orders} />
+          </Finished>
+        )}
+        {tab === "Insight" && (
+          <InsightPanel
+            stores={view.stores}
+            selectedStore={selectedStore}
+            onSelectStore={onSelectStore}
+            productId={view.productId}
+          />
+        )}
+        {tab === "Clusters" && (
+          <div className="clusters-tab">
+            {view.elbow ? (
+              <ElbowChart elbow={view.elbow} />
+            ) : (
+              <p className="empty">No elbow curve: the clusters were given or fixed.</p>
+            )}
+            <ClusterSummary
+              stores={view.stores}
+              clusters={view.clusters}
+              clusterLabels={view.clusterLabels}
+              transfers={view.transfers}
+              orders={view.allOrders}
+            />
+          </div>
+        )}
+      </Suspense>
+    </Tabs>
+  );
+}

@@ -1,0 +1,41 @@
+/** The map of stores and routes, or why there is none yet (loading, or no stores imported). */
+import type { AppConfig } from "../api/types";
+import { StoreMap } from "../map/StoreMap";
+import type { PlanView } from "./usePlanView";
+
+interface Props {
+  view: PlanView;
+  config: AppConfig | undefined;
+  onSelectRoute: (key: string) => void;
+  selectedStore: string | null;
+  onSelectStore: (storeId: string) => void;
+}
+
+export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectStore }: Props) {
+  if (view.storesLoading) return <div className="map-wrap loading">Loading stores…</div>;
+  if (view.stores.length === 0) {
+    return (
+      <div className="map-wrap empty">
+        No stores yet. An admin imports them with `stockshift db import` or POST /api/v1/import.
+      </div>
+    );
+  }
+  return (
+    <StoreMap
+      stores={view.stores}
+      clusters={view.clusters}
+      clusterLabels={view.clusterLabels}
+      routes={view.mapRoutes}
+      warehouseOrders={view.orders}
+      productId={view.productId}
+      balances={view.balances}
+      balanceBasis={view.balanceBasis}
+      selectedRoute={view.selectedRoute}
+      onSelectRoute={onSelectRoute}
+      selectedStore={selectedStore}
+      onSelectStore={onSelectStore}
+      tileUrl={config?.tile_url ?? ""}
+      tileAttribution={config?.tile_attribution ?? ""}
+    />
+  );
+}

@@ -1,0 +1,188 @@
+import { act, renderHook, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { planDocument, stubService, withQueries } from "../test/service";
+import { useBanner } from "./useBanner";
+import { useLineActions, usePlanActions } from "./useLineActions";
+import { usePlanView } from "./usePlanView";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const storeRows = ["501", "502", "505"].map((id, i) => ({
+  store_id: id,
+  name: `Store ${id}`,
+  lat: 41 + i / 10,
+  lon: -93,
+  cluster: "0",
+}));
+const line = (id: number, product: string, from: string, to: string, quantity: number) => ({
+  transfer_id: id,
+  product_id: product,
+  from_store: from,
+  to_store: to,
+  quantity,
+  distance_km: 3,
+  scope: "intra-cluster",
+  status: "proposed",
+});
+const listing = (items: unknown[]) => [200, { items, total: items.length, offset: 0, limit: 50 }] as [number, unknown];
+
+describe("usePlanView", () => {
+  const service = () =>
+    stubService({
+      "GET /api/v1/stores": () => listing(storeRows),
+      "GET /api/v1/plans": () =>
+        listing([8, 7].map((id) => ({ plan_id: id, status: "completed", created_at: null, summary: null }))),
+      "GET /api/v1/plans/8": () => [
+        200,
+        planDocument(8, {
+          transfers: [line(1, "P1", "501", "502", 5), line(2, "P2", "505", "502", 9)],
+          warehouse_orders: [{ product_id: "P3", store_id: "501", quantity: 4, reason: "no-source" }],
+        }),
+      ],
+      "GET /api/v1/plans/7": () => [200, planDocument(7, { status: "failed", error: "boom" })],
+      "GET /api/v1/clusters": () => [200, { clusters: [], elbow: null }],
+      "GET /api/v1/inventory": () => listing([]),
+    });
+
+  it("shows the newest plan, its lines as routes, and every product it touches", async () => {
+    const { api } = service();
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    expect(result.current.planId).toBe("8");
+    expect(result.current.planReady).toBe(true);
+    expect(result.current.products).toEqual(["P1", "P2", "P3"]);
+    expect(result.current.canExecute).toBe(true);
+    expect(result.current.stores.map((s) => s.store_id)).toEqual(["501", "502", "505"]);
+  });
+
+  it("narrows routes to the product, and the map to the table's filter", async () => {
+    const { api } = service();
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    act(() => result.current.showProduct("P2"));
+    expect(result.current.routes.map((r) => r.transfer.transfer_id)).toEqual([2]);
+    act(() => result.current.showProduct(null));
+    act(() => result.current.setTableKeys(new Set([result.current.routes[0]?.key ?? ""])));
+    expect(result.current.routes).toHaveLength(2);
+    expect(result.current.mapRoutes).toHaveLength(1);
+  });
+
+  it("forgets the chosen route when another plan is shown, and has no lines for a failed one", async () => {
+    const { api } = service();
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    act(() => result.current.setSelectedRoute("t1"));
+    expect(result.current.selectedRoute).toBe("t1");
+    act(() => result.current.showPlan("7"));
+    expect(result.current.selectedRoute).toBeNull();
+    await waitFor(() => expect(result.current.plan?.status).toBe("failed"));
+    expect(result.current.planReady).toBe(false);
+    expect(result.current.transfers).toEqual([]);
+    expect(result.current.canExecute).toBe(false);
+  });
+});
+
+describe("useLineActions", () => {
+  const hooks = (api: Parameters<typeof useLineActions>[0]) => {
+    const banner = useBanner();
+    return { banner, lines: useLineActions(api, banner) };
+  };
+
+  it("reports a receipt and a cancellation by transfer id", async () => {
+    const { api } = stubService({
+      "POST /api/v1/transfers/5/receive": () => [200, { transfer_id: 5, status: "received" }],
+      "POST /api/v1/transfers/6/cancel": () => [200, { transfer_id: 6, status: "cancelled" }],
+    });
+    const { result } = renderHook(() => hooks(api), { wrapper: withQueries() });
+    act(() => result.current.lines.receiveLine(5));
+    await waitFor(() => expect(result.current.banner.notice?.title).toBe("Received"));
+    expect(result.current.banner.notice).toMatchObject({
+      kind: "info",
+      message: "Transfer 5 is now on hand at its destination.",
+    });
+    act(() => result.current.lines.cancelLine(6));
+    await waitFor(() => expect(result.current.banner.notice?.title).toBe("Cancelled"));
+    expect(result.current.banner.notice?.message).toBe(
+      "Transfer 6 is cancelled; its units are back on hand at the source.",
+    );
+  });
+
+  it("marks the line under way, and says why a refused one was refused", async () => {
+    let release: () => void = () => undefined;
+    const { api } = stubService({
+      "POST /api/v1/transfers/9/receive": () =>
+        new Promise((ok) => {
+          release = () => ok([409, { title: "Conflict", status: 409, detail: "Transfer 9 was received before." }]);
+        }),
+    });
+    const { result } = renderHook(() => hooks(api), { wrapper: withQueries() });
+    act(() => result.current.lines.receiveLine(9));
+    await waitFor(() => expect(result.current.lines.busyLine).toBe(9));
+    act(() => release());
+    await waitFor(() => expect(result.current.banner.notice?.kind).toBe("error"));
+    expect(result.current.banner.notice?.message).toBe("Transfer 9 was received before.");
+    expect(result.current.lines.busyLine).toBeNull();
+  });
+
+  it("counts a delivery received in one go", async () => {
+    const { api, fetch } = stubService({
+      "POST /api/v1/transfers/1/receive": () => [200, {}],
+      "POST /api/v1/transfers/2/receive": () => [200, {}],
+    });
+    const { result } = renderHook(() => hooks(api), { wrapper: withQueries() });
+    act(() => result.current.lines.receiveLines([1, 2]));
+    await waitFor(() =>
+      expect(result.current.banner.notice?.message).toBe("2 lines are now on hand at their destinations."),
+    );
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("usePlanActions", () => {
+  const hooks = (api: Parameters<typeof usePlanActions>[0], onPlanned: (id: string) => void) => {
+    const banner = useBanner();
+    return { banner, actions: usePlanActions(api, banner, onPlanned) };
+  };
+  const params = {
+    target: null,
+    clusters: "auto",
+    forecast: "moving-average" as const,
+    window: 28,
+    cover_days: 7,
+    service_level: null,
+    max_distance_km: null,
+    max_transfers: null,
+    pack_size: 1,
+    min_transfer_units: 1,
+  };
+
+  it("shows the new plan once the service accepts it, clearing the last message", async () => {
+    const { api } = stubService({ "POST /api/v1/plans": () => [201, { plan_id: 12, status: "running" }] });
+    const onPlanned = vi.fn();
+    const { result } = renderHook(() => hooks(api, onPlanned), { wrapper: withQueries() });
+    act(() => result.current.banner.info("Received", "old news"));
+    act(() => result.current.actions.runPlan(params));
+    expect(result.current.banner.notice).toBeNull();
+    await waitFor(() => expect(onPlanned).toHaveBeenCalledWith("12"));
+  });
+
+  it("closes the confirmation whether execution succeeds or is refused", async () => {
+    const { api } = stubService({
+      "POST /api/v1/plans/3/execute": () => [200, { lines: 2, units: 1200 }],
+      "POST /api/v1/plans/4/execute": () => [409, { title: "Conflict", status: 409, detail: "Stock has moved." }],
+    });
+    const { result } = renderHook(() => hooks(api, vi.fn()), { wrapper: withQueries() });
+    act(() => result.current.actions.askExecute());
+    expect(result.current.actions.confirming).toBe(true);
+    act(() => result.current.actions.execute("3"));
+    await waitFor(() => expect(result.current.banner.notice?.title).toBe("Plan executed"));
+    expect(result.current.banner.notice?.message).toBe(
+      "2 lines dispatched, 1,200 units in transit; receive them as they arrive.",
+    );
+    expect(result.current.actions.confirming).toBe(false);
+    act(() => result.current.actions.askExecute());
+    act(() => result.current.actions.execute("4"));
+    await waitFor(() => expect(result.current.banner.notice?.kind).toBe("error"));
+    expect(result.current.actions.confirming).toBe(false);
+  });
+});

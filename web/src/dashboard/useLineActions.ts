@@ -1,0 +1,95 @@
+/**
+ * Everything a planner does to a plan and its lines — plan, execute, receive one or many, cancel —
+ * each reported in the banner the same way: what it did on success, why not on failure.
+ */
+import type { UseMutationResult } from "@tanstack/react-query";
+import { useState } from "react";
+import type { ApiClient } from "../api/client";
+import { useCancelTransfer, useCreatePlan, useExecutePlan, useReceiveMany, useReceiveTransfer } from "../api/queries";
+import type { PlanParameters } from "../api/types";
+import { fmtInt } from "../lib/format";
+import type { BannerControl } from "./useBanner";
+
+type Report<V, R> = (result: R, vars: V) => [title: string, message: string];
+
+/** Run a mutation; on success show its report (if any) and call `then`, on failure show why. */
+function reported<V, R>(
+  mutation: UseMutationResult<R, Error, V>,
+  banner: BannerControl,
+  report: Report<V, R> | null,
+  then: (result: R) => void = () => undefined,
+  always: () => void = () => undefined,
+) {
+  return (vars: V) =>
+    mutation.mutate(vars, {
+      onSuccess: (result, done) => {
+        always();
+        if (report) banner.info(...report(result, done));
+        then(result);
+      },
+      onError: (e) => {
+        always();
+        banner.fail(e);
+      },
+    });
+}
+
+function pendingLine(mutation: UseMutationResult<void, Error, number>): number | null {
+  return mutation.isPending ? (mutation.variables ?? null) : null;
+}
+
+/** Plan and execute: a new plan is shown once the service has accepted it; executing asks first. */
+export function usePlanActions(api: ApiClient, banner: BannerControl, onPlanned: (planId: string) => void) {
+  const create = useCreatePlan(api);
+  const executeMutation = useExecutePlan(api);
+  const [confirming, setConfirming] = useState(false);
+  const submit = reported(create, banner, null, onPlanned);
+  const dispatch = reported(
+    executeMutation,
+    banner,
+    (done) => [
+      "Plan executed",
+      `${fmtInt(done.lines)} lines dispatched, ${fmtInt(done.units)} units in transit; receive them as they arrive.`,
+    ],
+    undefined,
+    () => setConfirming(false),
+  );
+  return {
+    runPlan: (params: PlanParameters) => {
+      banner.clear();
+      submit(params);
+    },
+    planning: create.isPending,
+    confirming,
+    askExecute: () => setConfirming(true),
+    dismissExecute: () => setConfirming(false),
+    execute: (planId: string | null) => {
+      if (planId !== null) dispatch(planId);
+    },
+    executing: executeMutation.isPending,
+  };
+}
+
+/** Receive and cancel lines in transit, one at a time or a delivery at once. */
+export function useLineActions(api: ApiClient, banner: BannerControl) {
+  const receive = useReceiveTransfer(api);
+  const cancel = useCancelTransfer(api);
+  const receiveMany = useReceiveMany(api);
+  return {
+    receiveLine: reported(receive, banner, (_, id) => [
+      "Received",
+      `Transfer ${id} is now on hand at its destination.`,
+    ]),
+    cancelLine: reported(cancel, banner, (_, id) => [
+      "Cancelled",
+      `Transfer ${id} is cancelled; its units are back on hand at the source.`,
+    ]),
+    receiveLines: reported(receiveMany, banner, (n) => [
+      "Received",
+      `${fmtInt(n)} lines are now on hand at their destinations.`,
+    ]),
+    receivingAll: receiveMany.isPending,
+    /** The line whose receipt or cancellation is under way, for its row to show it. */
+    busyLine: pendingLine(receive) ?? pendingLine(cancel),
+  };
+}

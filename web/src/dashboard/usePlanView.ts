@@ -1,0 +1,120 @@
+/**
+ * What the map and the tables show: the plan on screen (the newest until the planner picks one),
+ * the product chosen, the stores with their clusters, the plan's lines as routes (narrowed by the
+ * product and by the transfers table's filters), its warehouse orders and the stock balances.
+ */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ApiClient } from "../api/client";
+import { useClusters, usePlan, usePlans, useStock, useStores } from "../api/queries";
+import type { Store, Transfer } from "../api/types";
+import { type BalanceBasis, clusterMeanBalances, planBalances } from "../lib/balance";
+import { sortClusterLabels } from "../lib/palette";
+import { resolveRoutes } from "../map/routes";
+
+export function usePlanView(api: ApiClient) {
+  const baseStores = useStores(api);
+  const plans = usePlans(api);
+  const [planId, setPlanId] = useState<string | null>(null);
+  const [productId, setProductId] = useState<string | null>(null);
+  const [selectedRoute, setSelectedRoute] = useState<string | null>(null);
+  // The transfers table's filters narrow the map too, so what the table lists is what is drawn.
+  const [tableKeys, setTableKeys] = useState<ReadonlySet<string> | null>(null);
+
+  // Show the newest plan until the planner picks one.
+  useEffect(() => {
+    if (planId === null && plans.data && plans.data.length > 0) setPlanId(plans.data[0]?.plan_id ?? null);
+  }, [plans.data, planId]);
+
+  const plan = usePlan(api, planId);
+  const current = plan.data;
+  const planReady = current !== undefined && current.status !== "running" && current.status !== "failed";
+  const clustersQuery = useClusters(api, !planReady);
+  const stock = useStock(api, productId);
+
+  // The stores with the clusters of the plan on screen, else the clusters the service computes now.
+  const stores = useMemo<Store[]>(() => {
+    const base = baseStores.data ?? [];
+    const planStores = planReady ? (current?.stores ?? []) : [];
+    const clusterOf = new Map<string, string>();
+    if (planStores.length > 0) for (const s of planStores) clusterOf.set(s.store_id, s.cluster);
+    else for (const c of clustersQuery.data?.clusters ?? []) for (const id of c.store_ids) clusterOf.set(id, c.cluster);
+    if (base.length === 0) return planStores;
+    return base.map((s) => ({ ...s, cluster: clusterOf.get(s.store_id) ?? s.cluster }));
+  }, [baseStores.data, current, planReady, clustersQuery.data]);
+  const clusters = (planReady ? current?.clusters : clustersQuery.data?.clusters) ?? [];
+  const elbow = (planReady ? current?.elbow : clustersQuery.data?.elbow) ?? null;
+  const clusterLabels = useMemo(() => sortClusterLabels(stores.map((s) => s.cluster)), [stores]);
+
+  const transfers = useMemo<Transfer[]>(() => (planReady ? (current?.transfers ?? []) : []), [planReady, current]);
+  const productTransfers = useMemo(
+    () => (productId === null ? transfers : transfers.filter((t) => t.product_id === productId)),
+    [transfers, productId],
+  );
+  const routes = useMemo(() => resolveRoutes(productTransfers, stores), [productTransfers, stores]);
+  const mapRoutes = useMemo(
+    () => (tableKeys === null ? routes : routes.filter((r) => tableKeys.has(r.key))),
+    [routes, tableKeys],
+  );
+  const allOrders = useMemo(() => (planReady ? (current?.warehouse_orders ?? []) : []), [current, planReady]);
+  const orders = useMemo(
+    () => (productId === null ? allOrders : allOrders.filter((o) => o.product_id === productId)),
+    [allOrders, productId],
+  );
+  const products = useMemo(() => {
+    const ids = new Set<string>();
+    for (const t of transfers) ids.add(t.product_id);
+    for (const o of current?.warehouse_orders ?? []) ids.add(o.product_id);
+    return [...ids].sort();
+  }, [transfers, current]);
+  // A cluster-mean target can be recomputed from the stock; any other is shown as the plan used it.
+  const balanceBasis: BalanceBasis = planReady && current?.target !== "cluster-mean" ? "plan" : "cluster-mean";
+  const balances = useMemo(() => {
+    if (productId === null || !stock.data) return null;
+    return balanceBasis === "plan"
+      ? planBalances(stock.data, productTransfers, orders)
+      : clusterMeanBalances(stores, stock.data);
+  }, [productId, stock.data, stores, balanceBasis, productTransfers, orders]);
+
+  /** Another plan or product on screen: the route chosen on the old one means nothing there. */
+  const showPlan = useCallback((id: string | null) => {
+    setPlanId(id);
+    setSelectedRoute(null);
+  }, []);
+  const showProduct = useCallback((id: string | null) => {
+    setProductId(id);
+    setSelectedRoute(null);
+  }, []);
+
+  const canExecute =
+    current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
+
+  return {
+    plans: plans.data ?? [],
+    planId,
+    showPlan,
+    plan: current,
+    planReady,
+    productId,
+    showProduct,
+    products,
+    storesLoading: baseStores.isLoading,
+    stores,
+    clusters,
+    elbow,
+    clusterLabels,
+    transfers,
+    routes,
+    mapRoutes,
+    setTableKeys,
+    allOrders,
+    orders,
+    balanceBasis,
+    balances,
+    selectedRoute,
+    setSelectedRoute,
+    canExecute,
+    loadError: baseStores.error ?? plans.error ?? plan.error,
+  };
+}
+
+export type PlanView = ReturnType<typeof usePlanView>;
