@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from stockshift.core.types import Dataset
 from stockshift.db.bulk import bulk_insert
-from stockshift.db.engine import begin_write
+from stockshift.db.engine import write_transaction
 from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
 from stockshift.io.readers import load_dataset
 from stockshift.io.sales import SALES_REQUIRED
@@ -123,8 +123,7 @@ def replace_master_data(
             "in_transit": np.zeros(len(inv), dtype=np.int64),
         }
     )
-    begin_write(session)
-    try:
+    with write_transaction(session):
         session.execute(delete(Stock))
         session.execute(delete(Sale))
         session.execute(delete(Store))
@@ -150,10 +149,6 @@ def replace_master_data(
                 in_transit_delta=0,
             )
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return ImportSummary(
         stores=len(st),
         products=len(inv.product_ids),

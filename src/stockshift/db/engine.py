@@ -7,6 +7,8 @@ half-way; on PostgreSQL the repository locks rows with ``SELECT ... FOR UPDATE``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,16 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """One write transaction (:func:`begin_write`): committed when the block ends, rolled
+    back when it raises, so a repository function applies completely or not at all."""
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer
 
 from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
-from stockshift.db.engine import begin_write
+from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.io.planfile import plan_json
@@ -96,8 +96,7 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     transfers.insert(1, "seq", range(len(transfers)))
     transfers["status"] = "proposed"
     orders.insert(0, "plan_id", plan_id)
-    begin_write(session)
-    try:
+    with write_transaction(session):
         bulk_insert(session, "transfers", transfers)
         bulk_insert(session, "warehouse_orders", orders)
         session.execute(
@@ -110,10 +109,6 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
                 finished_at=datetime.now(UTC),
             )
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 _TRANSFER_COLUMNS = ["product_id", "from_store", "to_store", "quantity", "distance_km", "scope"]

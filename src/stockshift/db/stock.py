@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from stockshift.core.errors import InputError, InputIssue
-from stockshift.db.engine import begin_write
+from stockshift.db.engine import write_transaction
 from stockshift.db.errors import ConflictError, NotFoundError
 from stockshift.db.models import LedgerRow, PlanRow, Product, Sale, Stock, Store, TransferRow
 from stockshift.db.plans import Page, _page
@@ -100,14 +100,9 @@ def execute_plan(session: Session, *, plan_id: int, key_id: int | None) -> Execu
     Raises :class:`ConflictError` with nothing changed when the plan is not ``completed``
     or any source no longer holds what its lines take (stock moved since planning).
     """
-    begin_write(session)
-    try:
+    with write_transaction(session):
         result = _execute(session, plan_id, key_id)
-        session.commit()
         return result
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResult:
@@ -228,8 +223,7 @@ def _lock_stock(session: Session, pair: Pair) -> Stock | None:
 
 def receive_transfer(session: Session, *, transfer_id: int, key_id: int | None) -> TransferRow:
     """Move a dispatched line's units from in transit to on hand at its destination, once."""
-    begin_write(session)
-    try:
+    with write_transaction(session):
         t = _lock_transfer(session, transfer_id)
         if t.status != "dispatched":
             raise ConflictError(
@@ -260,18 +254,13 @@ def receive_transfer(session: Session, *, transfer_id: int, key_id: int | None) 
                 )
             ],
         )
-        session.commit()
         return t
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def cancel_transfer(session: Session, *, transfer_id: int, key_id: int | None) -> TransferRow:
     """Cancel a line: a proposed one is dropped from its plan; a dispatched one's units go
     back from the destination's in transit to the source's on hand."""
-    begin_write(session)
-    try:
+    with write_transaction(session):
         t = _lock_transfer(session, transfer_id)
         at = _now()
         if t.status == "dispatched":
@@ -300,11 +289,7 @@ def cancel_transfer(session: Session, *, transfer_id: int, key_id: int | None) -
                 "transfer can be cancelled"
             )
         t.status, t.closed_at = "cancelled", at
-        session.commit()
         return t
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def adjust_stock(
@@ -317,8 +302,7 @@ def adjust_stock(
     key_id: int | None,
 ) -> Stock:
     """Add ``delta`` (may be negative) to on hand, for counts, damage, deliveries; ledgered."""
-    begin_write(session)
-    try:
+    with write_transaction(session):
         if session.get(Store, store_id) is None:
             raise NotFoundError(f"store {store_id!r} does not exist; GET /api/v1/stores lists them")
         row = _lock_stock(session, (store_id, product_id))
@@ -338,11 +322,7 @@ def adjust_stock(
             session,
             [_entry(_now(), key_id, "adjust", (store_id, product_id), on_hand=delta, note=reason)],
         )
-        session.commit()
         return row
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def record_sales(
@@ -353,8 +333,7 @@ def record_sales(
     On hand never goes below zero: units that were not there are reported as ``short``.
     Stock decreases by the units rounded to whole units; the history keeps them exact.
     """
-    begin_write(session)
-    try:
+    with write_transaction(session):
         known = set(session.scalars(select(Store.store_id)))
         issues = [
             InputIssue("sales", i + 1, "store_id", f"unknown store {line.store_id!r}")
@@ -377,11 +356,7 @@ def record_sales(
             _add_sale(session, line)
             out.append(SaleOutcome(pair[0], pair[1], line.units, taken, wanted - taken))
         _ledger(session, entries)
-        session.commit()
         return out
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _add_sale(session: Session, line: SaleLine) -> None:
