@@ -38,6 +38,16 @@ class Settings(BaseSettings):
         1 << 20, ge=1024, description="Largest JSON request body, in bytes (413 beyond)."
     )
     max_upload_bytes: int = Field(
-        2 << 30, ge=1024, description="Largest multipart import upload, in bytes (413 beyond)."
+        1 << 30, ge=1024, description="Largest multipart import upload, in bytes (413 beyond)."
+    )
+    max_inflated_bytes: int = Field(
+        2 << 30,
+        ge=1024,
+        description="Largest size a .gz import file may inflate to, in bytes (413 beyond).",
+    )
+    upload_dir: Path | None = Field(
+        None,
+        description="Folder for import uploads while they are read (default: "
+        "stockshift-uploads under the system temp folder); emptied of dead imports at start-up.",
     )
     plan_workers: int = Field(1, ge=1, le=8, description="Plans computed at the same time.")

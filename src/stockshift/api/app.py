@@ -19,6 +19,7 @@ from stockshift.api.limits import BodyLimit
 from stockshift.api.plancache import PlanCache
 from stockshift.api.planner import Planner
 from stockshift.api.routes import ROUTERS
+from stockshift.api.uploads import clean_stale, upload_root
 from stockshift.config import Settings
 from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.plans import fail_interrupted
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with sessions() as session:
             fail_interrupted(session)
+        clean_stale(upload_root(settings.upload_dir))
         yield
         state.planner.shutdown()
         engine.dispose()

@@ -2,72 +2,75 @@
 
 from __future__ import annotations
 
-import re
-import tempfile
-from pathlib import Path
-from typing import Annotated
+import shutil
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from stockshift.api.deps import AdminKey, SessionDep, StateDep
 from stockshift.api.problems import responses
 from stockshift.api.schemas import ImportPublic
+from stockshift.api.uploads import UploadReader, new_folder, upload_root
 from stockshift.db.dataset import import_sources
 
 router = APIRouter(tags=["import"])
-SUFFIXES = (".csv.gz", ".csv", ".parquet", ".pq")
-CHUNK = 1 << 20
 
-
-def _safe_name(upload: UploadFile, field: str) -> str:
-    """The upload's base name (kept for error messages), reduced to safe characters."""
-    name = Path(upload.filename or field).name
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:100] or field
-    if not name.lower().endswith(SUFFIXES):
-        name += ".csv"
-    return name
-
-
-async def _save(upload: UploadFile, folder: Path, field: str) -> Path:
-    sub = folder / field
-    sub.mkdir()
-    path = sub / _safe_name(upload, field)
-    with path.open("wb") as out:
-        while chunk := await upload.read(CHUNK):
-            out.write(chunk)
-    return path
+_FILE = {"type": "string", "format": "binary"}
+MULTIPART_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "title": "ImportFiles",
+                "required": ["stores", "inventory"],
+                "properties": {
+                    "stores": {**_FILE, "description": "stores.csv (SPEC section 1)"},
+                    "inventory": {**_FILE, "description": "inventory.csv"},
+                    "sales": {**_FILE, "description": "sales.csv (optional)"},
+                },
+            }
+        }
+    },
+}
 
 
 @router.post(
     "/import",
     operation_id="importData",
     response_model=ImportPublic,
-    responses=responses(400, 401, 403, 413, 422),
+    responses=responses(401, 403, 413, 422),
+    openapi_extra={"requestBody": MULTIPART_BODY},
 )
 async def import_data(
-    session: SessionDep,
-    state: StateDep,
-    key: AdminKey,
-    stores: Annotated[UploadFile, File(description="stores.csv (SPEC section 1)")],
-    inventory: Annotated[UploadFile, File(description="inventory.csv")],
-    sales: Annotated[UploadFile | None, File(description="sales.csv (optional)")] = None,
+    request: Request, session: SessionDep, state: StateDep, key: AdminKey
 ) -> ImportPublic:
     """Replace stores, products, stock and sales (admin); CSV, .csv.gz or Parquet.
 
     Validated like ``stockshift plan``: any bad row and nothing changes (422 listing the
-    rows). Plans and their transfers are kept; units in transit stay in transit.
+    rows). Plans and their transfers are kept; units in transit stay in transit. The key
+    is checked before the body is read; the upload is bounded by
+    ``STOCKSHIFT_MAX_UPLOAD_BYTES`` and a ``.gz`` file's inflated size by
+    ``STOCKSHIFT_MAX_INFLATED_BYTES`` (413 beyond either).
     """
-    with tempfile.TemporaryDirectory(prefix="stockshift-import-") as tmp:
-        folder = Path(tmp)
-        paths = {
-            "stores": await _save(stores, folder, "stores"),
-            "inventory": await _save(inventory, folder, "inventory"),
-            "sales": await _save(sales, folder, "sales") if sales is not None else None,
-        }
-        summary = await run_in_threadpool(
-            lambda: import_sources(session, key_id=key.key_id, **paths)  # type: ignore[arg-type]
+    settings = state.settings
+    folder = new_folder(upload_root(settings.upload_dir))
+    try:
+        reader = UploadReader(
+            folder, max_bytes=settings.max_upload_bytes, max_inflated=settings.max_inflated_bytes
         )
+        paths = await reader.read(request.headers.get("content-type", ""), request.stream())
+        summary = await run_in_threadpool(
+            lambda: import_sources(
+                session,
+                key_id=key.key_id,
+                stores=paths["stores"],
+                inventory=paths["inventory"],
+                sales=paths.get("sales"),
+            )
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     state.broker.publish("stock", reason="import", store_ids=[])
     return ImportPublic(
         stores=summary.stores,
