@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,11 @@ def greedy(
     cluster: Mapping[str, str],
     surplus: Mapping[tuple[str, str], int],
     need: Mapping[tuple[str, str], int],
+    *,
+    planner: Callable[[Problem], Allocation] = plan,
     **params: Any,
 ) -> tuple[Allocation, list[str], list[str], list[tuple[str, str]]]:
-    """Run the compiled planner on dict inputs; returns the allocation and the index maps."""
+    """Run a planner (greedy by default) on dict inputs; returns the allocation and index maps."""
     store_ids = sorted(positions)
     products = sorted({p for p, _ in surplus} | {p for p, _ in need})
     s_idx = {s: i for i, s in enumerate(store_ids)}
@@ -53,7 +55,7 @@ def greedy(
         order=neighbour_order(dist),
         **params,
     )
-    return plan(problem), store_ids, products, keys
+    return planner(problem), store_ids, products, keys
 
 
 def lines(alloc: Allocation, store_ids: list[str], products: list[str]) -> list[tuple[Any, ...]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from stockshift.io.planfile import SCHEMA
 from tests.api.conftest import Api
 from tests.db.factory import ChainFiles, chain_files
@@ -33,16 +35,18 @@ def _plan(api: Api, **params: object) -> int:
     return plan_id
 
 
-def test_import_plan_execute_receive(api: Api, tmp_path: Path) -> None:
+@pytest.mark.parametrize("policy", ["greedy", "optimal"])
+def test_import_plan_execute_receive(api: Api, tmp_path: Path, policy: str) -> None:
     summary = _upload(api, chain_files(tmp_path))
     assert summary["stores"] == 9 and summary["stock_rows"] == 36
     viewer = api.auth("viewer")
     stores = api.client.get("/api/v1/stores", headers=viewer).json()
     assert stores["total"] == 9 and {"store_id", "lat", "lon", "cluster"} <= set(stores["items"][0])
 
-    plan_id = _plan(api, target="cluster-mean", clusters="3")
+    plan_id = _plan(api, target="cluster-mean", clusters="3", policy=policy)
     doc = api.client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
     assert doc["schema"] == SCHEMA and doc["plan_id"] == plan_id
+    assert doc["parameters"]["policy"] == policy
     assert doc["status"] == "completed" and doc["transfers"]
     line = doc["transfers"][0]
     assert {"transfer_id", "status", "product_id", "from_store", "to_store", "quantity",

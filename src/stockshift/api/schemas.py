@@ -121,6 +121,11 @@ class PlanCreate(BaseModel):
     pack_size: int = Field(1, ge=1, le=1_000_000)
     min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    policy: Literal["greedy", "optimal"] = Field(
+        "greedy",
+        description="greedy: the paper's two phases (SPEC section 4); optimal: the most units "
+        "within the distance limit at the least unit-km (SPEC section 9).",
+    )
 
 
 class PlanCreated(BaseModel):

@@ -56,6 +56,14 @@ MaxDistanceOpt = Annotated[
 MaxTransfersOpt = Annotated[
     int | None, typer.Option("--max-transfers", help="Cap on transfer lines, all products.")
 ]
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="greedy (the paper's two phases), optimal (most units, least unit-km) or "
+        "expected-benefit (move a unit only where it is expected to sell more).",
+    ),
+]
 PackSizeOpt = Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")]
 MinTransferOpt = Annotated[
     int, typer.Option("--min-transfer-units", help="Smallest line worth making.")
@@ -75,6 +83,7 @@ def plan_parameters(
     pack_size: int,
     min_transfer_units: int,
     seed: int,
+    policy: str = "greedy",
 ) -> PlanParameters:
     """The planning flags as parameters, checked (ParameterError names the flag)."""
     if target not in (None, "cluster-mean", "forecast"):
@@ -91,6 +100,7 @@ def plan_parameters(
         pack_size=pack_size,
         min_transfer_units=min_transfer_units,
         seed=seed,
+        policy=policy,  # type: ignore[arg-type]
     )
     validate_parameters(params)
     return params

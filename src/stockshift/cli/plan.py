@@ -23,6 +23,7 @@ from stockshift.cli.options import (
     MinTransferOpt,
     PackSizeOpt,
     PaperFile,
+    PolicyOpt,
     SalesOpt,
     SeedOpt,
     ServiceOpt,
@@ -63,6 +64,7 @@ def plan_command(
     pack_size: PackSizeOpt = 1,
     min_transfer_units: MinTransferOpt = 1,
     seed: SeedOpt = 0,
+    policy: PolicyOpt = "greedy",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the plan file (JSON) here.")
     ] = None,
@@ -88,6 +90,7 @@ def plan_command(
             pack_size=pack_size,
             min_transfer_units=min_transfer_units,
             seed=seed,
+            policy=policy,
         )
     )
 

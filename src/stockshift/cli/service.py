@@ -19,6 +19,7 @@ from stockshift.cli.options import (
     MaxTransfersOpt,
     MinTransferOpt,
     PackSizeOpt,
+    PolicyOpt,
     SalesOpt,
     SeedOpt,
     ServiceOpt,
@@ -122,6 +123,7 @@ def db_plan(
     pack_size: PackSizeOpt = 1,
     min_transfer_units: MinTransferOpt = 1,
     seed: SeedOpt = 0,
+    policy: PolicyOpt = "greedy",
     database_url: DatabaseOpt = None,
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
@@ -142,6 +144,7 @@ def db_plan(
             pack_size=pack_size,
             min_transfer_units=min_transfer_units,
             seed=seed,
+            policy=policy,
         )
     )
     url = _settings(database_url).database_url

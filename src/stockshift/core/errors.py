@@ -45,3 +45,7 @@ class InputError(StockshiftError):
 
 class ParameterError(StockshiftError):
     """A planning parameter is out of range or inconsistent with the inputs."""
+
+
+class PlanningError(StockshiftError):
+    """A planner could not produce a plan from valid inputs (e.g. a solver failure)."""

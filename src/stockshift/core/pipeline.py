@@ -9,9 +9,9 @@ import numpy as np
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
-from stockshift.core.planning import Problem, plan
+from stockshift.core.planning import Problem, greedy, optimal
 from stockshift.core.targets import cluster_mean_targets, forecast_targets
-from stockshift.core.types import Clustering, Dataset, Plan, PlanParameters, Targets
+from stockshift.core.types import POLICIES, Clustering, Dataset, Plan, PlanParameters, Targets
 
 Progress = Callable[[str], None]
 
@@ -30,6 +30,8 @@ def validate_parameters(params: PlanParameters) -> None:
         raise ParameterError(f"--window {params.window}: must be at least 1 day")
     if params.cover_days < 1:
         raise ParameterError(f"--cover-days {params.cover_days}: must be at least 1 day")
+    if params.policy not in POLICIES:
+        raise ParameterError(f"--policy {params.policy!r}: use {', '.join(POLICIES)}")
     if params.forecast not in ("moving-average", "linear-regression"):
         raise ParameterError(
             f"--forecast {params.forecast!r}: use moving-average or linear-regression"
@@ -65,7 +67,8 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
     order = neighbour_order(dist)
     say("allocating")
     inv = dataset.inventory
-    alloc = plan(
+    planner = optimal.plan if params.policy == "optimal" else greedy.plan
+    alloc = planner(
         Problem(
             indptr=inv.indptr,
             store=inv.store,

@@ -14,6 +14,8 @@ import numpy.typing as npt
 
 TargetKind = Literal["cluster-mean", "forecast"]
 ForecastKind = Literal["moving-average", "linear-regression"]
+PolicyKind = Literal["greedy", "optimal"]
+POLICIES: tuple[PolicyKind, ...] = ("greedy", "optimal")
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -91,6 +93,7 @@ class PlanParameters:
     pack_size: int = 1
     min_transfer_units: int = 1
     seed: int = 0
+    policy: PolicyKind = "greedy"
 
     def resolved_target(self, has_sales: bool) -> TargetKind:
         if self.target is not None:

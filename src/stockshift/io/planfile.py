@@ -25,6 +25,7 @@ SCHEMA = "stockshift.plan/1"
 def parameters_dict(plan: Plan) -> dict[str, Any]:
     p = plan.parameters
     return {
+        "policy": p.policy,
         "target": plan.target_kind,
         "clusters": p.clusters,
         "forecast": p.forecast if plan.target_kind == "forecast" else None,
