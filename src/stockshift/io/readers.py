@@ -15,12 +15,14 @@ import pyarrow.compute as pc
 
 from stockshift.core.errors import InputError
 from stockshift.core.types import Dataset, Inventory, Stores
+from stockshift.io.limits import MAX_CAPACITY, MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_STOCK_UNITS
 from stockshift.io.sales import read_sales
 from stockshift.io.tables import (
     HEADER_ROWS,
     Issues,
     RowSubset,
     Source,
+    check_ids,
     empty_mask,
     key_columns,
     numbers,
@@ -28,6 +30,7 @@ from stockshift.io.tables import (
     resolve_columns,
     store_codes,
     text,
+    whole_numbers,
 )
 
 STORE_REQUIRED = {
@@ -125,15 +128,18 @@ def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stor
     )
     _check_lat_lon_rows(lat, lon, idx, label, issues)
     id_arr = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)[idx]
+    check_ids(ids.take(pa.array(idx)), idx, label, "store_id", issues)
     _report_duplicates(id_arr.astype(str), label, "store_id", issues, "store_id")
     names = cluster = capacity = None
     if "name" in cols:
-        names = np.asarray(text(sub, cols["name"]).to_numpy(zero_copy_only=False), dtype=object)
+        name_txt = text(sub, cols["name"])
+        check_ids(name_txt, idx, label, "name", issues, max_length=MAX_NAME_LENGTH)
+        names = np.asarray(name_txt.to_numpy(zero_copy_only=False), dtype=object)
         names = np.where(names == "", id_arr, names)
     if "cluster" in cols:
-        cluster = np.asarray(
-            text(sub, cols["cluster"]).to_numpy(zero_copy_only=False), dtype=object
-        )
+        cluster_txt = text(sub, cols["cluster"])
+        check_ids(cluster_txt, idx, label, "cluster", issues)
+        cluster = np.asarray(cluster_txt.to_numpy(zero_copy_only=False), dtype=object)
         blank = np.flatnonzero(cluster == "")
         if len(blank) and len(blank) < len(cluster):
             issues.add_rows(
@@ -151,8 +157,12 @@ def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stor
             label,
             "capacity",
             RowSubset(issues, idx),
-            what="a number of units",
+            what="a number of units ≥ 0",
+            maximum=MAX_CAPACITY,
         )
+        with np.errstate(invalid="ignore"):
+            negative = np.flatnonzero(capacity < 0)
+        issues.add_rows(label, idx[negative], "capacity", "must be a number of units ≥ 0")
     issues.raise_if_any()
     return _stores_from_columns(id_arr, lat, lon, names, cluster, capacity), dropped_ids
 
@@ -175,14 +185,10 @@ def read_inventory(
     issues.raise_if_any()
     rows, txt = key_columns(table, label, cols, ("store_id", "product_id"), warnings)
     sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
-    on_hand = numbers(
-        sub,
-        cols["on_hand"],
-        label,
-        "on_hand",
-        RowSubset(issues, rows),
-        what="a whole number of units ≥ 0",
+    on_hand = whole_numbers(
+        sub, cols["on_hand"], label, "on_hand", RowSubset(issues, rows), maximum=MAX_STOCK_UNITS
     )
+    _check_key_ids(txt, rows, label, issues)
     return _build_inventory(
         label, rows, txt["store_id"], txt["product_id"], on_hand, stores, dropped, issues, warnings
     )
@@ -199,12 +205,6 @@ def _build_inventory(
     issues: Issues,
     warnings: list[str],
 ) -> Inventory:
-    with np.errstate(invalid="ignore"):
-        bad = np.flatnonzero(
-            ~np.isnan(on_hand)
-            & ((on_hand < 0) | (on_hand != np.floor(on_hand)) | ~np.isfinite(on_hand))
-        )
-    issues.add_rows(label, rows[bad], "on_hand", "must be a whole number of units ≥ 0")
     s, keep = store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
     enc = pc.dictionary_encode(product_ids).combine_chunks()
     dict_vals = np.asarray(enc.dictionary.to_pylist(), dtype=object)
@@ -267,6 +267,13 @@ def _report_duplicates_inv(
     issues.total += max(len(dup) - 10, 0)
 
 
+def _check_key_ids(
+    txt: dict[str, pa.ChunkedArray], rows: np.ndarray[Any, Any], label: str, issues: Issues
+) -> None:
+    for column in ("store_id", "product_id"):
+        check_ids(txt[column], rows, label, column, issues)
+
+
 def read_paper_layout(
     path: Source, issues: Issues, warnings: list[str]
 ) -> tuple[Stores, Inventory]:
@@ -282,17 +289,17 @@ def read_paper_layout(
     lat = numbers(sub, cols["lat"], label, "lat", off, what="a latitude in degrees")
     lon = numbers(sub, cols["lon"], label, "lon", off, what="a longitude in degrees")
     _check_lat_lon(lat, lon, label, off)
-    on_hand = numbers(
-        sub, cols["on_hand"], label, "on_hand", off, what="a whole number of units ≥ 0"
-    )
+    on_hand = whole_numbers(sub, cols["on_hand"], label, "on_hand", off, maximum=MAX_STOCK_UNITS)
+    _check_key_ids(txt, rows, label, issues)
     ids = np.asarray(txt["store_id"].to_numpy(zero_copy_only=False), dtype=object)
     frame = pd.DataFrame({"store_id": ids, "lat": lat, "lon": lon, "row": rows})
     extra = {}
     for opt in ("name", "cluster"):
         if opt in cols:
-            extra[opt] = np.asarray(
-                text(sub, cols[opt]).to_numpy(zero_copy_only=False), dtype=object
-            )
+            opt_txt = text(sub, cols[opt])
+            limit = MAX_NAME_LENGTH if opt == "name" else MAX_ID_LENGTH
+            check_ids(opt_txt, rows, label, opt, issues, max_length=limit)
+            extra[opt] = np.asarray(opt_txt.to_numpy(zero_copy_only=False), dtype=object)
             frame[opt] = extra[opt]
     first = frame.drop_duplicates("store_id")
     merged = frame.merge(

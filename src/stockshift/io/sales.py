@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -11,11 +12,13 @@ import pyarrow.compute as pc
 
 from stockshift.core.errors import InputError
 from stockshift.core.types import Inventory, Sales, Stores
+from stockshift.io.limits import EARLIEST_DATE, FUTURE_MARGIN_DAYS, MAX_SALES_UNITS, latest_date
 from stockshift.io.tables import (
     HEADER_ROWS,
     Issues,
     RowSubset,
     Source,
+    check_ids,
     id_codes,
     key_columns,
     numbers,
@@ -44,17 +47,26 @@ def read_sales(
     rows, txt = key_columns(table, label, cols, ("date", "store_id", "product_id"), warnings)
     sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
     units = numbers(
-        sub, cols["units"], label, "units", RowSubset(issues, rows), what="a number of units ≥ 0"
+        sub,
+        cols["units"],
+        label,
+        "units",
+        RowSubset(issues, rows),
+        what="a number of units ≥ 0",
+        maximum=MAX_SALES_UNITS,
     )
     with np.errstate(invalid="ignore"):
-        neg = np.flatnonzero((units < 0) | np.isinf(units))
+        neg = np.flatnonzero(units < 0)
     issues.add_rows(
         label,
         rows[neg],
         "units",
         "must be a number ≥ 0 (record returns as a stock adjustment, not negative sales)",
     )
+    for column in ("store_id", "product_id"):
+        check_ids(txt[column], rows, label, column, issues)
     days = _parse_dates(sub.column(cols["date"]), txt["date"], rows, label, issues)
+    _check_date_range(days, txt["date"], rows, label, issues)
     s, keep = store_codes(txt["store_id"], rows, stores, dropped, label, issues, warnings)
     issues.raise_if_any()
     if len(days) == 0:
@@ -122,3 +134,32 @@ def _parse_dates(
                 label, int(rows[i]) + HEADER_ROWS, "date", f"'{v}' is not a date in YYYY-MM-DD form"
             )
     return out
+
+
+def _check_date_range(
+    days: np.ndarray[Any, np.dtype[np.int64]],
+    txt: pa.ChunkedArray,
+    rows: np.ndarray[Any, Any],
+    label: str,
+    issues: Issues,
+) -> None:
+    """Sales dates from :data:`EARLIEST_DATE` to today plus :data:`FUTURE_MARGIN_DAYS`."""
+    epoch = date(1970, 1, 1)
+    low = (EARLIEST_DATE - epoch).days
+    latest = latest_date()
+    high = (latest - epoch).days
+    early = np.flatnonzero(days < low)
+    late = np.flatnonzero(days > high)
+    issues.add_rows(
+        label,
+        rows[early],
+        "date",
+        f"is before {EARLIEST_DATE.isoformat()}; is the year mistyped?",
+    )
+    issues.add_rows(
+        label,
+        rows[late],
+        "date",
+        f"is after {latest.isoformat()} (today plus {FUTURE_MARGIN_DAYS} days); "
+        "is the year mistyped?",
+    )

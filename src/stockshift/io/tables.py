@@ -5,8 +5,11 @@ Row numbers are spreadsheet rows: the header is row 1, the first data row is row
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import pyarrow.parquet as pq
 
 from stockshift.core.errors import InputError, InputIssue
 from stockshift.core.types import Stores
+from stockshift.io.limits import CONTROL_CHARACTERS, MAX_ID_LENGTH
 
 MAX_ISSUES = 20
 HEADER_ROWS = 2  # data row i (0-based) is spreadsheet row i + 2
@@ -131,7 +135,7 @@ def text(table: pa.Table, column: str) -> pa.ChunkedArray:
         if pa.types.is_floating(col.type):
             # ids stored as floats (e.g. 501.0) come back as "501"
             as_int = pc.cast(col, pa.int64(), safe=False)
-            exact = pc.equal(pc.cast(as_int, pa.float64()), col)
+            exact = pc.equal(pc.cast(as_int, pa.float64(), safe=False), col)
             col = pc.if_else(exact, pc.cast(as_int, pa.string()), pc.cast(col, pa.string()))
         else:
             col = pc.cast(col, pa.string())
@@ -143,31 +147,170 @@ def empty_mask(col: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return np.asarray(pc.equal(pc.utf8_length(col), 0).to_numpy(zero_copy_only=False), bool)
 
 
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+"""The number forms accepted in text cells: ``12``, ``-3.5``, ``.5``, ``1.2e3``; no thousands
+separators, no ``nan`` or ``inf``."""
+
+
+def _shown(value: str) -> str:
+    return f"'{value}'" if value else "empty"
+
+
 def numbers(
-    table: pa.Table, column: str, label: str, canon: str, issues: Issues, *, what: str
+    table: pa.Table,
+    column: str,
+    label: str,
+    canon: str,
+    issues: Issues,
+    *,
+    what: str,
+    maximum: float | None = None,
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """A numeric column as float64; unparseable or empty cells are reported by row."""
+    """A numeric column as float64; empty, unparseable and non-finite cells are reported by row.
+
+    Reported cells come back as NaN, so later range checks can skip them. ``maximum``: the
+    largest value accepted (see :mod:`stockshift.io.limits`).
+    """
     col = table.column(column)
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-        out = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-        bad = np.flatnonzero(np.isnan(out))
-        if len(bad):
-            issues.add_rows(label, bad, canon, f"is empty; expected {what}")
+        null = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
+        out = np.array(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+        issues.add_rows(label, np.flatnonzero(null), canon, f"is empty; expected {what}")
+        bad = np.flatnonzero(~np.isfinite(out) & ~null)
+        issues.add_rows(label, bad, canon, f"is not a finite number; expected {what}")
+        out[bad] = np.nan
+    else:
+        out = _parse_numbers(text(table, column), label, canon, issues, what)
+    if maximum is not None:
+        with np.errstate(invalid="ignore"):
+            big = np.flatnonzero(out > maximum)
+        issues.add_rows(label, big, canon, f"is above the largest accepted, {maximum:,.0f} units")
+        out[big] = np.nan
+    return out
+
+
+def _parse_numbers(
+    txt: pa.ChunkedArray, label: str, canon: str, issues: Issues, what: str
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    try:
+        out = np.array(pc.cast(txt, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    except pa.ArrowException:
+        values = txt.to_numpy(zero_copy_only=False)
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            if NUMBER.fullmatch(v) and math.isfinite(f := float(v)):
+                out[i] = f
+            else:
+                issues.add(label, i + HEADER_ROWS, canon, f"is {_shown(v)}; expected {what}")
         return out
+    bad = np.flatnonzero(~np.isfinite(out))  # nan, inf, 1e400
+    if len(bad):
+        shown = txt.take(pa.array(bad)).to_pylist()
+        for j, v in zip(bad.tolist(), shown, strict=True):
+            issues.add(label, j + HEADER_ROWS, canon, f"is {_shown(v)}; expected {what}")
+        out[bad] = np.nan
+    return out
+
+
+def whole_numbers(
+    table: pa.Table, column: str, label: str, canon: str, issues: Issues, *, maximum: int
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """A column of whole numbers 0..``maximum`` as int64, read exactly (never through float).
+
+    Text cells may be written ``12``, ``12.0`` or ``1.2e1``: any number form of
+    :data:`NUMBER` whose value is whole. Reported cells come back as 0.
+    """
+    what = "a whole number of units ≥ 0"
+    col = table.column(column)
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        null = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
+        raw = np.array(pc.fill_null(col, 0).to_numpy(zero_copy_only=False))
+        issues.add_rows(label, np.flatnonzero(null), canon, f"is empty; expected {what}")
+        if pa.types.is_floating(col.type):
+            finite = np.isfinite(raw)
+            issues.add_rows(
+                label,
+                np.flatnonzero(~finite),
+                canon,
+                f"is not a finite number; expected {what}",
+            )
+            raw = np.where(finite, raw, 0.0)
+            with np.errstate(invalid="ignore"):
+                frac = np.flatnonzero(raw != np.floor(raw))
+            issues.add_rows(label, frac, canon, f"must be {what}")
+            raw[frac] = 0
+        neg = np.flatnonzero(raw < 0)
+        big = np.flatnonzero(raw > maximum)
+        issues.add_rows(label, neg, canon, f"must be {what}")
+        issues.add_rows(label, big, canon, f"is above the largest accepted, {maximum:,} units")
+        ok = (raw >= 0) & (raw <= maximum)
+        return np.where(ok, raw, 0).astype(np.int64)
     txt = text(table, column)
     try:
-        return np.asarray(pc.cast(txt, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+        out = np.array(pc.cast(txt, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
     except pa.ArrowException:
-        pass
-    values = txt.to_numpy(zero_copy_only=False)
-    out = np.full(len(values), np.nan)
-    for i, v in enumerate(values):
-        try:
-            out[i] = float(v)
-        except ValueError:
-            shown = f"'{v}'" if v else "empty"
-            issues.add(label, i + HEADER_ROWS, canon, f"is {shown}; expected {what}")
+        values = txt.to_numpy(zero_copy_only=False)
+        out = np.zeros(len(values), dtype=np.int64)
+        for i, v in enumerate(values):
+            number = _whole(v, maximum)
+            if isinstance(number, int):
+                out[i] = number
+            else:
+                issues.add(label, i + HEADER_ROWS, canon, number.format(v=_shown(v), what=what))
+        return out
+    neg = np.flatnonzero(out < 0)
+    big = np.flatnonzero(out > maximum)
+    issues.add_rows(label, neg, canon, f"must be {what}")
+    issues.add_rows(label, big, canon, f"is above the largest accepted, {maximum:,} units")
+    out[neg] = 0
+    out[big] = 0
     return out
+
+
+def _whole(v: str, maximum: int) -> int | str:
+    """The exact value of one text cell, or a message template ({v}, {what}) saying why not."""
+    if not NUMBER.fullmatch(v):
+        return "is {v}; expected {what}"
+    d = Decimal(v)
+    if d < 0:
+        return "must be {what}"
+    if d > maximum:
+        return f"is above the largest accepted, {maximum:,} units"
+    if d != d.to_integral_value():
+        return "must be {what}"
+    return int(d)
+
+
+def check_ids(
+    txt: pa.ChunkedArray,
+    rows: np.ndarray[Any, Any],
+    label: str,
+    canon: str,
+    issues: Issues,
+    *,
+    max_length: int = MAX_ID_LENGTH,
+) -> None:
+    """Ids (and names) must fit the database column and hold no control character."""
+    if not len(txt):
+        return
+    long = np.asarray(
+        pc.greater(pc.utf8_length(txt), max_length).to_numpy(zero_copy_only=False), bool
+    )
+    issues.add_rows(
+        label,
+        rows[np.flatnonzero(long)],
+        canon,
+        f"is longer than {max_length} characters; shorten it",
+    )
+    ctrl = np.asarray(
+        pc.match_substring_regex(txt, CONTROL_CHARACTERS).to_numpy(zero_copy_only=False), bool
+    )
+    issues.add_rows(
+        label,
+        rows[np.flatnonzero(ctrl)],
+        canon,
+        "holds a control character (NUL, tab, line break, ...); remove it",
+    )
 
 
 def id_codes(values: pa.ChunkedArray, universe: pd.Index) -> np.ndarray[Any, np.dtype[np.int64]]:
