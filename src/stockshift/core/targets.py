@@ -14,7 +14,9 @@ from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, S
 EPS = 1e-9
 
 
-def surplus_and_need(on_hand: IntArray, target: FloatArray) -> tuple[IntArray, IntArray]:
+def surplus_and_need(
+    on_hand: IntArray | FloatArray, target: FloatArray
+) -> tuple[IntArray, IntArray]:
     """surplus = max(⌊on_hand − target⌋, 0); need = max(⌊target − on_hand⌋, 0)."""
     surplus = np.maximum(np.floor(on_hand - target), 0).astype(np.int64)
     need = np.maximum(np.floor(target - on_hand), 0).astype(np.int64)

@@ -1,0 +1,217 @@
+"""``stockshift backtest``: replay the sales history under each policy (SPEC section 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich import box
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from stockshift.cli.app import app, console, err, fail, load, run
+from stockshift.cli.options import (
+    ClustersOpt,
+    CoverOpt,
+    ForecastOpt,
+    InventoryOpt,
+    MaxDistanceOpt,
+    MinTransferOpt,
+    PackSizeOpt,
+    SalesOpt,
+    SeedOpt,
+    ServiceOpt,
+    StoresOpt,
+    WindowOpt,
+    plan_parameters,
+)
+from stockshift.core.backtest import (
+    POLICY_NAMES,
+    BacktestResult,
+    BacktestSettings,
+    resolve_policies,
+    run_backtest,
+)
+from stockshift.core.errors import ParameterError
+from stockshift.io.backtestfile import write_backtest, write_chart, write_weeks_csv
+
+
+def parse_date(flag: str, value: str) -> np.datetime64:
+    """An ISO date (YYYY-MM-DD), or a ParameterError naming the flag."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return np.datetime64(value, "D")
+    except ValueError:
+        raise ParameterError(f"{flag} {value!r}: not a date; use YYYY-MM-DD") from None
+
+
+def parse_policies(value: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    resolve_policies(names)
+    return names
+
+
+@app.command("backtest")
+def backtest_command(
+    stores: StoresOpt = None,
+    inventory: InventoryOpt = None,
+    sales: SalesOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="First day replayed, YYYY-MM-DD; on hand is the stock that morning "
+            "(default: the last --weeks weeks of the sales).",
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Weeks to replay.")] = 8,
+    policies: Annotated[
+        str,
+        typer.Option(
+            "--policies",
+            help=f"Comma-separated policies to compare: {', '.join(POLICY_NAMES)}.",
+        ),
+    ] = "warehouse,greedy",
+    review_days: Annotated[
+        int, typer.Option("--review-days", help="Days between reviews (plan and order).")
+    ] = 7,
+    warehouse_lead_days: Annotated[
+        int, typer.Option("--warehouse-lead-days", help="Days a warehouse order takes to arrive.")
+    ] = 7,
+    transfer_lead_days: Annotated[
+        int, typer.Option("--transfer-lead-days", help="Days a transfer takes to arrive.")
+    ] = 1,
+    clusters: ClustersOpt = "auto",
+    forecast: ForecastOpt = "moving-average",
+    window: WindowOpt = 28,
+    cover_days: CoverOpt = 7,
+    service_level: ServiceOpt = None,
+    max_distance_km: MaxDistanceOpt = None,
+    pack_size: PackSizeOpt = 1,
+    min_transfer_units: MinTransferOpt = 1,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the result (stockshift.backtest/1 JSON)."),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write one CSV row per policy and week here.")
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Chart: cumulative lost sales by week, unit-km per policy."),
+    ] = None,
+) -> None:
+    """Replay the sales history under each policy: lost sales, stock and transfer effort."""
+    if sales is None:
+        fail("a backtest replays sales: pass --sales sales.csv")
+    params = run(
+        lambda: plan_parameters(
+            target="forecast",
+            clusters=clusters,
+            forecast=forecast,
+            window=window,
+            cover_days=cover_days,
+            service_level=service_level,
+            max_distance_km=max_distance_km,
+            max_transfers=None,
+            pack_size=pack_size,
+            min_transfer_units=min_transfer_units,
+            seed=seed,
+        )
+    )
+    names = run(lambda: parse_policies(policies))
+    first_day = run(lambda: parse_date("--start", start)) if start is not None else None
+    dataset = run(lambda: load(None, stores, inventory, sales, sales_days=None))
+    assert dataset.sales is not None
+    if first_day is None:
+        first_day = dataset.sales.last_day - np.timedelta64(7 * weeks - 1, "D")
+    settings = BacktestSettings(
+        start=first_day,
+        weeks=weeks,
+        review_days=review_days,
+        warehouse_lead_days=warehouse_lead_days,
+        transfer_lead_days=transfer_lead_days,
+        policies=names,
+    )
+    with Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(policy: str, done: int, total: int) -> None:
+            if policy not in tasks:
+                tasks[policy] = bar.add_task(policy, total=total)
+            bar.update(tasks[policy], completed=done)
+
+        result = run(lambda: run_backtest(dataset, params, settings, progress=progress))
+        if output is not None:
+            write_backtest(result, output)
+        if csv is not None:
+            write_weeks_csv(result, csv)
+        if png is not None:
+            write_chart(result, png)
+    # a pipe or file has no width: print the whole table there, fit it to a terminal
+    console.print(_table(result), width=None if console.is_terminal else 132)
+    for path, what in ((output, "Result"), (csv, "Weekly CSV"), (png, "Chart")):
+        if path is not None:
+            console.print(f"{what} written to {path}")
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _table(result: BacktestResult) -> Table:
+    s = result.settings
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=(
+            f"Backtest {s.start} – {result.end} ({s.weeks} weeks): {result.stores} stores, "
+            f"{result.products} products; review every {s.review_days} d, warehouse "
+            f"{s.warehouse_lead_days} d, transfers {s.transfer_lead_days} d"
+        ),
+    )
+    table.add_column("policy", no_wrap=True)
+    for header in (
+        "lost\nsales",
+        "vs\nwarehouse",
+        "fill\nrate",
+        "average\nstock",
+        "warehouse\nunits",
+        "transfer\nunits",
+        "lines",
+        "unit-km",
+    ):
+        table.add_column(header, justify="right", no_wrap=True)
+    for r in result.policies:
+        pct = r.lost_vs_warehouse_pct
+        table.add_row(
+            r.policy,
+            _num(r.lost),
+            "—" if r.policy == "warehouse" else ("n/a" if pct is None else f"{pct:+.1f} %"),
+            "n/a" if r.fill_rate is None else f"{100 * r.fill_rate:.1f} %",
+            _num(r.average_stock),
+            _num(r.warehouse_units),
+            _num(r.transfer_units),
+            _num(r.transfer_lines),
+            _num(r.unit_km),
+        )
+    return table
