@@ -53,12 +53,15 @@ def _run(cli: Any, tmp: Path, files: list[Path], *extra: str) -> dict[str, dict[
     res = cli(
         "backtest", "--stores", stores, "--inventory", inventory, "--sales", sales,
         "--start", str(START), "--weeks", "2", "--clusters", "1", "--window", "7",
-        "--cover-days", "7", "--policies", "warehouse,greedy", "--output", out, *extra,
+        "--cover-days", "7", "--policies", "warehouse,greedy,optimal", "--output", out, *extra,
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr
     doc = json.loads(out.read_text())
     assert doc["schema"] == "stockshift.backtest/1"
-    return {p["policy"]: p for p in doc["policies"]}
+    got = {p["policy"]: p for p in doc["policies"]}
+    # one store with surplus and one in need: the min-cost flow is the greedy's line
+    assert {**got["optimal"], "policy": "greedy"} == got["greedy"]
+    return got
 
 
 def _check(got: dict[str, Any], want: dict[str, float]) -> None:
@@ -155,13 +158,14 @@ def test_weekly_csv_and_chart(cli: Any, tmp_path: Path) -> None:
     )
     lines = (tmp_path / "weeks.csv").read_text().splitlines()
     assert lines[0].startswith("policy,week,week_start,demand,sold,lost,cumulative_lost")
-    assert lines[1:] == [
+    assert lines[1:5] == [
         "warehouse,1,2026-03-09,14.0,0.0,14.0,14.0,0.0,14.0,0,0,0.0,24.0",
         "warehouse,2,2026-03-16,14.0,14.0,0.0,14.0,1.0,0.0,0,0,0.0,16.0",
         f"greedy,1,2026-03-09,14.0,10.0,4.0,4.0,{10 / 14:.6f},4.0,10,1,{round(10 * D_AB, 2)},"
         f"{58 / 7:.2f}",
         f"greedy,2,2026-03-16,14.0,4.0,10.0,14.0,{4 / 14:.6f},10.0,0,0,0.0,{72 / 7:.2f}",
     ]
+    assert [line.replace("optimal", "greedy") for line in lines[5:]] == lines[3:5]
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

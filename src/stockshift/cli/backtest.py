@@ -8,6 +8,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich import box
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -168,7 +169,8 @@ def backtest_command(
         if png is not None:
             write_chart(result, png)
     # a pipe or file has no width: print the whole table there, fit it to a terminal
-    console.print(_table(result), width=None if console.is_terminal else 132)
+    out = console if console.is_terminal else Console(width=132, highlight=False)
+    out.print(_table(result))
     for path, what in ((output, "Result"), (csv, "Weekly CSV"), (png, "Chart")):
         if path is not None:
             console.print(f"{what} written to {path}")

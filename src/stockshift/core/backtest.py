@@ -23,8 +23,7 @@ from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.pipeline import compute_targets, validate_parameters
-from stockshift.core.planning import Allocation, Problem
-from stockshift.core.planning import plan as greedy_plan
+from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.targets import surplus_and_need
 from stockshift.core.types import (
     Clustering,
@@ -147,8 +146,11 @@ def _no_transfers(review: Review, network: Network) -> Lines:
 
 def available_policies() -> dict[str, Policy]:
     """Every policy this installation can replay, by name."""
-    found: dict[str, Policy] = {WAREHOUSE: _no_transfers, "greedy": allocator_policy(greedy_plan)}
-    return found
+    return {
+        WAREHOUSE: _no_transfers,
+        "greedy": allocator_policy(greedy.plan),
+        "optimal": allocator_policy(optimal.plan),
+    }
 
 
 def resolve_policies(names: tuple[str, ...]) -> dict[str, Policy]:
