@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from stockshift.io.limits import (
+    EARLIEST_DATE,
+    FUTURE_MARGIN_DAYS,
+    MAX_ID_LENGTH,
+    MAX_SALES_UNITS,
+    latest_date,
+)
 
 Role = Literal["viewer", "planner", "admin"]
 PlanStatus = Literal["running", "completed", "failed", "executed"]
@@ -314,12 +322,28 @@ class AdjustmentCreate(BaseModel):
 
 
 class SaleCreate(BaseModel):
+    """One day's sales of a product at a store, within the limits of an imported sales row."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    date: dt.date
-    store_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
-    product_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
-    units: float = Field(ge=0, le=1e9)
+    date: dt.date = Field(
+        description=f"From {EARLIEST_DATE.isoformat()} to today (UTC) "
+        f"plus {FUTURE_MARGIN_DAYS} days."
+    )
+    store_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
+    product_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
+    units: float = Field(ge=0, le=MAX_SALES_UNITS)
+
+    @field_validator("date")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        latest = latest_date()
+        if not EARLIEST_DATE <= value <= latest:
+            raise ValueError(
+                f"must be from {EARLIEST_DATE.isoformat()} to {latest.isoformat()} "
+                f"(today plus {FUTURE_MARGIN_DAYS} days); is the year mistyped?"
+            )
+        return value
 
 
 class SalesBatch(BaseModel):
