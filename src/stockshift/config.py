@@ -50,4 +50,10 @@ class Settings(BaseSettings):
         description="Folder for import uploads while they are read (default: "
         "stockshift-uploads under the system temp folder); emptied of dead imports at start-up.",
     )
+    event_token_seconds: int = Field(
+        300,
+        ge=10,
+        le=3600,
+        description="Lifetime of the event-stream tokens of POST /api/v1/events/token, seconds.",
+    )
     plan_workers: int = Field(1, ge=1, le=8, description="Plans computed at the same time.")

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
-from stockshift.api import problems
+from stockshift.api import logredact, problems
 from stockshift.api.app_info import package_version
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker
@@ -38,6 +38,7 @@ Errors are RFC 9457 problem details. See docs/api.md.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service for ``settings`` (default: from the environment)."""
     settings = settings or Settings()
+    logredact.install()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     broker = Broker()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -11,8 +12,9 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockshift.api.streamtoken import claimed_key, valid
 from stockshift.config import Settings
-from stockshift.db.keys import Role, authenticate, role_allows
+from stockshift.db.keys import Role, authenticate, live_key, role_allows
 
 if TYPE_CHECKING:
     from stockshift.api.events import Broker
@@ -56,9 +58,10 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer ssk_...`")
 query_token = APIKeyQuery(
-    name="access_token",
+    name="token",
     auto_error=False,
-    description="The API key as a query parameter, for EventSource (GET /api/v1/events only).",
+    description="A short-lived event token from POST /api/v1/events/token, for EventSource "
+    "(GET /api/v1/events only; API keys are never accepted in the URL).",
 )
 
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -92,15 +95,36 @@ def require(need: Role) -> Callable[..., KeyInfo]:
     return dependency
 
 
+def _check_stream_token(state: AppState, token: str) -> KeyInfo:
+    claim = claimed_key(token)
+    with state.sessions() as session:
+        row = live_key(session, key_id=claim[0]) if claim else None
+    ttl = state.settings.event_token_seconds
+    if row is None or not valid(token, key_hash=row.key_hash, now=time.time(), max_ttl=ttl):
+        raise _unauthorized(
+            "unknown, expired or revoked event token; get a new one with POST /api/v1/events/token"
+        )
+    return KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
+
+
 def require_stream(need: Role) -> Callable[..., KeyInfo]:
-    """Like :func:`require`, but also reads ``?access_token=`` (EventSource sends no headers)."""
+    """Like :func:`require`, but also takes an event token as ``?token=`` (EventSource sends
+    no headers). An API key in the URL (``?access_token=``) is refused: URLs end up in logs."""
 
     def dependency(
+        request: Request,
         state: StateDep,
         credentials: CredentialsDep,
         token: Annotated[str | None, Depends(query_token)],
     ) -> KeyInfo:
-        return _check(state, credentials.credentials if credentials else token, need)
+        if "access_token" in request.query_params:
+            raise _unauthorized(
+                "API keys are not accepted in the URL (they end up in logs); get a "
+                "short-lived token with POST /api/v1/events/token and pass it as ?token="
+            )
+        if credentials is None and token:
+            return _check_stream_token(state, token)
+        return _check(state, credentials.credentials if credentials else None, need)
 
     return dependency
 

@@ -57,6 +57,12 @@ class MePublic(BaseModel):
     role: Role
 
 
+class EventTokenPublic(BaseModel):
+    token: str = Field(description="Pass as GET /api/v1/events?token=...; opens nothing else.")
+    expires_at: dt.datetime = Field(description="After this the stream cannot be opened with it.")
+    expires_in: int = Field(description="Seconds from now until expires_at.")
+
+
 class PageBase(BaseModel):
     total: int = Field(description="Items matching the filters, over all pages.")
     limit: int

@@ -58,3 +58,11 @@ def authenticate(session: Session, *, secret: str) -> ApiKey | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
+
+
+def live_key(session: Session, *, key_id: int) -> ApiKey | None:
+    """The key with this id if it exists and is not revoked."""
+    row = session.get(ApiKey, key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return row

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { staleKeysFor } from "./events";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { eventStreamUrl, staleKeysFor } from "./events";
 import { ApiError, describeError, toProblem } from "./errors";
 import { toInsight, toPlan } from "./normalise";
 import { receiveEach } from "./queries";
@@ -141,5 +141,25 @@ describe("receiveEach", () => {
     expect([...tried].sort((a, b) => a - b)).toEqual(ids);
     expect(most).toBeLessThanOrEqual(4);
     await expect(receiveEach([1, 2], receive)).resolves.toBe(2);
+  });
+});
+
+describe("eventStreamUrl", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("opens the stream with a fresh event token, never with the key", async () => {
+    const requests: Request[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      requests.push(request);
+      const body = { token: "sse_4_1900000000_ab12", expires_at: "2030-01-01T00:00:00Z", expires_in: 300 };
+      return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    });
+    const url = await eventStreamUrl("ssk_secret", "http://service.test");
+    expect(url).toBe("http://service.test/api/v1/events?token=sse_4_1900000000_ab12");
+    expect(url).not.toContain("ssk_secret");
+    expect(requests).toHaveLength(1);
+    expect(requests[0].method).toBe("POST");
+    expect(new URL(requests[0].url).pathname).toBe("/api/v1/events/token");
+    expect(requests[0].headers.get("Authorization")).toBe("Bearer ssk_secret");
   });
 });

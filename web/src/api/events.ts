@@ -1,11 +1,17 @@
 /**
- * The service's event stream (GET /api/v1/events). EventSource cannot send headers, so the key
- * travels as `?access_token=`. Every event names what changed; the matching cached queries are
- * marked stale and TanStack Query refetches the ones on screen, so the map and tables follow
- * plans finishing and stock moving without a reload.
+ * The service's event stream (GET /api/v1/events). EventSource cannot send headers, and an API
+ * key in a URL ends up in logs, so the stream is opened with a short-lived, stream-only token
+ * from POST /api/v1/events/token; when the stream drops and the token has expired, a new one is
+ * fetched. Every event names what changed; the matching cached queries are marked stale and
+ * TanStack Query refetches the ones on screen, so the map and tables follow plans finishing and
+ * stock moving without a reload.
  */
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { makeClient, unwrap } from "./client";
+
+/** Wait before asking for a new token after the stream closed or the request failed. */
+const RETRY_MS = 3000;
 
 /**
  * Which cached queries an event makes stale. `plan` events (plan_id, status, progress) touch the
@@ -45,23 +51,61 @@ function invalidate(queryClient: QueryClient, eventName: string, raw: string): v
   for (const key of staleKeysFor(name, data)) void queryClient.invalidateQueries({ queryKey: key });
 }
 
+/** The URL that opens the stream: a fresh event token, never the key itself. */
+export async function eventStreamUrl(apiKey: string, baseUrl = ""): Promise<string> {
+  const { token } = await unwrap(makeClient(apiKey, baseUrl).POST("/api/v1/events/token"));
+  return `${baseUrl}/api/v1/events?token=${encodeURIComponent(token)}`;
+}
+
 /** Subscribe while signed in; returns whether the stream is connected (shown as a live dot). */
 export function useServiceEvents(apiKey: string): boolean {
   const queryClient = useQueryClient();
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     if (typeof EventSource === "undefined") return undefined;
-    const source = new EventSource(`/api/v1/events?access_token=${encodeURIComponent(apiKey)}`);
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    const listeners = EVENT_NAMES.map((name) => {
-      const listener = (e: MessageEvent<string>) => invalidate(queryClient, name, e.data);
-      source.addEventListener(name, listener);
-      return [name, listener] as const;
-    });
-    return () => {
+    let stopped = false;
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const listeners = EVENT_NAMES.map(
+      (name) => [name, (e: MessageEvent<string>) => invalidate(queryClient, name, e.data)] as const,
+    );
+    const close = () => {
+      if (!source) return;
       for (const [name, listener] of listeners) source.removeEventListener(name, listener);
       source.close();
+      source = null;
+    };
+    const later = () => {
+      if (!stopped) retry = setTimeout(() => void open(), RETRY_MS);
+    };
+    const open = async () => {
+      let url: string;
+      try {
+        url = await eventStreamUrl(apiKey);
+      } catch {
+        later();
+        return;
+      }
+      if (stopped) return;
+      const opened = new EventSource(url);
+      source = opened;
+      opened.onopen = () => setConnected(true);
+      opened.onerror = () => {
+        setConnected(false);
+        // EventSource retries by itself with the same URL; once the token has expired the
+        // service answers 401 and the source closes for good: fetch a new token.
+        if (opened.readyState === EventSource.CLOSED) {
+          close();
+          later();
+        }
+      };
+      for (const [name, listener] of listeners) opened.addEventListener(name, listener);
+    };
+    void open();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      close();
     };
   }, [apiKey, queryClient]);
   return connected;
