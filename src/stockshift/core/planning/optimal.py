@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
@@ -19,6 +20,8 @@ from ortools.graph.python import min_cost_flow
 from stockshift.core.errors import PlanningError
 from stockshift.core.planning.greedy import Allocation, Problem
 from stockshift.core.types import FloatArray, Int32Array, IntArray
+
+BoolMatrix = npt.NDArray[np.bool_]
 
 COST_PER_KM = 10_000_000
 """Integer arc cost per km (0.1 mm). Two flows whose rounded costs tie differ by at most
@@ -78,6 +81,188 @@ def transport_flow(
     return Flow(arc_source[used], arc_destination[used], flows[used].astype(np.int64))
 
 
+CANDIDATES = 8
+"""Arcs per source and per destination in the first, sparse solve (nearest first)."""
+
+
+def dense_flow(supply: IntArray, demand: IntArray, cost: IntArray, allowed: BoolMatrix) -> Flow:
+    """The exact max-flow-min-cost over every allowed arc of a dense cost matrix, solved sparse.
+
+    The flow is first solved on each source's and each destination's ``CANDIDATES`` cheapest
+    allowed arcs, then checked against every arc left out, and solved again with the arcs
+    that fail the check until none does:
+
+    - most packs: the nodes reachable from the supplies in the residual graph form a cut; the
+      flow is maximal on the full graph iff no left-out arc leaves that cut;
+    - least cost for that many packs: with node potentials π (shortest distances in the
+      residual graph), the flow is optimal iff no left-out arc has a negative reduced cost
+      c_ij + π_i − π_j (LP duality).
+    """
+    n_src, n_dst = cost.shape
+    if n_src == 0 or n_dst == 0 or not allowed.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return Flow(empty, empty, empty)
+    masked = np.where(allowed, cost, np.iinfo(np.int64).max)
+    cand = np.zeros(cost.shape, dtype=np.bool_)
+    k = min(CANDIDATES, n_dst)
+    near = np.argpartition(masked, k - 1, axis=1)[:, :k]
+    cand[np.arange(n_src)[:, None], near] = True
+    k = min(CANDIDATES, n_src)
+    near = np.argpartition(masked, k - 1, axis=0)[:k, :]
+    cand[near, np.arange(n_dst)[None, :]] = True
+    cand &= allowed
+    n_allowed = int(allowed.sum())
+    while True:
+        a_src, a_dst = np.nonzero(cand)
+        a_src, a_dst = a_src.astype(np.int64), a_dst.astype(np.int64)
+        a_cost = cost[a_src, a_dst]
+        flow = transport_flow(supply, demand, a_src, a_dst, a_cost)
+        if int(cand.sum()) == n_allowed:
+            return flow
+        graph = _residual(supply, demand, a_src, a_dst, a_cost, flow)
+        src_in, dst_in = _reachable(n_src, n_dst, graph)
+        worse = allowed & ~cand & src_in[:, None] & ~dst_in[None, :]
+        if not worse.any():
+            pot = _shortest_distances(n_src + n_dst + 2, *graph)
+            if pot is None:
+                raise PlanningError(
+                    "the min-cost flow left a negative cycle; this is a bug, please report it"
+                )
+            reduced = cost + pot[:n_src, None] - pot[None, n_src : n_src + n_dst]
+            worse = allowed & ~cand & (reduced < 0)
+            if not worse.any():
+                return flow
+        cand |= worse
+
+
+Graph = tuple[IntArray, IntArray, IntArray]
+
+
+def _residual(
+    supply: IntArray,
+    demand: IntArray,
+    a_src: IntArray,
+    a_dst: IntArray,
+    a_cost: IntArray,
+    flow: Flow,
+) -> Graph:
+    """The residual graph of a flow as (tails, heads, costs).
+
+    Nodes: sources 0..n_src-1, destinations n_src.., then S (the supplies) and T (the
+    demands). Arcs: S → source while it has packs left, source → S where it sends; every
+    candidate arc forward, and backward at minus its cost where it carries packs;
+    destination → T while it needs packs, T → destination where it receives.
+    """
+    n_src, n_dst = len(supply), len(demand)
+    s_node, t_node = n_src + n_dst, n_src + n_dst + 1
+    sent = np.bincount(flow.source, weights=flow.packs, minlength=n_src).astype(np.int64)
+    got = np.bincount(flow.destination, weights=flow.packs, minlength=n_dst).astype(np.int64)
+    src_nodes = np.arange(n_src, dtype=np.int64)
+    dst_nodes = np.arange(n_src, n_src + n_dst, dtype=np.int64)
+    zero_s, zero_d = np.zeros(n_src, dtype=np.int64), np.zeros(n_dst, dtype=np.int64)
+    used_cost = _arc_cost(flow, a_src, a_dst, a_cost)
+    parts = [
+        (a_src, a_dst + n_src, a_cost),
+        (flow.destination + n_src, flow.source, -used_cost),
+        ((zero_s + s_node)[sent < supply], src_nodes[sent < supply], zero_s[sent < supply]),
+        (src_nodes[sent > 0], (zero_s + s_node)[sent > 0], zero_s[sent > 0]),
+        (dst_nodes[got < demand], (zero_d + t_node)[got < demand], zero_d[got < demand]),
+        ((zero_d + t_node)[got > 0], dst_nodes[got > 0], zero_d[got > 0]),
+    ]
+    tails = np.concatenate([t for t, _, _ in parts]).astype(np.int64)
+    heads = np.concatenate([h for _, h, _ in parts]).astype(np.int64)
+    costs = np.concatenate([c for _, _, c in parts]).astype(np.int64)
+    return tails, heads, costs
+
+
+def _reachable(n_src: int, n_dst: int, graph: Graph) -> tuple[BoolMatrix, BoolMatrix]:
+    """Sources and destinations reachable from S in the residual graph (the min cut's side)."""
+    seen = _reach(n_src + n_dst + 2, graph[0], graph[1], n_src + n_dst)
+    return seen[:n_src], seen[n_src : n_src + n_dst]
+
+
+def _arc_cost(flow: Flow, a_src: IntArray, a_dst: IntArray, a_cost: IntArray) -> IntArray:
+    width = int(a_dst.max()) + 1 if len(a_dst) else 1
+    key = a_src * width + a_dst
+    order = np.argsort(key)
+    pos = np.searchsorted(key[order], flow.source * width + flow.destination)
+    out: IntArray = a_cost[order[pos]]
+    return out
+
+
+@numba.njit(cache=True)
+def _reach(n, tails, heads, root):  # type: ignore[no-untyped-def]
+    """Breadth-first search over arcs given as (tails, heads); returns the nodes reached."""
+    order = np.argsort(tails, kind="mergesort")
+    start = np.zeros(n + 1, dtype=np.int64)
+    for e in range(tails.shape[0]):
+        start[tails[e] + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    seen[root] = True
+    queue[0] = root
+    head, tail = 0, 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for k in range(start[u], start[u + 1]):
+            v = heads[order[k]]
+            if not seen[v]:
+                seen[v] = True
+                queue[tail] = v
+                tail += 1
+    return seen
+
+
+@numba.njit(cache=True)
+def _bellman_ford(n, tails, heads, costs):  # type: ignore[no-untyped-def]
+    """Queue-based Bellman-Ford from a virtual root joined to every node at cost 0."""
+    m = tails.shape[0]
+    order = np.argsort(tails, kind="mergesort")
+    start = np.zeros(n + 1, dtype=np.int64)
+    for e in range(m):
+        start[tails[e] + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    dist = np.zeros(n, dtype=np.int64)
+    queue = np.empty(n + 1, dtype=np.int64)
+    inq = np.ones(n, dtype=np.bool_)
+    for v in range(n):
+        queue[v] = v
+    head, size = 0, n
+    budget = (n + 1) * (m + 1)
+    while size > 0:
+        u = queue[head]
+        head = (head + 1) % (n + 1)
+        size -= 1
+        inq[u] = False
+        for k in range(start[u], start[u + 1]):
+            e = order[k]
+            v = heads[e]
+            nd = dist[u] + costs[e]
+            if nd < dist[v]:
+                dist[v] = nd
+                budget -= 1
+                if budget < 0:
+                    return dist, False
+                if not inq[v]:
+                    inq[v] = True
+                    queue[(head + size) % (n + 1)] = v
+                    size += 1
+    return dist, True
+
+
+def _shortest_distances(
+    n: int, tails: IntArray, heads: IntArray, costs: IntArray
+) -> IntArray | None:
+    """Node potentials: shortest distances from a root joined to every node (None: a
+    negative cycle, which an optimal flow cannot have)."""
+    dist, ok = _bellman_ford(n, tails, heads, costs)
+    return dist if ok else None
+
+
 @dataclass(frozen=True, slots=True)
 class _Lines:
     source: Int32Array  # store
@@ -108,13 +293,12 @@ def route(
     src_store, supply = src_store[s_ok], supply[s_ok]
     dst_store, demand = dst_store[d_ok], demand[d_ok]
     sub = dist[np.ix_(src_store, dst_store)]
+    cost = km_to_cost(sub)
     allowed = np.ones(sub.shape, dtype=np.bool_)
     if max_distance_km is not None:
         allowed &= sub <= max_distance_km
     while True:
-        a_src, a_dst = np.nonzero(allowed)
-        a_src, a_dst = a_src.astype(np.int64), a_dst.astype(np.int64)
-        flow = transport_flow(supply, demand, a_src, a_dst, km_to_cost(sub[a_src, a_dst]))
+        flow = dense_flow(supply, demand, cost, allowed)
         quantity = flow.packs * pack
         small = quantity < min_transfer_units
         if not small.any():
