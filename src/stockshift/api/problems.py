@@ -49,7 +49,9 @@ def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ConflictError):
         return problem(409, str(exc), errors=exc.problems)
     if isinstance(exc, ParameterError):
-        return problem(422, str(exc))
+        detail = exc.render(lambda field: field)  # the API's names are the fields' names
+        errors = [{"location": exc.field, "message": detail}] if exc.field else None
+        return problem(422, detail, errors=errors)
     return problem(400, str(exc))
 
 

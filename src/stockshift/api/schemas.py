@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from stockshift.core.parameters import CLUSTERS_PATTERN, RANGES
+from stockshift.core.types import ForecastKind, PolicyKind, TargetKind
 from stockshift.io.limits import (
     EARLIEST_DATE,
     FUTURE_MARGIN_DAYS,
@@ -115,27 +117,33 @@ class ImportPublic(BaseModel):
     warnings: list[str]
 
 
+def _limits(field: str) -> dict[str, Any]:
+    """The core's range of a planning parameter, as pydantic bounds (one copy of the rule)."""
+    r = RANGES[field]
+    return {"gt" if r.low_open else "ge": r.low, "lt" if r.high_open else "le": r.high}
+
+
 class PlanCreate(BaseModel):
     """The parameters of ``stockshift plan`` (SPEC section 6), as JSON."""
 
+    # the limits are the core's (core/parameters.py), stated here for the OpenAPI document
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    target: Literal["cluster-mean", "forecast"] | None = Field(
+    target: TargetKind | None = Field(
         None, description="Default: forecast when sales are loaded, else cluster-mean."
     )
-    clusters: str = Field(
-        "auto", pattern=r"^(auto|column|[1-9][0-9]{0,3})$", description="auto, column or K."
-    )
-    forecast: Literal["moving-average", "linear-regression"] = "moving-average"
-    window: int = Field(28, ge=1, le=3650)
-    cover_days: int = Field(7, ge=1, le=3650)
-    service_level: float | None = Field(None, gt=0.0, lt=1.0)
-    max_distance_km: float | None = Field(None, ge=0.0, le=40_100.0)
-    max_transfers: int | None = Field(None, ge=0, le=100_000_000)
-    pack_size: int = Field(1, ge=1, le=1_000_000)
-    min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    policy: Literal["greedy", "optimal"] = Field(
+    clusters: str = Field("auto", pattern=CLUSTERS_PATTERN, description="auto, column or K.")
+    forecast: ForecastKind = "moving-average"
+    window: int = Field(28, **_limits("window"))
+    cover_days: int = Field(7, **_limits("cover_days"))
+    service_level: float | None = Field(None, **_limits("service_level"))
+    max_distance_km: float | None = Field(None, **_limits("max_distance_km"))
+    max_transfers: int | None = Field(None, **_limits("max_transfers"))
+    pack_size: int = Field(1, **_limits("pack_size"))
+    min_transfer_units: int = Field(1, **_limits("min_transfer_units"))
+    seed: int = Field(0, **_limits("seed"))
+    policy: PolicyKind = Field(
         "greedy",
         description="greedy: the paper's two phases (SPEC section 4); optimal: the most units "
         "within the distance limit at the least unit-km (SPEC section 9).",

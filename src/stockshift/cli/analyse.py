@@ -26,8 +26,9 @@ from stockshift.cli.options import (
 from stockshift.core.clustering import centroids, cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.forecast import MODELS, backtest
+from stockshift.core.parameters import validate_parameters
 from stockshift.core.targets import forecast_targets
-from stockshift.core.types import Clustering, Dataset, Inventory
+from stockshift.core.types import Clustering, Dataset, Inventory, PlanParameters
 from stockshift.io.planfile import atomic_write
 from stockshift.io.readers import load_dataset, read_stores
 from stockshift.io.tables import Issues
@@ -52,6 +53,7 @@ def clusters_command(
             ds = _stores_only(stores)
         else:
             raise ParameterError("give --stores stores.csv (or one paper-layout file)")
+        validate_parameters(PlanParameters(clusters=clusters, seed=seed))
         return ds, cluster_stores(ds.stores, clusters, seed=seed)
 
     dataset, result = run(go)
@@ -137,6 +139,16 @@ def forecast_command(
     """Forecast demand per store and product, and backtest the methods against a baseline."""
     if sales is None:
         fail("forecast needs --sales sales.csv (daily units per store and product)")
+    run(
+        lambda: validate_parameters(
+            PlanParameters(
+                forecast=forecast,  # type: ignore[arg-type]
+                window=window,
+                cover_days=cover_days,
+                service_level=service_level,
+            )
+        )
+    )
     dataset = run(lambda: load(None, stores, inventory, sales, sales_days=window + holdout))
     assert dataset.sales is not None
     t = run(

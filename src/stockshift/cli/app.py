@@ -13,8 +13,9 @@ from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from stockshift.core.errors import InputError, StockshiftError
+from stockshift.core.errors import InputError, ParameterError, StockshiftError
 from stockshift.core.types import Dataset
 from stockshift.io.readers import load_dataset
 
@@ -39,6 +40,11 @@ def _root() -> None:
 T = TypeVar("T")
 
 
+def flag(field: str) -> str:
+    """A parameter's command-line spelling: ``pack_size`` -> ``--pack-size``."""
+    return "--" + field.replace("_", "-")
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn domain errors into a clean message and exit status 2; never a traceback."""
@@ -49,8 +55,11 @@ def user_errors() -> Iterator[None]:
         for line in str(exc).splitlines():
             err.print(f"  {line}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ParameterError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.render(flag))}", markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except StockshiftError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

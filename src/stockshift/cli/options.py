@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import fields
+from inspect import Parameter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
-from stockshift.core.errors import ParameterError
-from stockshift.core.pipeline import validate_parameters
+from stockshift.cli.app import run
+from stockshift.core.parameters import validate_parameters
 from stockshift.core.types import PlanParameters
 
 PaperFile = Annotated[
@@ -70,37 +75,53 @@ MinTransferOpt = Annotated[
 ]
 
 
-def plan_parameters(
-    *,
-    target: str | None,
-    clusters: str,
-    forecast: str,
-    window: int,
-    cover_days: int,
-    service_level: float | None,
-    max_distance_km: float | None,
-    max_transfers: int | None,
-    pack_size: int,
-    min_transfer_units: int,
-    seed: int,
-    policy: str = "greedy",
-) -> PlanParameters:
-    """The planning flags as parameters, checked (ParameterError names the flag)."""
-    if target not in (None, "cluster-mean", "forecast"):
-        raise ParameterError(f"--target {target!r}: use cluster-mean or forecast")
-    params = PlanParameters(
-        target=target,  # type: ignore[arg-type]
-        clusters=clusters,
-        forecast=forecast,  # type: ignore[arg-type]
-        window=window,
-        cover_days=cover_days,
-        service_level=service_level,
-        max_distance_km=max_distance_km,
-        max_transfers=max_transfers,
-        pack_size=pack_size,
-        min_transfer_units=min_transfer_units,
-        seed=seed,
-        policy=policy,  # type: ignore[arg-type]
-    )
-    validate_parameters(params)
-    return params
+PLANNING_OPTIONS: dict[str, Any] = {
+    "target": TargetOpt,
+    "clusters": ClustersOpt,
+    "forecast": ForecastOpt,
+    "window": WindowOpt,
+    "cover_days": CoverOpt,
+    "service_level": ServiceOpt,
+    "max_distance_km": MaxDistanceOpt,
+    "max_transfers": MaxTransfersOpt,
+    "pack_size": PackSizeOpt,
+    "min_transfer_units": MinTransferOpt,
+    "seed": SeedOpt,
+    "policy": PolicyOpt,
+}
+"""The flag of each :class:`PlanParameters` field; the defaults are the dataclass's."""
+
+R = TypeVar("R")
+
+
+def with_plan_parameters(command: Callable[..., R]) -> Callable[..., R]:
+    """Give ``command`` every planning flag in place of its ``params`` argument.
+
+    The command receives the flags as one checked :class:`PlanParameters`; a bad value stops
+    with the flag named and exit status 2 before anything is read.
+    """
+    hints = get_type_hints(command, include_extras=True)
+    defaults = {f.name: f.default for f in fields(PlanParameters)}
+    signature: list[Parameter] = []
+    for own in inspect.signature(command).parameters.values():
+        if own.name == "params":
+            signature += [
+                Parameter(name, Parameter.KEYWORD_ONLY, default=defaults[name], annotation=option)
+                for name, option in PLANNING_OPTIONS.items()
+            ]
+        else:
+            signature.append(own.replace(kind=Parameter.KEYWORD_ONLY, annotation=hints[own.name]))
+
+    @functools.wraps(command)
+    def with_params(**kwargs: Any) -> R:
+        values = {name: kwargs.pop(name) for name in PLANNING_OPTIONS}
+        return command(params=run(lambda: plan_parameters(**values)), **kwargs)
+
+    with_params.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
+    with_params.__annotations__ = {p.name: p.annotation for p in signature}
+    return with_params
+
+
+def plan_parameters(**values: Any) -> PlanParameters:
+    """The planning flags' values as checked parameters (the error names the field)."""
+    return validate_parameters(PlanParameters(**values))

@@ -14,57 +14,32 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stockshift.cli.app import app, console, err, load, run
 from stockshift.cli.options import (
-    ClustersOpt,
-    CoverOpt,
-    ForecastOpt,
     InventoryOpt,
-    MaxDistanceOpt,
-    MaxTransfersOpt,
-    MinTransferOpt,
-    PackSizeOpt,
     PaperFile,
-    PolicyOpt,
     SalesOpt,
-    SeedOpt,
-    ServiceOpt,
     StoresOpt,
-    TargetOpt,
-    WindowOpt,
-    plan_parameters,
+    with_plan_parameters,
 )
 from stockshift.cli.report import product_blocks, totals
+from stockshift.core import pipeline
 from stockshift.core.pipeline import build_plan
-from stockshift.core.types import Plan
+from stockshift.core.types import Plan, PlanParameters
 from stockshift.io.planfile import write_csvs, write_plan
 
-STEPS = [
-    "loading inputs",
-    "clustering stores",
-    "computing targets",
-    "computing distances",
-    "allocating",
-    "writing outputs",
-]
+LOADING = "loading inputs"
+WRITING = "writing outputs"
+STEPS = (LOADING, *pipeline.STEPS, WRITING)
 
 
 @app.command("plan")
+@with_plan_parameters
 def plan_command(
     paper: PaperFile = None,
     stores: StoresOpt = None,
     inventory: InventoryOpt = None,
     sales: SalesOpt = None,
-    target: TargetOpt = None,
-    clusters: ClustersOpt = "auto",
-    forecast: ForecastOpt = "moving-average",
-    window: WindowOpt = 28,
-    cover_days: CoverOpt = 7,
-    service_level: ServiceOpt = None,
-    max_distance_km: MaxDistanceOpt = None,
-    max_transfers: MaxTransfersOpt = None,
-    pack_size: PackSizeOpt = 1,
-    min_transfer_units: MinTransferOpt = 1,
-    seed: SeedOpt = 0,
-    policy: PolicyOpt = "greedy",
+    *,
+    params: PlanParameters,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the plan file (JSON) here.")
     ] = None,
@@ -77,34 +52,17 @@ def plan_command(
     ] = False,
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
-    params = run(
-        lambda: plan_parameters(
-            target=target,
-            clusters=clusters,
-            forecast=forecast,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-            max_distance_km=max_distance_km,
-            max_transfers=max_transfers,
-            pack_size=pack_size,
-            min_transfer_units=min_transfer_units,
-            seed=seed,
-            policy=policy,
-        )
-    )
-
     with _progress_after(1.0) as bar:
-        task = bar.add_task(STEPS[0], total=len(STEPS))
+        task = bar.add_task(LOADING, total=len(STEPS))
+        done = {name: i for i, name in enumerate(STEPS)}
 
         def step(name: str) -> None:
-            bar.update(task, description=name, completed=STEPS.index(name))
+            bar.update(task, description=name, completed=done.get(name))
 
-        dataset = run(
-            lambda: load(paper, stores, inventory, sales, sales_days=window if sales else None)
-        )
+        days = params.window if sales else None
+        dataset = run(lambda: load(paper, stores, inventory, sales, sales_days=days))
         result = run(lambda: build_plan(dataset, params, progress=step))
-        step("writing outputs")
+        step(WRITING)
         if output is not None:
             write_plan(result, output)
         if csv is not None:

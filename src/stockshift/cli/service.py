@@ -10,26 +10,10 @@ import typer
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from stockshift.cli.app import EXIT_BAD_INPUT, app, console, err, run
-from stockshift.cli.options import (
-    ClustersOpt,
-    CoverOpt,
-    ForecastOpt,
-    InventoryOpt,
-    MaxDistanceOpt,
-    MaxTransfersOpt,
-    MinTransferOpt,
-    PackSizeOpt,
-    PolicyOpt,
-    SalesOpt,
-    SeedOpt,
-    ServiceOpt,
-    StoresOpt,
-    TargetOpt,
-    WindowOpt,
-    plan_parameters,
-)
+from stockshift.cli.options import InventoryOpt, SalesOpt, StoresOpt, with_plan_parameters
 from stockshift.config import Settings
 from stockshift.core.errors import InputError, ParameterError
+from stockshift.core.types import PlanParameters
 
 db_app = typer.Typer(help="The inventory database: migrate, import, plan.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
@@ -111,19 +95,10 @@ def db_import(
 
 
 @db_app.command("plan")
+@with_plan_parameters
 def db_plan(
-    target: TargetOpt = None,
-    clusters: ClustersOpt = "auto",
-    forecast: ForecastOpt = "moving-average",
-    window: WindowOpt = 28,
-    cover_days: CoverOpt = 7,
-    service_level: ServiceOpt = None,
-    max_distance_km: MaxDistanceOpt = None,
-    max_transfers: MaxTransfersOpt = None,
-    pack_size: PackSizeOpt = 1,
-    min_transfer_units: MinTransferOpt = 1,
-    seed: SeedOpt = 0,
-    policy: PolicyOpt = "greedy",
+    *,
+    params: PlanParameters,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
@@ -131,22 +106,6 @@ def db_plan(
     from stockshift.db.plans import get_plan, plan_header
     from stockshift.service.planning import run_plan, start_plan
 
-    params = run(
-        lambda: plan_parameters(
-            target=target,
-            clusters=clusters,
-            forecast=forecast,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-            max_distance_km=max_distance_km,
-            max_transfers=max_transfers,
-            pack_size=pack_size,
-            min_transfer_units=min_transfer_units,
-            seed=seed,
-            policy=policy,
-        )
-    )
     url = _settings(database_url).database_url
     with database_errors(url):
         engine = make_engine(url)

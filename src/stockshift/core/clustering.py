@@ -8,6 +8,7 @@ import numpy as np
 
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import haversine_km, to_lat_lon, unit_vectors
+from stockshift.core.parameters import check_clusters
 from stockshift.core.types import Clustering, FloatArray, Int32Array, Stores
 
 MAX_AUTO_K = 10
@@ -66,8 +67,9 @@ def cluster_stores(stores: Stores, spec: str = "auto", *, seed: int = 0) -> Clus
     if spec == "column":
         if stores.given_cluster is None:
             raise ParameterError(
-                "--clusters column needs a 'cluster' column in the stores file; "
-                "add one or use --clusters auto"
+                "{field} column needs a 'cluster' column in the stores file; "
+                "add one or use {field} auto",
+                field="clusters",
             )
         names_sorted, col_codes = np.unique(stores.given_cluster.astype(str), return_inverse=True)
         labels = stores.given_cluster.astype(object)
@@ -80,16 +82,10 @@ def cluster_stores(stores: Stores, spec: str = "auto", *, seed: int = 0) -> Clus
         k = choose_k(ks, wcss)
         codes = _canonical(fits[ks.index(k)])
         return _result(codes, "auto", tuple(ks), tuple(wcss), k)
-    try:
-        k = int(spec)
-    except ValueError:
-        raise ParameterError(
-            f"--clusters must be 'auto', 'column' or a whole number, not {spec!r}"
-        ) from None
-    if k < 1:
-        raise ParameterError(f"--clusters {k}: the number of clusters must be at least 1")
+    check_clusters(spec)
+    k = int(spec)
     if k > n:
-        raise ParameterError(f"--clusters {k}: there are only {n} stores")
+        raise ParameterError.about("clusters", k, f"there are only {n} stores")
     fixed, w = _kmeans(xyz, k, seed)
     return _result(_canonical(fixed), "kmeans", (k,), (w,), k)
 

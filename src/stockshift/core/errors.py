@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -43,8 +44,33 @@ class InputError(StockshiftError):
         return cls([InputIssue(file, row, column, message)])
 
 
+FIELD = "{field}"
+
+
 class ParameterError(StockshiftError):
-    """A planning parameter is out of range or inconsistent with the inputs."""
+    """A parameter is out of range or inconsistent with the inputs.
+
+    ``field`` is the parameter's name as core spells it (``pack_size``); the message says
+    ``{field}`` where that name belongs, and each front end renders it in its caller's
+    language (:meth:`render`): the CLI as ``--pack-size``, the API as ``pack_size``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        self.template = message
+        super().__init__(self.render(lambda name: name))
+
+    @classmethod
+    def about(cls, field: str, value: object, reason: str) -> ParameterError:
+        """``{field} <value>: <reason>``, the value as the caller gave it (text quoted)."""
+        shown = repr(value) if isinstance(value, str) else str(value)
+        return cls(f"{FIELD} {shown}: {reason}", field=field)
+
+    def render(self, name: Callable[[str], str]) -> str:
+        """The message with the field spelled by ``name``."""
+        if self.field is None:
+            return self.template
+        return self.template.replace(FIELD, name(self.field))
 
 
 class PlanningError(StockshiftError):

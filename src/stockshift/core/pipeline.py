@@ -9,33 +9,21 @@ import numpy as np
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
+from stockshift.core.parameters import validate_parameters
 from stockshift.core.planning import Problem, greedy, optimal
 from stockshift.core.targets import cluster_mean_targets, forecast_targets
-from stockshift.core.types import POLICIES, Clustering, Dataset, Plan, PlanParameters, Targets
+from stockshift.core.types import Clustering, Dataset, Plan, PlanParameters, Targets
 
 Progress = Callable[[str], None]
 
+CLUSTERING = "clustering stores"
+TARGETS = "computing targets"
+DISTANCES = "computing distances"
+ALLOCATING = "allocating"
+STEPS = (CLUSTERING, TARGETS, DISTANCES, ALLOCATING)
+"""The steps :func:`build_plan` reports to its ``progress`` callback, in order."""
 
-def validate_parameters(params: PlanParameters) -> None:
-    """Reject settings that cannot mean anything, naming the flag and a valid example."""
-    if params.pack_size < 1:
-        raise ParameterError(f"--pack-size {params.pack_size}: must be at least 1")
-    if params.min_transfer_units < 0:
-        raise ParameterError(f"--min-transfer-units {params.min_transfer_units}: must be ≥ 0")
-    if params.max_transfers is not None and params.max_transfers < 0:
-        raise ParameterError(f"--max-transfers {params.max_transfers}: must be ≥ 0")
-    if params.max_distance_km is not None and not params.max_distance_km >= 0:
-        raise ParameterError(f"--max-distance-km {params.max_distance_km}: must be ≥ 0")
-    if params.window < 1:
-        raise ParameterError(f"--window {params.window}: must be at least 1 day")
-    if params.cover_days < 1:
-        raise ParameterError(f"--cover-days {params.cover_days}: must be at least 1 day")
-    if params.policy not in POLICIES:
-        raise ParameterError(f"--policy {params.policy!r}: use {', '.join(POLICIES)}")
-    if params.forecast not in ("moving-average", "linear-regression"):
-        raise ParameterError(
-            f"--forecast {params.forecast!r}: use moving-average or linear-regression"
-        )
+__all__ = ["STEPS", "build_plan", "compute_targets", "validate_parameters"]
 
 
 def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Clustering) -> Targets:
@@ -43,7 +31,11 @@ def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Cluste
     if kind == "cluster-mean":
         return cluster_mean_targets(dataset.inventory, clustering)
     if dataset.sales is None:
-        raise ParameterError("--target forecast needs a sales file: pass --sales sales.csv")
+        raise ParameterError(
+            "{field}: the forecast target needs sales history; give it, or use the "
+            "cluster-mean target",
+            field="sales",
+        )
     return forecast_targets(
         dataset.inventory,
         dataset.sales,
@@ -58,14 +50,14 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
     """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them."""
     say = progress or (lambda _step: None)
     validate_parameters(params)
-    say("clustering stores")
+    say(CLUSTERING)
     clustering = cluster_stores(dataset.stores, params.clusters, seed=params.seed)
-    say("computing targets")
+    say(TARGETS)
     targets = compute_targets(dataset, params, clustering)
-    say("computing distances")
+    say(DISTANCES)
     dist = distance_matrix(dataset.stores.lat, dataset.stores.lon)
     order = neighbour_order(dist)
-    say("allocating")
+    say(ALLOCATING)
     inv = dataset.inventory
     planner = optimal.plan if params.policy == "optimal" else greedy.plan
     alloc = planner(

@@ -6,9 +6,9 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
 
-from stockshift.core.errors import ParameterError
-from stockshift.core.forecast.models import make_model
+from stockshift.core.forecast.models import Forecaster, make_model
 from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, Sales, Targets
 
 EPS = 1e-9
@@ -45,13 +45,36 @@ def cluster_mean_targets(inventory: Inventory, clustering: Clustering) -> Target
 
 def safety_z(service_level: float | None) -> float:
     """z = Φ⁻¹(service level); 0 (no safety stock) when no level is given."""
-    if service_level is None:
-        return 0.0
-    if not 0.0 < service_level < 1.0:
-        raise ParameterError(
-            f"--service-level {service_level}: must be strictly between 0 and 1, e.g. 0.95"
-        )
-    return NormalDist().inv_cdf(service_level)
+    return 0.0 if service_level is None else NormalDist().inv_cdf(service_level)
+
+
+def target_stock(
+    rate: FloatArray, sigma: FloatArray, *, cover_days: int, service_level: float | None
+) -> FloatArray:
+    """target = ⌈r·C + z·σ·√C − 1e-9⌉ (SPEC section 3).
+
+    r: daily rate, σ: standard deviation (ddof 0) of the last W days, C: cover days,
+    z: the service level's normal quantile (:func:`safety_z`).
+    """
+    z = safety_z(service_level)
+    return np.ceil(rate * cover_days + z * sigma * math.sqrt(cover_days) - EPS)
+
+
+def forecast_rates(
+    units: FloatArray,
+    has_sales: npt.NDArray[np.bool_],
+    *,
+    method: str,
+    window: int,
+    cover_days: int,
+) -> tuple[FloatArray, FloatArray, Forecaster]:
+    """Per row of zero-filled daily ``units``: rate r and spread σ over the last W days, and
+    the fitted model. A row that never sold has r = σ = 0 (SPEC section 3)."""
+    y = units[:, max(units.shape[1] - window, 0) :]
+    model = make_model(method, window).fit(y)
+    rate = np.where(has_sales, model.rate(cover_days), 0.0)
+    sigma = np.where(has_sales, y.std(axis=1), 0.0) if y.shape[1] else np.zeros(len(y))
+    return rate, sigma, model
 
 
 def forecast_targets(
@@ -63,20 +86,24 @@ def forecast_targets(
     cover_days: int,
     service_level: float | None,
 ) -> Targets:
-    """target = ⌈r·C + z·σ·√C − 1e-9⌉ over the last W days of zero-filled sales.
-
-    r: the method's daily rate, C: cover days, σ: standard deviation (ddof 0) of the last W
-    days, z: the service level's normal quantile.
-    """
-    if window < 1:
-        raise ParameterError("--window must be at least 1 day")
-    if cover_days < 1:
-        raise ParameterError("--cover-days must be at least 1 day")
-    z = safety_z(service_level)
-    y = sales.units[:, max(sales.units.shape[1] - window, 0) :]
-    model = make_model(method, window).fit(y)
-    rate = np.where(sales.has_sales, model.rate(cover_days), 0.0)
-    sigma = np.where(sales.has_sales, y.std(axis=1), 0.0) if y.shape[1] else np.zeros(len(y))
-    target = np.ceil(rate * cover_days + z * sigma * math.sqrt(cover_days) - EPS)
+    """Target stock per inventory row over the last W days of zero-filled sales."""
+    rate, sigma, _ = forecast_rates(
+        sales.units, sales.has_sales, method=method, window=window, cover_days=cover_days
+    )
+    target = target_stock(rate, sigma, cover_days=cover_days, service_level=service_level)
     surplus, need = surplus_and_need(inventory.on_hand, target)
     return Targets(target, surplus, need, rate=rate)
+
+
+def point_forecast(
+    units: FloatArray, *, method: str, window: int, cover_days: int, service_level: float | None
+) -> tuple[float, int, list[float]]:
+    """One series' (rate r per day, target, daily forecast for the next C days), computed
+    exactly as :func:`forecast_targets` computes a row's (the API's sales charts)."""
+    sold = np.array([units.any()])
+    rate, sigma, model = forecast_rates(
+        units[None, :], sold, method=method, window=window, cover_days=cover_days
+    )
+    target = target_stock(rate, sigma, cover_days=cover_days, service_level=service_level)
+    daily = [float(v) for v in model.predict(cover_days)[0]] if sold[0] else [0.0] * cover_days
+    return float(rate[0]), max(int(target[0]), 0), daily

@@ -35,7 +35,7 @@ def role_allows(have: str, need: Role) -> bool:
 def create_key(session: Session, *, role: str, name: str = "") -> tuple[ApiKey, str]:
     """Store a new key and return it with its secret, which is never retrievable again."""
     if role not in ROLES:
-        raise ParameterError(f"--role {role!r}: use one of {', '.join(ROLES)}")
+        raise ParameterError.about("role", role, f"use one of {', '.join(ROLES)}")
     begin_write(session)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(

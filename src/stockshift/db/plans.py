@@ -121,7 +121,7 @@ def get_plan(session: Session, *, plan_id: int) -> PlanRow:
         select(PlanRow).where(PlanRow.id == plan_id).options(defer(PlanRow.header))
     )
     if row is None:
-        raise NotFoundError(f"plan {plan_id} does not exist; GET /api/v1/plans lists the plans")
+        raise NotFoundError(f"plan {plan_id} does not exist")
     return row
 
 

@@ -83,7 +83,7 @@ def _entry(at: datetime, key_id: int | None, reason: str, pair: Pair, **kw: Any)
 def _lock_plan(session: Session, plan_id: int) -> PlanRow:
     plan = session.scalar(select(PlanRow).where(PlanRow.id == plan_id).with_for_update())
     if plan is None:
-        raise NotFoundError(f"plan {plan_id} does not exist; GET /api/v1/plans lists the plans")
+        raise NotFoundError(f"plan {plan_id} does not exist")
     return plan
 
 
@@ -304,7 +304,7 @@ def adjust_stock(
     """Add ``delta`` (may be negative) to on hand, for counts, damage, deliveries; ledgered."""
     with write_transaction(session):
         if session.get(Store, store_id) is None:
-            raise NotFoundError(f"store {store_id!r} does not exist; GET /api/v1/stores lists them")
+            raise NotFoundError(f"store {store_id!r} does not exist")
         row = _lock_stock(session, (store_id, product_id))
         if row is None:
             if session.get(Product, product_id) is None:

@@ -43,7 +43,7 @@ def load_stores(session: Session) -> Stores:
 
 def get_stock(session: Session, *, store_id: str, product_id: str) -> Stock:
     if session.get(Store, store_id) is None:
-        raise NotFoundError(f"store {store_id!r} does not exist; GET /api/v1/stores lists them")
+        raise NotFoundError(f"store {store_id!r} does not exist")
     row = session.get(Stock, (store_id, product_id))
     if row is None:
         raise NotFoundError(f"store {store_id!r} does not carry product {product_id!r}")

@@ -93,7 +93,7 @@ def nearest_cities(anchor: str, n: int) -> tuple[City, ...]:
     home = by_name.get(anchor.strip().lower())
     if home is None:
         known = ", ".join(sorted(c.name for c in CITIES))
-        raise ParameterError(f"--anchor {anchor!r} is not a demo city; use one of: {known}")
+        raise ParameterError.about("anchor", anchor, f"is not a demo city; use one of: {known}")
     lat = np.array([c.lat for c in CITIES])
     lon = np.array([c.lon for c in CITIES])
     dist = haversine_km(np.full_like(lat, home.lat), np.full_like(lon, home.lon), lat, lon)

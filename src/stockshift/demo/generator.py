@@ -74,17 +74,18 @@ class DemoData:
 def validate(config: DemoConfig) -> None:
     """Reject sizes that cannot make a chain, naming the option and a valid value."""
     if config.stores < 1:
-        raise ParameterError(f"--stores {config.stores}: a chain needs at least 1 store")
+        raise ParameterError.about("stores", config.stores, "a chain needs at least 1 store")
     if config.products < 1:
-        raise ParameterError(f"--products {config.products}: give at least 1 product")
+        raise ParameterError.about("products", config.products, "give at least 1 product")
     if config.days < 0:
-        raise ParameterError(f"--days {config.days}: use 0 (no sales file) or more days")
+        raise ParameterError.about("days", config.days, "use 0 (no sales file) or more days")
     if config.cities is not None and config.cities < 1:
-        raise ParameterError(f"--cities {config.cities}: use at least 1 city")
+        raise ParameterError.about("cities", config.cities, "use at least 1 city")
     if not 0.0 < config.assortment <= 1.0:
-        raise ParameterError(
-            f"--assortment {config.assortment}: the share of products a store carries "
-            "must be in (0, 1], e.g. 0.8"
+        raise ParameterError.about(
+            "assortment",
+            config.assortment,
+            "the share of products a store carries must be in (0, 1], e.g. 0.8",
         )
 
 

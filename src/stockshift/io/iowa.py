@@ -298,15 +298,17 @@ def synthesise_on_hand(
 
 def _validate(options: IowaOptions) -> None:
     if options.top_products is not None and options.top_products < 1:
-        raise ParameterError(
-            f"--top-products {options.top_products}: keep at least 1 product (or leave it out)"
+        raise ParameterError.about(
+            "top_products", options.top_products, "keep at least 1 product (or leave it out)"
         )
     if not options.stock_days > 0:
-        raise ParameterError(f"--stock-days {options.stock_days}: must be more than 0, e.g. 14")
+        raise ParameterError.about("stock_days", options.stock_days, "must be more than 0, e.g. 14")
     if not options.stock_spread >= 0:
-        raise ParameterError(f"--stock-spread {options.stock_spread}: must be ≥ 0, e.g. 0.6")
+        raise ParameterError.about("stock_spread", options.stock_spread, "must be ≥ 0, e.g. 0.6")
     if not 0 <= options.stockout < 1:
-        raise ParameterError(f"--stockout-share {options.stockout}: a share in [0, 1), e.g. 0.1")
+        raise ParameterError.about(
+            "stockout_share", options.stockout, "a share in [0, 1), e.g. 0.1"
+        )
 
 
 def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) -> IowaDataset:
@@ -369,8 +371,8 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
     if daily.empty:
         raise ParameterError(
             f"{label}: no sales rows are left after the filters (chain {opts.chain!r}, "
-            f"since {opts.since}); check --chain against the stores file's names and --since "
-            "against the file's dates"
+            f"since {opts.since}); check the chain against the stores file's names and the "
+            "first day against the file's dates"
         )
     return _assemble(
         st,

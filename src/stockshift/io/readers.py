@@ -356,7 +356,7 @@ def load_dataset(
                 "command line",
                 None,
                 None,
-                "give --stores and --inventory, or one paper-layout file",
+                "give a stores and an inventory file, or one paper-layout file",
             )
         st, dropped = read_stores(stores, issues, warnings)
         inv = read_inventory(inventory, st, dropped, issues, warnings)

@@ -71,7 +71,7 @@ def read_sales(
     issues.raise_if_any()
     if len(days) == 0:
         raise InputError.single(
-            label, None, None, "has no sales rows; leave --sales out to plan on stock alone"
+            label, None, None, "has no sales rows; leave the sales file out to plan on stock alone"
         )
     first_all, last_all = int(days.min()), int(days.max())
     total_days = last_all - first_all + 1

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.errors import StockshiftError
+from stockshift.core.parameters import validate_parameters
 from stockshift.core.pipeline import build_plan
 from stockshift.core.types import PlanParameters
 from stockshift.db.dataset import snapshot_dataset
@@ -40,7 +41,12 @@ def _ignore(*, plan_id: int, status: str, **data: Any) -> None:
 def start_plan(
     sessions: sessionmaker[Session], params: PlanParameters, *, key_id: int | None
 ) -> int:
-    """Record a ``running`` plan with these parameters; returns its id."""
+    """Record a ``running`` plan with these parameters; returns its id.
+
+    Raises :class:`~stockshift.core.errors.ParameterError` (nothing recorded) if a parameter
+    is not allowed.
+    """
+    validate_parameters(params)
     with sessions() as session:
         return create_plan(session, parameters=asdict(params), key_id=key_id).id
 

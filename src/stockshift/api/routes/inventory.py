@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from stockshift.api.analytics import point_forecast
 from stockshift.api.convert import ledger_public, page_of
 from stockshift.api.deps import AdminKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import (
@@ -30,6 +29,7 @@ from stockshift.api.schemas import (
     StockPublic,
     StockTotals,
 )
+from stockshift.core.targets import point_forecast
 from stockshift.db.stock import adjust_stock, list_ledger, list_stock, totals
 from stockshift.db.stores import daily_sales, get_stock
 

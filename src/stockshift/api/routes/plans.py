@@ -20,7 +20,6 @@ from stockshift.api.schemas import (
     PlanStatus,
     RouteCollection,
 )
-from stockshift.core.pipeline import validate_parameters
 from stockshift.core.types import PlanParameters
 from stockshift.db.plans import get_plan, list_plans, plan_header, plan_line_rows
 from stockshift.db.stock import execute_plan
@@ -42,7 +41,6 @@ def create(body: PlanCreate, state: StateDep, key: PlannerKey) -> PlanCreated:
     ``GET /api/v1/events``.
     """
     params = PlanParameters(**body.model_dump())
-    validate_parameters(params)
     plan_id = state.planner.start(params, key_id=key.key_id)
     return PlanCreated(plan_id=plan_id, status="running")
 

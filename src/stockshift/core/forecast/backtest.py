@@ -28,11 +28,12 @@ def backtest(
 ) -> list[BacktestScore]:
     """Fit each method on all days but the last ``holdout``, score it on those days."""
     if holdout < 1:
-        raise ParameterError("--holdout must be at least 1 day")
+        raise ParameterError.about("holdout", holdout, "must be at least 1 day")
     if y.shape[1] <= holdout:
-        raise ParameterError(
-            f"--holdout {holdout}: the sales cover only {y.shape[1]} day(s); "
-            "use a shorter hold-out or more history"
+        raise ParameterError.about(
+            "holdout",
+            holdout,
+            f"the sales cover only {y.shape[1]} day(s); use a shorter hold-out or more history",
         )
     train, test = y[:, :-holdout], y[:, -holdout:]
     scores = []
