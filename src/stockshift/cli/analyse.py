@@ -29,6 +29,7 @@ from stockshift.core.forecast import MODELS, backtest
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.targets import forecast_targets
 from stockshift.core.types import Clustering, Dataset, Inventory, PlanParameters
+from stockshift.io.csvcells import write_frame
 from stockshift.io.planfile import atomic_write
 from stockshift.io.readers import load_dataset, read_stores
 from stockshift.io.tables import Issues
@@ -196,5 +197,5 @@ def forecast_command(
         bt.add_row(sc.method, f"{sc.mae:.4f}{mark}", wape)
     console.print(bt)
     if csv is not None:
-        atomic_write(csv, lambda fh: frame.to_csv(fh, index=False))
+        atomic_write(csv, lambda fh: write_frame(frame, fh))
         console.print(f"Rates and targets written to {csv}")

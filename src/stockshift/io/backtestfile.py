@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from stockshift.core.backtest import BacktestResult, PolicyResult
+from stockshift.io.csvcells import write_frame
 from stockshift.io.planfile import atomic_write
 
 SCHEMA = "stockshift.backtest/1"
@@ -125,7 +126,7 @@ def write_backtest(result: BacktestResult, path: Path) -> None:
 
 def write_weeks_csv(result: BacktestResult, path: Path) -> None:
     frame = weeks_frame(result)
-    atomic_write(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
+    atomic_write(path, lambda fh: write_frame(frame, fh))
 
 
 COLOURS = {

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from stockshift.io.csvcells import neutralise_texts
+
 FileFormat = Literal["csv", "parquet"]
 
 
@@ -37,14 +39,23 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def _needs_quotes(table: pa.Table) -> bool:
-    """Whether any text cell holds a comma, quote or line break (else no quoting at all)."""
+    """Whether any text cell holds a comma, quote or line break, or was neutralised against
+    formula injection (else no quoting at all)."""
     for col in table.columns:
         if (
             pa.types.is_string(col.type)
-            and pc.any(pc.match_substring_regex(col, r'[,"\r\n]')).as_py()
+            and pc.any(pc.match_substring_regex(col, r'[,"\r\n]|^\'')).as_py()
         ):
             return True
     return False
+
+
+def _neutralised(table: pa.Table) -> pa.Table:
+    """Text columns with formula-like cells quoted-prefixed (:mod:`stockshift.io.csvcells`)."""
+    columns = [
+        neutralise_texts(col) if pa.types.is_string(col.type) else col for col in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
 
 
 def write_tables(
@@ -67,6 +78,7 @@ def write_tables(
             if fmt == "parquet":
                 pq.write_table(table, tmp)
             else:
+                table = _neutralised(table)
                 style = "needed" if _needs_quotes(table) else "none"
                 with open(tmp, "wb") as fh:
                     fh.write((",".join(table.column_names) + "\n").encode())

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from stockshift.core.clustering import centroids
 from stockshift.core.types import Plan
+from stockshift.io.csvcells import write_frame
 
 SCHEMA = "stockshift.plan/1"
 
@@ -302,7 +303,7 @@ def write_csvs(plan: Plan, folder: Path) -> list[Path]:
         ("targets.csv", targets_frame(plan)),
     ):
         buf = io.StringIO()
-        frame.to_csv(buf, index=False)
+        write_frame(frame, buf)
         atomic_write(folder / name, lambda fh, b=buf: fh.write(b.getvalue()))
         out.append(folder / name)
     return out

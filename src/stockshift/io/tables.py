@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from stockshift.core.errors import InputError, InputIssue
 from stockshift.core.types import Stores
+from stockshift.io.csvcells import restore_texts
 from stockshift.io.limits import CONTROL_CHARACTERS, MAX_ID_LENGTH
 
 MAX_ISSUES = 20
@@ -129,7 +130,11 @@ def resolve_columns(
 
 
 def text(table: pa.Table, column: str) -> pa.ChunkedArray:
-    """A column as trimmed text, nulls as empty strings."""
+    """A column as trimmed text, nulls as empty strings.
+
+    A cell stockshift neutralised against formula injection on export (``'=x``, see
+    :mod:`stockshift.io.csvcells`) reads back as it was (``=x``).
+    """
     col = table.column(column)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         if pa.types.is_floating(col.type):
@@ -140,7 +145,7 @@ def text(table: pa.Table, column: str) -> pa.ChunkedArray:
         else:
             col = pc.cast(col, pa.string())
     col = pc.fill_null(col, "")
-    return pc.utf8_trim_whitespace(col)
+    return restore_texts(pc.utf8_trim_whitespace(col))
 
 
 def empty_mask(col: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
