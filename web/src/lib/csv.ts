@@ -1,11 +1,26 @@
-/** CSV export of table rows, quoted per RFC 4180 so that ids with commas survive a spreadsheet. */
+/**
+ * CSV export of table rows, quoted per RFC 4180 so that ids with commas survive a spreadsheet,
+ * and safe to open: a text cell that begins with `=`, `+`, `-`, `@`, tab or carriage return
+ * would run as a formula, so it is written with a single quote in front and enclosed in
+ * double quotes (OWASP CSV injection). Numbers stay numbers: `-3` is not a formula.
+ * The service's copy of this rule is src/stockshift/io/csvcells.py.
+ */
 
 export type CsvValue = string | number | boolean | null | undefined;
 
+/** First characters that make a spreadsheet read a cell as a formula. */
+export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r"] as const;
+
+/** The text with a single quote in front if a spreadsheet would run it as a formula. */
+export function neutralise(text: string): string {
+  return FORMULA_TRIGGERS.some((t) => text.startsWith(t)) ? `'${text}` : text;
+}
+
 function quote(value: CsvValue): string {
   if (value === null || value === undefined) return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value !== "string") return String(value);
+  const text = neutralise(value);
+  return text !== value || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {

