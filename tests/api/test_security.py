@@ -34,6 +34,7 @@ NEEDS: dict[str, str | None] = {
     "listTransfers": "viewer",
     "getTransfer": "viewer",
     "receiveTransfer": "planner",
+    "receiveTransfers": "planner",
     "cancelTransfer": "planner",
     "listWarehouseOrders": "viewer",
     "streamEvents": "viewer",

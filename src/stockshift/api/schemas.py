@@ -7,9 +7,9 @@ sends to make one, ``XPage`` one page of a listing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 from stockshift.core.parameters import CLUSTERS_PATTERN, RANGES
 from stockshift.core.types import ForecastKind, PolicyKind, TargetKind
@@ -300,6 +300,42 @@ class ExecutePublic(BaseModel):
     status: PlanStatus
     lines: int = Field(description="Transfer lines dispatched.")
     units: int = Field(description="Units now in transit.")
+
+
+class ReceiveCreate(BaseModel):
+    """Which lines to receive at once: ``transfer_ids``, or every line in transit to
+    ``to_store`` (of ``plan_id`` if given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transfer_ids: list[Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]] | None = Field(
+        None, min_length=1, max_length=10_000, description="These lines, each in transit."
+    )
+    to_store: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00]+$",
+        description="Every line in transit to this store (inbound only).",
+    )
+    plan_id: Annotated[int, Strict()] | None = Field(
+        None, ge=1, le=2**31 - 1, description="With to_store: only lines of this plan."
+    )
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> ReceiveCreate:
+        if (self.transfer_ids is None) == (self.to_store is None):
+            raise ValueError("give either transfer_ids or to_store, not both")
+        if self.plan_id is not None and self.to_store is None:
+            raise ValueError("plan_id narrows to_store; with transfer_ids leave it out")
+        return self
+
+
+class ReceivePublic(BaseModel):
+    lines: int = Field(description="Transfer lines received.")
+    units: int = Field(description="Units moved from in transit to on hand.")
+    transfer_ids: list[int]
+    store_ids: list[str] = Field(description="The destinations that received.")
 
 
 class LineString(BaseModel):

@@ -257,6 +257,115 @@ def receive_transfer(session: Session, *, transfer_id: int, key_id: int | None) 
         return t
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiveResult:
+    transfer_ids: list[int]
+    store_ids: list[str]
+    units: int
+
+
+def receive_transfers(
+    session: Session,
+    *,
+    transfer_ids: list[int] | None = None,
+    to_store: str | None = None,
+    plan_id: int | None = None,
+    key_id: int | None,
+) -> ReceiveResult:
+    """Receive many dispatched lines in one transaction, all or nothing: the given ids, or
+    every line in transit *to* ``to_store`` (of ``plan_id`` if given). Locks the lines by id,
+    then their destination stock rows in (store, product) order, as single receipts do.
+
+    Raises :class:`NotFoundError` for unknown ids or store and :class:`ConflictError` naming
+    every line that is not in transit, with nothing changed.
+    """
+    with write_transaction(session):
+        lines = _lock_lines_to_receive(session, transfer_ids, to_store, plan_id)
+        need: dict[Pair, int] = defaultdict(int)
+        for t in lines:
+            need[(t.to_store, t.product_id)] += t.quantity
+        stock = {
+            (row.store_id, row.product_id): row
+            for row in session.scalars(
+                select(Stock)
+                .where(
+                    tuple_(Stock.store_id, Stock.product_id).in_(
+                        select(TransferRow.to_store, TransferRow.product_id).where(
+                            TransferRow.id.in_([t.id for t in lines])
+                        )
+                    )
+                )
+                .order_by(Stock.store_id, Stock.product_id)
+                .with_for_update()
+            )
+        }
+        short = [
+            {"store_id": s, "product_id": p, "in_transit": stock[(s, p)].in_transit
+             if (s, p) in stock else 0, "needed": q}
+            for (s, p), q in sorted(need.items())
+            if (s, p) not in stock or stock[(s, p)].in_transit < q
+        ]  # fmt: skip
+        if short:
+            raise ConflictError(
+                f"{len(short)} destination(s) hold fewer units in transit than their lines "
+                "bring; nothing was received",
+                short,
+            )
+        at = _now()
+        for (s, p), q in need.items():
+            stock[(s, p)].in_transit -= q
+            stock[(s, p)].on_hand += q
+        for t in lines:
+            t.status, t.closed_at = "received", at
+        _ledger(
+            session,
+            [
+                _entry(at, key_id, "receive", (t.to_store, t.product_id), on_hand=t.quantity,
+                       in_transit=-t.quantity, plan_id=t.plan_id, transfer_id=t.id)
+                for t in lines
+            ],
+        )  # fmt: skip
+        return ReceiveResult(
+            transfer_ids=[t.id for t in lines],
+            store_ids=sorted({t.to_store for t in lines}),
+            units=sum(need.values()),
+        )
+
+
+def _lock_lines_to_receive(
+    session: Session, ids: list[int] | None, to_store: str | None, plan_id: int | None
+) -> list[TransferRow]:
+    """The lines a bulk receipt takes, locked in id order; every one of them in transit."""
+    stmt = select(TransferRow).order_by(TransferRow.id).with_for_update()
+    if ids is None:
+        if to_store is None or session.get(Store, to_store) is None:
+            raise NotFoundError(f"store {to_store!r} does not exist; GET /api/v1/stores lists them")
+        stmt = stmt.where(TransferRow.to_store == to_store, TransferRow.status == "dispatched")
+        if plan_id is not None:
+            stmt = stmt.where(TransferRow.plan_id == plan_id)
+        return list(session.scalars(stmt))
+    lines = list(session.scalars(stmt.where(TransferRow.id.in_(sorted(set(ids))))))
+    missing = sorted(set(ids) - {t.id for t in lines})
+    if missing:
+        raise NotFoundError(
+            f"{len(missing)} transfer(s) do not exist: {', '.join(map(str, missing[:10]))}"
+        )
+    stale = [
+        {"transfer_id": t.id, "status": t.status, "from_store": t.from_store,
+         "to_store": t.to_store, "product_id": t.product_id}
+        for t in lines
+        if t.status != "dispatched"
+    ]  # fmt: skip
+    if stale:
+        shown = ", ".join(f"{p['transfer_id']} ({p['status']})" for p in stale[:10])
+        raise ConflictError(
+            f"{len(stale)} of the {len(lines)} line(s) are not in transit: {shown}; only "
+            "dispatched lines can be received; nothing was received",
+            stale,
+        )
+    return lines
+
+
 def cancel_transfer(session: Session, *, transfer_id: int, key_id: int | None) -> TransferRow:
     """Cancel a line: a proposed one is dropped from its plan; a dispatched one's units go
     back from the destination's in transit to the source's on hand."""

@@ -18,13 +18,15 @@ from stockshift.api.params import (
 )
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
+    ReceiveCreate,
+    ReceivePublic,
     TransferPage,
     TransferPublic,
     TransferStatus,
     WarehouseOrderPage,
 )
 from stockshift.db.plans import get_transfer, list_transfers, list_warehouse_orders
-from stockshift.db.stock import cancel_transfer, receive_transfer
+from stockshift.db.stock import cancel_transfer, receive_transfer, receive_transfers
 
 router = APIRouter(tags=["transfers"])
 
@@ -67,6 +69,38 @@ def transfers(
 )
 def transfer(transfer_id: TransferId, session: SessionDep, _key: ViewerKey) -> TransferPublic:
     return transfer_public(get_transfer(session, transfer_id=transfer_id))
+
+
+@router.post(
+    "/transfers/receive",
+    operation_id="receiveTransfers",
+    response_model=ReceivePublic,
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
+def receive_many(
+    body: ReceiveCreate, session: SessionDep, state: StateDep, key: PlannerKey
+) -> ReceivePublic:
+    """Receive many lines in one transaction, all or nothing (planner): the given
+    ``transfer_ids``, or every line in transit **to** ``to_store`` (optionally of one
+    ``plan_id``; lines leaving the store are never taken). A line that is not in transit
+    is 409 naming every such line, and nothing changes; one ledger row per line."""
+    result = receive_transfers(
+        session,
+        transfer_ids=body.transfer_ids,
+        to_store=body.to_store,
+        plan_id=body.plan_id,
+        key_id=key.key_id,
+    )
+    if result.transfer_ids:
+        state.broker.publish(
+            "stock", reason="receive", transfer_ids=result.transfer_ids, store_ids=result.store_ids
+        )
+    return ReceivePublic(
+        lines=len(result.transfer_ids),
+        units=result.units,
+        transfer_ids=result.transfer_ids,
+        store_ids=result.store_ids,
+    )
 
 
 @router.post(
