@@ -186,19 +186,44 @@ test("cancelling a line in transit returns its units to the source", async () =>
   assert.equal(after.onHand + after.inTransit, before.onHand + before.inTransit, "the chain's total is unchanged");
 });
 
-test("a filtered delivery is received in one go", async () => {
+test("a delivery to one store is received in one request, and lines leaving it stay in transit", async () => {
   const before = await chainStock();
-  const dispatched = page.locator("table.data tbody tr", { hasText: "dispatched" }).first();
-  const product = (await dispatched.locator("td").first().innerText()).trim();
-  await page.getByLabel("Filter transfers by product or store").fill(product);
-  await page.getByRole("button", { name: /^Receive \d+ in transit/ }).click();
-  const question = await page.getByRole("group", { name: "Receive the lines shown?" }).innerText();
-  const [, units] = question.match(/\d[\d,]*/g).map(number);
+  const [shown] = (await service.api("GET", "/api/v1/plans?limit=1")).body.items;
+  const dispatched = (
+    await service.api("GET", `/api/v1/transfers?plan_id=${shown.plan_id}&status=dispatched&limit=10000`)
+  ).body.items;
+  const count = (store, end) => dispatched.filter((t) => t[end] === store).length;
+  // the store with the most lines in transit that both sends and receives
+  const store = [...new Set(dispatched.map((t) => t.to_store))]
+    .filter((s) => count(s, "from_store") > 0)
+    .sort((a, b) => count(b, "to_store") + count(b, "from_store") - count(a, "to_store") - count(a, "from_store"))[0];
+  assert.ok(store, "the executed plan has a store that both sends and receives");
+  const arriving = dispatched.filter((t) => t.to_store === store);
+  const leaving = dispatched.filter((t) => t.from_store === store);
+  const units = arriving.reduce((a, t) => a + t.quantity, 0);
+
+  const posts = [];
+  const onRequest = (r) => {
+    if (r.method() === "POST" && r.url().includes("/api/v1/transfers/")) posts.push(new URL(r.url()).pathname);
+  };
+  page.on("request", onRequest);
+  await page.getByLabel("Filter transfers by product or store").fill(store);
+  await page.getByRole("button", { name: `Receive ${arriving.length} arriving at ${store}…` }).click();
+  const question = await page.getByRole("group", { name: `Receive the lines arriving at ${store}?` }).innerText();
+  assert.match(
+    question,
+    new RegExp(`Receive ${arriving.length} lines \\(${units.toLocaleString("en-GB")} units\\) arriving at ${store}\\?`),
+  );
+  await shot("09-receive-delivery");
   await page.getByRole("button", { name: "Yes, receive" }).click();
-  await page.getByText(/lines are now on hand at their destinations/).waitFor();
+  await page.getByText(new RegExp(`lines \\(.*units\\) are now on hand at ${store}`)).waitFor();
   await waitForInTransit(before.inTransit - units);
+  page.off("request", onRequest);
+  assert.deepEqual(posts, ["/api/v1/transfers/receive"], "one request for the whole delivery");
   assert.equal((await chainStock()).onHand, before.onHand + units);
-  assert.equal(await page.locator("table.data tbody tr", { hasText: "dispatched" }).count(), 0);
+  const status = async (t) => (await service.api("GET", `/api/v1/transfers/${t.transfer_id}`)).body.status;
+  for (const t of arriving) assert.equal(await status(t), "received");
+  for (const t of leaving) assert.equal(await status(t), "dispatched", `line ${t.transfer_id} leaves ${store}`);
   await page.getByLabel("Filter transfers by product or store").fill("");
 });
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventStreamUrl, staleKeysFor } from "./events";
 import { ApiError, describeError, toProblem } from "./errors";
 import { toInsight, toPlan } from "./normalise";
-import { receiveEach } from "./queries";
-import { allPages } from "./service";
+import { makeClient } from "./client";
+import { allPages, receiveTransfers } from "./service";
 
 describe("describeError", () => {
   it("explains a 403 in terms of roles", () => {
@@ -123,24 +123,21 @@ describe("staleKeysFor", () => {
   });
 });
 
-describe("receiveEach", () => {
-  it("tries every line, a few at a time, and reports the first failure", async () => {
-    const tried: number[] = [];
-    let inFlight = 0;
-    let most = 0;
-    const receive = async (id: number) => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await Promise.resolve();
-      tried.push(id);
-      inFlight -= 1;
-      if (id === 3) throw new ApiError(409, { detail: "transfer 3 was received before" });
-    };
-    const ids = Array.from({ length: 10 }, (_, i) => i + 1);
-    await expect(receiveEach(ids, receive)).rejects.toThrow("transfer 3 was received before");
-    expect([...tried].sort((a, b) => a - b)).toEqual(ids);
-    expect(most).toBeLessThanOrEqual(4);
-    await expect(receiveEach([1, 2], receive)).resolves.toBe(2);
+describe("receiveTransfers", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("receives a delivery in one request to the bulk endpoint", async () => {
+    const requests: Request[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      requests.push(request);
+      const body = { lines: 3, units: 21, transfer_ids: [4, 5, 6], store_ids: ["S12"] };
+      return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    });
+    const done = await receiveTransfers(makeClient("ssk_k", "http://service.test"), [4, 5, 6]);
+    expect(done).toMatchObject({ lines: 3, units: 21, store_ids: ["S12"] });
+    expect(requests).toHaveLength(1);
+    expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/v1/transfers/receive");
+    expect(await requests[0]?.json()).toEqual({ transfer_ids: [4, 5, 6] });
   });
 });
 
@@ -158,8 +155,8 @@ describe("eventStreamUrl", () => {
     expect(url).toBe("http://service.test/api/v1/events?token=sse_4_1900000000_ab12");
     expect(url).not.toContain("ssk_secret");
     expect(requests).toHaveLength(1);
-    expect(requests[0].method).toBe("POST");
-    expect(new URL(requests[0].url).pathname).toBe("/api/v1/events/token");
-    expect(requests[0].headers.get("Authorization")).toBe("Bearer ssk_secret");
+    expect(requests[0]?.method).toBe("POST");
+    expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/v1/events/token");
+    expect(requests[0]?.headers.get("Authorization")).toBe("Bearer ssk_secret");
   });
 });

@@ -15,6 +15,7 @@ import {
   fetchStores,
   fetchTotals,
   receiveTransfer,
+  receiveTransfers,
 } from "./service";
 import type { PlanParameters } from "./types";
 
@@ -104,38 +105,10 @@ export function useCancelTransfer(api: ApiClient) {
   return useMutation({ mutationFn: (transferId: number) => cancelTransfer(api, transferId), onSettled: changed });
 }
 
-/** At most this many receipts in flight at once, so a large delivery does not flood the service. */
-const RECEIVE_CONCURRENCY = 4;
-
-/**
- * Receive many lines: a few requests at a time, every line tried even if one fails. Resolves
- * to how many were received; rejects with the first error after all have been tried.
- */
-export async function receiveEach(ids: readonly number[], receive: (id: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  let received = 0;
-  let firstError: unknown = null;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      if (id === undefined) return;
-      try {
-        await receive(id);
-        received += 1;
-      } catch (e) {
-        firstError ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(RECEIVE_CONCURRENCY, ids.length) }, worker));
-  if (firstError !== null) throw firstError;
-  return received;
-}
-
 export function useReceiveMany(api: ApiClient) {
   const changed = useStockChanged();
   return useMutation({
-    mutationFn: (ids: number[]) => receiveEach(ids, (id) => receiveTransfer(api, id)),
+    mutationFn: (ids: number[]) => receiveTransfers(api, ids),
     onSettled: changed,
   });
 }

@@ -99,6 +99,17 @@ export async function receiveTransfer(api: ApiClient, transferId: number): Promi
   await unwrap(api.POST("/api/v1/transfers/{transfer_id}/receive", { params: { path: { transfer_id: transferId } } }));
 }
 
+export interface Received {
+  lines: number;
+  units: number;
+  store_ids: string[];
+}
+
+/** Receive many lines in one request, all or nothing (409 naming the lines not in transit). */
+export async function receiveTransfers(api: ApiClient, transferIds: readonly number[]): Promise<Received> {
+  return unwrap(api.POST("/api/v1/transfers/receive", { body: { transfer_ids: [...transferIds] } }));
+}
+
 /** Cancel a dispatched line: its units go back on hand at the source. */
 export async function cancelTransfer(api: ApiClient, transferId: number): Promise<void> {
   await unwrap(api.POST("/api/v1/transfers/{transfer_id}/cancel", { params: { path: { transfer_id: transferId } } }));

@@ -124,17 +124,16 @@ describe("useLineActions", () => {
     expect(result.current.lines.busyLine).toBeNull();
   });
 
-  it("counts a delivery received in one go", async () => {
+  it("receives a delivery in one request and counts lines and units", async () => {
     const { api, fetch } = stubService({
-      "POST /api/v1/transfers/1/receive": () => [200, {}],
-      "POST /api/v1/transfers/2/receive": () => [200, {}],
+      "POST /api/v1/transfers/receive": () => [200, { lines: 2, units: 12, transfer_ids: [1, 2], store_ids: ["502"] }],
     });
     const { result } = renderHook(() => hooks(api), { wrapper: withQueries() });
     act(() => result.current.lines.receiveLines([1, 2]));
     await waitFor(() =>
-      expect(result.current.banner.notice?.message).toBe("2 lines are now on hand at their destinations."),
+      expect(result.current.banner.notice?.message).toBe("2 lines (12 units) are now on hand at 502."),
     );
-    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -84,9 +84,9 @@ export function useLineActions(api: ApiClient, banner: BannerControl) {
       "Cancelled",
       `Transfer ${id} is cancelled; its units are back on hand at the source.`,
     ]),
-    receiveLines: reported(receiveMany, banner, (n) => [
+    receiveLines: reported(receiveMany, banner, (done) => [
       "Received",
-      `${fmtInt(n)} lines are now on hand at their destinations.`,
+      `${fmtInt(done.lines)} lines (${fmtInt(done.units)} units) are now on hand at ${done.store_ids.join(", ")}.`,
     ]),
     receivingAll: receiveMany.isPending,
     /** The line whose receipt or cancellation is under way, for its row to show it. */

@@ -24,6 +24,7 @@ interface Props {
   onCancel: (transferId: number) => void;
   /** The line whose receipt or cancellation is under way. */
   busyLine: number | null;
+  /** Receive these lines (all arriving at one store) in one request. */
   onReceiveAll: (transferIds: number[]) => void;
   receivingAll: boolean;
   /** Told which lines pass the filters (null: no filter), so the map can show just those. */
@@ -133,7 +134,13 @@ export function TransfersTable({
             </option>
           ))}
         </select>
-        <ReceiveAll lines={filtered} busy={receivingAll} onReceiveAll={onReceiveAll} />
+        <ReceiveAll
+          lines={filtered}
+          stores={stores}
+          filterText={text}
+          busy={receivingAll}
+          onReceiveAll={onReceiveAll}
+        />
         <button
           type="button"
           onClick={() => downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, CSV_COLUMNS))}

@@ -159,23 +159,43 @@ describe("TransfersTable", () => {
     expect(screen.getByText("P59").closest("tr")).toHaveClass("selected");
   });
 
-  it("receives every line in transit among those shown, after naming lines and units", async () => {
+  it("receives only the lines arriving at the store filtered on, after naming store, lines and units", async () => {
     const props = renderTable({
       routes: resolveRoutes(
         [
           line(1, "P1", "501", "502", 5, "dispatched"),
           line(2, "P2", "505", "502", 7, "dispatched"),
-          line(3, "P3", "501", "509", 9),
+          line(3, "P3", "502", "509", 9, "dispatched"), // leaving 502: never received there
+          line(4, "P4", "501", "502", 2),
         ],
         stores,
       ),
     });
-    await userEvent.click(screen.getByRole("button", { name: "Receive 2 in transit…" }));
-    expect(screen.getByRole("group", { name: "Receive the lines shown?" })).toHaveTextContent(
-      "Receive 2 lines, 12 units?",
+    await userEvent.type(screen.getByLabelText("Filter transfers by product or store"), "502");
+    await userEvent.click(screen.getByRole("button", { name: "Receive 2 arriving at 502…" }));
+    expect(screen.getByRole("group", { name: "Receive the lines arriving at 502?" })).toHaveTextContent(
+      "Receive 2 lines (12 units) arriving at 502?",
     );
     await userEvent.click(screen.getByRole("button", { name: "Yes, receive" }));
+    expect(props.onReceiveAll).toHaveBeenCalledTimes(1);
     expect(props.onReceiveAll).toHaveBeenCalledWith([1, 2]);
+  });
+
+  it("asks which store receives when the lines shown arrive at several", async () => {
+    const props = renderTable({
+      routes: resolveRoutes(
+        [line(1, "P1", "501", "502", 5, "dispatched"), line(3, "P3", "502", "509", 9, "dispatched")],
+        stores,
+      ),
+    });
+    expect(screen.getByRole("button", { name: "Receive…" })).toBeDisabled();
+    await userEvent.selectOptions(screen.getByLabelText("Receive at store"), "509");
+    await userEvent.click(screen.getByRole("button", { name: "Receive 1 arriving at 509…" }));
+    expect(screen.getByRole("group", { name: "Receive the lines arriving at 509?" })).toHaveTextContent(
+      "Receive 1 lines (9 units) arriving at 509?",
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Yes, receive" }));
+    expect(props.onReceiveAll).toHaveBeenCalledWith([3]);
   });
 
   it("says so when a plan moves nothing", () => {
