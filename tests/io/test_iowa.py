@@ -126,6 +126,15 @@ def test_us_dates_and_original_column_names(tmp_path: Path) -> None:
         ([["2022-13-45", "2633", "100", "4", "1"]], "impossible date"),
         ([["3 Jan", "2633", "100", "4", "1"]], r"row 2, column 'date'.*2022-10-31"),
         ([["2022-01-03", "2633", "100", "many", "1"]], r"row 2, column 'bottles_sold'"),
+        # issue 7 part 5: the limits of docs/cli.md hold for the converter too
+        (
+            [["2022-01-03", "2633", "100", "4", "1"], ["3000-01-01", "2633", "100", "4", "1"]],
+            r"row 3, column 'date'.*year mistyped",
+        ),
+        ([["1899-12-31", "2633", "100", "4", "1"]], r"row 2, column 'date'.*1900-01-01"),
+        ([["01/03/0001", "2633", "100", "4", "1"]], r"row 2, column 'date'"),
+        ([["2022-01-03", "2633", "100", "inf", "1"]], r"row 2, column 'bottles_sold'.*finite"),
+        ([["2022-01-03", "2633", "100", "1e300", "1"]], r"row 2, column 'bottles_sold'.*largest"),
     ],
 )
 def test_bad_cells_name_file_row_and_column(

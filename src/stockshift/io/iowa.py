@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from stockshift.core.errors import InputError, InputIssue, ParameterError
+from stockshift.io.limits import EARLIEST_DATE, FUTURE_MARGIN_DAYS, MAX_SALES_UNITS, latest_date
 
 HEADER_ROWS = 2  # spreadsheet row of the first data row, as in every stockshift message
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -186,14 +187,17 @@ def _bad_rows(label: str, rows: npt.NDArray[np.int64], column: str, message: str
 
 
 def _floats(col: pa.ChunkedArray, label: str, column: str, what: str) -> npt.NDArray[np.float64]:
-    """A numeric column as float64; text that is not a number is an error naming its rows."""
+    """A numeric column as float64, NaN where empty; text that is not a finite number (``nan``,
+    ``inf``, ``1e400`` written out) is an error naming its rows."""
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-        return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-    txt = pd.Series(_strings(col))
-    values = pd.to_numeric(txt.where(txt != ""), errors="coerce").to_numpy(np.float64)
-    bad = np.flatnonzero(np.isnan(values) & (txt != "").to_numpy())
+        values = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = np.flatnonzero(np.isinf(values))
+    else:
+        txt = pd.Series(_strings(col))
+        values = pd.to_numeric(txt.where(txt != ""), errors="coerce").to_numpy(np.float64)
+        bad = np.flatnonzero(~np.isfinite(values) & (txt != "").to_numpy())
     if len(bad):
-        raise _bad_rows(label, bad, column, f"is not a number; expected {what}")
+        raise _bad_rows(label, bad, column, f"is not a finite number; expected {what}")
     return values
 
 
@@ -219,7 +223,23 @@ def _days(col: pa.ChunkedArray, label: str, column: str) -> npt.NDArray[np.int64
                 )
     except pa.ArrowInvalid as exc:
         raise InputError.single(label, None, column, f"has an impossible date: {exc}") from None
+    _check_date_range(out, label, column)
     return out
+
+
+def _check_date_range(days: npt.NDArray[np.int64], label: str, column: str) -> None:
+    """The dates of docs/cli.md's limits: from 1900-01-01 to today plus a year's margin."""
+    epoch = date(1970, 1, 1)
+    latest = latest_date()
+    outside = np.flatnonzero((days < (EARLIEST_DATE - epoch).days) | (days > (latest - epoch).days))
+    if len(outside):
+        raise _bad_rows(
+            label,
+            outside,
+            column,
+            f"is not from {EARLIEST_DATE.isoformat()} to {latest.isoformat()} "
+            f"(today plus {FUTURE_MARGIN_DAYS} days); is the year mistyped?",
+        )
 
 
 def _codes(values: pa.ChunkedArray, universe: pd.Index) -> npt.NDArray[np.int64]:
@@ -324,6 +344,11 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
     blank_units = np.flatnonzero(np.isnan(units))
     if len(blank_units):
         raise _bad_rows(label, blank_units, cols["units"], "is empty; expected a number of bottles")
+    huge = np.flatnonzero(np.abs(units) > MAX_SALES_UNITS)
+    if len(huge):
+        raise _bad_rows(
+            label, huge, cols["units"], f"is beyond the largest accepted, {MAX_SALES_UNITS:,}"
+        )
     keep = np.ones(n_read, dtype=bool)
     before = np.zeros(n_read, dtype=bool)
     if opts.since is not None:
