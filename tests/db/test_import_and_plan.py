@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,6 +63,7 @@ def test_bad_import_changes_nothing(sessions: sessionmaker[Session], tmp_path: P
         {"target": "forecast", "window": 14, "cover_days": 5, "service_level": 0.9},
         {"target": "forecast", "forecast": "linear-regression", "max_transfers": 7},
         {"target": "cluster-mean", "clusters": "2", "pack_size": 3, "max_distance_km": 400.0},
+        {"target": "forecast", "policy": "optimal", "max_distance_km": 400.0},
     ],
 )
 def test_plan_from_database_equals_plan_from_files(
@@ -122,3 +125,27 @@ def test_reimport_keeps_units_in_transit(sessions: sessionmaker[Session], tmp_pa
     with sessions() as s:
         in_transit = totals(s)[1]
     assert in_transit == result.units
+
+
+def test_import_takes_in_transit_and_plans_on_the_position(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    files = chain_files(tmp_path)
+    frame = pd.read_csv(files.inventory, dtype={"store_id": str, "product_id": str})
+    frame["in_transit"] = np.arange(len(frame)) % 7
+    frame.to_csv(files.inventory, index=False)
+    load_chain(sessions, files)
+    with sessions() as s:
+        assert totals(s)[1] == int(frame["in_transit"].sum())
+    plan_id = plan_now(sessions, target="cluster-mean")
+    expected = build_plan(
+        load_dataset(stores=files.stores, inventory=files.inventory),
+        PlanParameters(target="cluster-mean"),
+    )
+    assert expected.inventory.in_transit is not None
+    with sessions() as s:
+        got = [(t.from_store, t.to_store, t.quantity) for t in plan_lines(s, plan_id=plan_id)]
+    frame = transfers_frame(expected)
+    assert got == list(
+        frame[["from_store", "to_store", "quantity"]].itertuples(index=False, name=None)
+    )

@@ -64,7 +64,8 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         Problem(
             indptr=inv.indptr,
             store=inv.store,
-            surplus=targets.surplus,
+            # surplus is measured on the position, but only units on hand can leave
+            surplus=np.minimum(targets.surplus, inv.sendable),
             need=targets.need,
             cluster=clustering.codes,
             n_clusters=max(clustering.k, 1),

@@ -15,30 +15,35 @@ EPS = 1e-9
 
 
 def surplus_and_need(
-    on_hand: IntArray | FloatArray, target: FloatArray
+    position: IntArray | FloatArray, target: FloatArray
 ) -> tuple[IntArray, IntArray]:
-    """surplus = max(⌊on_hand − target⌋, 0); need = max(⌊target − on_hand⌋, 0)."""
-    surplus = np.maximum(np.floor(on_hand - target), 0).astype(np.int64)
-    need = np.maximum(np.floor(target - on_hand), 0).astype(np.int64)
+    """surplus = max(⌊position − target⌋, 0); need = max(⌊target − position⌋, 0).
+
+    position = on hand + in transit (SPEC section 9; on hand alone without ``in_transit``).
+    """
+    surplus = np.maximum(np.floor(position - target), 0).astype(np.int64)
+    need = np.maximum(np.floor(target - position), 0).astype(np.int64)
     return surplus, need
 
 
 def cluster_mean_targets(inventory: Inventory, clustering: Clustering) -> Targets:
-    """Target = mean on hand of the product's carriers in the same cluster (paper Fig. 2).
+    """Target = mean position of the product's carriers in the same cluster (paper Fig. 2).
 
-    A cluster of one store has nothing to balance against: it is skipped (target = on hand).
+    Position is on hand plus in transit (on hand alone without an ``in_transit`` column). A
+    cluster of one store has nothing to balance against: it is skipped (target = position).
     """
     k = max(clustering.k, 1)
     cl = clustering.codes[inventory.store].astype(np.int64)
     key = inventory.product.astype(np.int64) * k + cl
     n_keys = len(inventory.product_ids) * k
-    sums = np.bincount(key, weights=inventory.on_hand.astype(np.float64), minlength=n_keys)
+    position = inventory.position
+    sums = np.bincount(key, weights=position.astype(np.float64), minlength=n_keys)
     counts = np.bincount(key, minlength=n_keys)
     target = sums[key] / counts[key]
     sizes = np.bincount(clustering.codes, minlength=k)
     single = sizes[cl] == 1
-    target = np.where(single, inventory.on_hand.astype(np.float64), target)
-    surplus, need = surplus_and_need(inventory.on_hand, target)
+    target = np.where(single, position.astype(np.float64), target)
+    surplus, need = surplus_and_need(position, target)
     skipped = tuple(clustering.names[i] for i in np.flatnonzero(sizes == 1))
     return Targets(target, surplus, need, skipped_clusters=skipped)
 
@@ -91,7 +96,7 @@ def forecast_targets(
         sales.units, sales.has_sales, method=method, window=window, cover_days=cover_days
     )
     target = target_stock(rate, sigma, cover_days=cover_days, service_level=service_level)
-    surplus, need = surplus_and_need(inventory.on_hand, target)
+    surplus, need = surplus_and_need(inventory.position, target)
     return Targets(target, surplus, need, rate=rate)
 
 

@@ -50,9 +50,23 @@ class Inventory:
     store: Int32Array
     on_hand: IntArray
     indptr: IntArray
+    in_transit: IntArray | None = None  # units on their way to the store (SPEC section 9)
 
     def __len__(self) -> int:
         return len(self.store)
+
+    @property
+    def position(self) -> IntArray:
+        """On hand plus in transit: what targets, surplus and need are measured against."""
+        if self.in_transit is None:
+            return self.on_hand
+        out: IntArray = self.on_hand + self.in_transit
+        return out
+
+    @property
+    def sendable(self) -> IntArray:
+        """Units a source can send now: only those on hand."""
+        return self.on_hand
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,7 +120,11 @@ def replace_master_data(
             "store_id": st.ids[inv.store],
             "product_id": inv.product_ids[inv.product],
             "on_hand": inv.on_hand.astype(np.int64),
-            "in_transit": np.zeros(len(inv), dtype=np.int64),
+            "in_transit": (
+                np.zeros(len(inv), dtype=np.int64)
+                if inv.in_transit is None
+                else inv.in_transit.astype(np.int64)
+            ),
         }
     )
     with write_transaction(session):
@@ -184,7 +188,7 @@ def _restore_in_transit(session: Session, stores: set[str]) -> None:
                 Stock(store_id=store_id, product_id=product_id, on_hand=0, in_transit=units)
             )
         else:
-            row.in_transit = units
+            row.in_transit += units  # on top of the file's own in_transit, if it had one
     session.flush()
 
 
@@ -229,8 +233,8 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
     stores = _stores_table(session)
     stock = _frame(
         session,
-        select(Stock.store_id, Stock.product_id, Stock.on_hand),
-        ["store_id", "product_id", "on_hand"],
+        select(Stock.store_id, Stock.product_id, Stock.on_hand, Stock.in_transit),
+        ["store_id", "product_id", "on_hand", "in_transit"],
     )
     inventory = pa.Table.from_pandas(stock, preserve_index=False)
     sales_table: pa.Table | None = None

@@ -110,6 +110,7 @@ def targets_frame(plan: Plan) -> pd.DataFrame:
             "store_id": plan.stores.ids[inv.store],
             "cluster": plan.clustering.labels[inv.store],
             "on_hand": inv.on_hand,
+            **({} if inv.in_transit is None else {"in_transit": inv.in_transit}),
             "target": t.target,
             "surplus": t.surplus,
             "need": t.need,

@@ -40,6 +40,7 @@ STORE_REQUIRED = {
 }
 STORE_OPTIONAL: dict[str, tuple[str, ...]] = {"name": (), "cluster": (), "capacity": ()}
 INV_REQUIRED = {"store_id": (), "product_id": (), "on_hand": ("stock",)}
+INV_OPTIONAL: dict[str, tuple[str, ...]] = {"in_transit": ()}
 PAPER_REQUIRED = {
     "product_id": (),
     "store_id": (),
@@ -181,16 +182,35 @@ def read_inventory(
     path: Source, stores: Stores, dropped: set[str], issues: Issues, warnings: list[str]
 ) -> Inventory:
     label, table = read_table(path)
-    cols = resolve_columns(table, label, INV_REQUIRED, {}, issues)
+    cols = resolve_columns(table, label, INV_REQUIRED, INV_OPTIONAL, issues)
     issues.raise_if_any()
     rows, txt = key_columns(table, label, cols, ("store_id", "product_id"), warnings)
     sub = table.take(pa.array(rows)) if len(rows) != table.num_rows else table
     on_hand = whole_numbers(
         sub, cols["on_hand"], label, "on_hand", RowSubset(issues, rows), maximum=MAX_STOCK_UNITS
     )
+    in_transit = None
+    if "in_transit" in cols:
+        in_transit = whole_numbers(
+            sub,
+            cols["in_transit"],
+            label,
+            "in_transit",
+            RowSubset(issues, rows),
+            maximum=MAX_STOCK_UNITS,
+        )
     _check_key_ids(txt, rows, label, issues)
     return _build_inventory(
-        label, rows, txt["store_id"], txt["product_id"], on_hand, stores, dropped, issues, warnings
+        label,
+        rows,
+        txt["store_id"],
+        txt["product_id"],
+        on_hand,
+        stores,
+        dropped,
+        issues,
+        warnings,
+        in_transit=in_transit,
     )
 
 
@@ -204,6 +224,8 @@ def _build_inventory(
     dropped: set[str],
     issues: Issues,
     warnings: list[str],
+    *,
+    in_transit: np.ndarray[Any, Any] | None = None,
 ) -> Inventory:
     s, keep = store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
     enc = pc.dictionary_encode(product_ids).combine_chunks()
@@ -238,6 +260,7 @@ def _build_inventory(
         store=s.astype(np.int32),
         on_hand=oh.astype(np.int64),
         indptr=indptr,
+        in_transit=None if in_transit is None else in_transit[order].astype(np.int64),
     )
 
 
