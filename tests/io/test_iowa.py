@@ -149,7 +149,7 @@ def test_wrong_file_and_empty_filters_are_explained(tmp_path: Path, cli) -> None
     stores, sales = _stores(tmp_path / "s.csv"), _sales(tmp_path / "d.csv")
     result = cli("convert", "iowa", "--stores", sales, "--sales", sales, tmp_path / "o")
     assert result.exit_code == 2
-    assert "column 'latitude' is missing" in result.stderr
+    assert "column 'lat' (or latitude) is missing" in result.stderr
     with pytest.raises(ParameterError, match="no sales rows are left"):
         convert_iowa(stores, sales, IowaOptions(chain="COSTCO"))
     result = cli(

@@ -25,10 +25,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from stockshift.core.errors import InputError, InputIssue, ParameterError
+from stockshift.core.errors import InputError, ParameterError
 from stockshift.io.limits import EARLIEST_DATE, FUTURE_MARGIN_DAYS, MAX_SALES_UNITS, latest_date
+from stockshift.io.tables import (
+    Issues,
+    id_codes,
+    numbers,
+    resolve_columns,
+    strings,
+    trimmed,
+)
 
-HEADER_ROWS = 2  # spreadsheet row of the first data row, as in every stockshift message
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {
     "store": ("store", "store_number"),
     "name": ("name", "store_name"),
@@ -115,38 +122,6 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def _resolve(
-    names: list[str],
-    label: str,
-    required: Mapping[str, tuple[str, ...]],
-    optional: Mapping[str, tuple[str, ...]],
-) -> dict[str, str]:
-    """Canonical column -> the file's column (any case, spaces or underscores)."""
-    present = {_norm(c): c for c in names}
-    found: dict[str, str] = {}
-    for canon, aliases in {**required, **optional}.items():
-        for alias in aliases:
-            if alias in present:
-                found[canon] = present[alias]
-                break
-    missing = [c for c in required if c not in found]
-    if missing:
-        raise InputError(
-            [
-                InputIssue(
-                    label,
-                    1,
-                    c,
-                    f"column '{required[c][0]}' is missing; is this the Iowa "
-                    f"{'stores' if 'lat' in required else 'daily sales'} file? "
-                    f"The header has: {', '.join(names)}",
-                )
-                for c in missing
-            ]
-        )
-    return found
-
-
 def _read_csv(
     path: Path, required: Mapping[str, tuple[str, ...]], optional: Mapping[str, tuple[str, ...]]
 ) -> tuple[pa.Table, dict[str, str]]:
@@ -158,7 +133,18 @@ def _read_csv(
         header = list(
             pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
         )
-        cols = _resolve(header, label, required, optional)
+        issues = Issues()
+        what = "stores" if "lat" in required else "daily sales"
+        cols = resolve_columns(
+            header,
+            label,
+            required,
+            optional,
+            issues,
+            normalise=_norm,
+            hint=f"; is this the Iowa {what} file?",
+        )
+        issues.raise_if_any()
         text_cols = [v for k, v in cols.items() if k not in ("units",)]
         table = pacsv.read_csv(
             path,
@@ -176,29 +162,10 @@ def _read_csv(
     return table, cols
 
 
-def _strings(col: pa.ChunkedArray) -> npt.NDArray[np.object_]:
-    trimmed = pc.utf8_trim_whitespace(pc.fill_null(col, ""))
-    return np.asarray(trimmed.to_numpy(zero_copy_only=False), dtype=object)
-
-
 def _bad_rows(label: str, rows: npt.NDArray[np.int64], column: str, message: str) -> InputError:
-    issues = [InputIssue(label, int(r) + HEADER_ROWS, column, message) for r in rows[:20]]
-    return InputError(issues, total=len(rows))
-
-
-def _floats(col: pa.ChunkedArray, label: str, column: str, what: str) -> npt.NDArray[np.float64]:
-    """A numeric column as float64, NaN where empty; text that is not a finite number (``nan``,
-    ``inf``, ``1e400`` written out) is an error naming its rows."""
-    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-        values = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-        bad = np.flatnonzero(np.isinf(values))
-    else:
-        txt = pd.Series(_strings(col))
-        values = pd.to_numeric(txt.where(txt != ""), errors="coerce").to_numpy(np.float64)
-        bad = np.flatnonzero(~np.isfinite(values) & (txt != "").to_numpy())
-    if len(bad):
-        raise _bad_rows(label, bad, column, f"is not a finite number; expected {what}")
-    return values
+    issues = Issues()
+    issues.add_rows(label, rows, column, message)
+    return InputError(issues.items, total=issues.total)
 
 
 def _days(col: pa.ChunkedArray, label: str, column: str) -> npt.NDArray[np.int64]:
@@ -242,16 +209,6 @@ def _check_date_range(days: npt.NDArray[np.int64], label: str, column: str) -> N
         )
 
 
-def _codes(values: pa.ChunkedArray, universe: pd.Index) -> npt.NDArray[np.int64]:
-    """Index of each value in ``universe`` (-1 if absent), through dictionary encoding."""
-    txt = pc.utf8_trim_whitespace(pc.fill_null(pc.cast(values, pa.string()), ""))
-    enc = pc.dictionary_encode(txt).combine_chunks()
-    pos = np.asarray(universe.get_indexer(enc.dictionary.to_pylist()), dtype=np.int64)
-    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    out: npt.NDArray[np.int64] = pos[idx] if len(idx) else idx
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class _Stores:
     frame: pd.DataFrame  # store_id, name, lat, lon[, city] of usable stores in the chain
@@ -265,10 +222,15 @@ def read_stores(path: Path, chain: str | None) -> _Stores:
     """The Iowa stores file; stores with empty coordinates are dropped (and counted)."""
     label = path.name
     table, cols = _read_csv(path, STORE_COLUMNS, STORE_OPTIONAL)
-    ids = _strings(table.column(cols["store"]))
-    names = _strings(table.column(cols["name"]))
-    lat = _floats(table.column(cols["lat"]), label, cols["lat"], "a latitude in degrees")
-    lon = _floats(table.column(cols["lon"]), label, cols["lon"], "a longitude in degrees")
+    ids = strings(table.column(cols["store"]))
+    names = strings(table.column(cols["name"]))
+    issues = Issues()
+    where = {"lat": "a latitude in degrees", "lon": "a longitude in degrees"}
+    lat, lon = (
+        numbers(table, cols[c], label, cols[c], issues, what=where[c], blank_ok=True)
+        for c in ("lat", "lon")
+    )
+    issues.raise_if_any()
     with np.errstate(invalid="ignore"):
         out_of_range = np.flatnonzero((np.abs(lat) > 90) | (np.abs(lon) > 180))
     if len(out_of_range):
@@ -283,7 +245,7 @@ def read_stores(path: Path, chain: str | None) -> _Stores:
         raise _bad_rows(label, dup, cols["store"], "repeats an earlier store number")
     frame = pd.DataFrame({"store_id": ids, "name": names, "lat": lat, "lon": lon})
     if "city" in cols:
-        frame["city"] = _strings(table.column(cols["city"]))
+        frame["city"] = strings(table.column(cols["city"]))
     in_chain = np.ones(len(frame), dtype=bool)
     if chain:
         in_chain = frame["name"].str.upper().str.contains(chain.upper(), regex=False).to_numpy()
@@ -340,10 +302,9 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
     table, cols = _read_csv(sales, SALES_COLUMNS, {})
     n_read = table.num_rows
     day = _days(table.column(cols["date"]), label, cols["date"])
-    units = _floats(table.column(cols["units"]), label, cols["units"], "a number of bottles")
-    blank_units = np.flatnonzero(np.isnan(units))
-    if len(blank_units):
-        raise _bad_rows(label, blank_units, cols["units"], "is empty; expected a number of bottles")
+    issues = Issues()
+    units = numbers(table, cols["units"], label, cols["units"], issues, what="a number of bottles")
+    issues.raise_if_any()
     huge = np.flatnonzero(np.abs(units) > MAX_SALES_UNITS)
     if len(huge):
         raise _bad_rows(
@@ -355,19 +316,17 @@ def convert_iowa(stores: Path, sales: Path, options: IowaOptions | None = None) 
         since = (np.datetime64(opts.since, "D") - np.datetime64("1970-01-01", "D")).astype(int)
         before = day < since
         keep &= ~before
-    store_txt = table.column(cols["store"])
-    store = _codes(store_txt, pd.Index(st.frame["store_id"]))
+    store_txt = trimmed(table.column(cols["store"]))
+    store = id_codes(store_txt, pd.Index(st.frame["store_id"]))
     unknown_mask = store < 0
-    no_pos = keep & unknown_mask & (_codes(store_txt, st.no_position) >= 0)
-    other = keep & unknown_mask & (_codes(store_txt, st.other_chain) >= 0)
+    no_pos = keep & unknown_mask & (id_codes(store_txt, st.no_position) >= 0)
+    other = keep & unknown_mask & (id_codes(store_txt, st.other_chain) >= 0)
     unknown = keep & unknown_mask & ~no_pos & ~other
     keep &= ~unknown_mask
     returns = keep & (units < 0)
     zeros = keep & (units == 0)
     keep &= units > 0
-    all_items = pc.utf8_trim_whitespace(
-        pc.fill_null(pc.cast(table.column(cols["item"]), pa.string()), "")
-    )
+    all_items = trimmed(table.column(cols["item"]))
     blank_item = keep & np.asarray(
         pc.equal(pc.utf8_length(all_items), 0).to_numpy(zero_copy_only=False), dtype=bool
     )

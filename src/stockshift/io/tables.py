@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -101,15 +101,27 @@ def _csv_header(path: Path) -> list[str]:
     return list(reader.schema.names)
 
 
+def _lower(name: str) -> str:
+    return name.strip().lower()
+
+
 def resolve_columns(
-    table: pa.Table,
+    table: pa.Table | Sequence[str],
     label: str,
     required: Mapping[str, tuple[str, ...]],
     optional: Mapping[str, tuple[str, ...]],
     issues: Issues,
+    *,
+    normalise: Callable[[str], str] = _lower,
+    hint: str = "",
 ) -> dict[str, str]:
-    """Map canonical column names to the file's (accepting aliases, any case)."""
-    present = {c.strip().lower(): c for c in table.column_names}
+    """Map canonical column names to the file's (accepting aliases, any case).
+
+    ``table``: the table or just its header; ``normalise`` makes a header name comparable to
+    the aliases; ``hint`` ends the message of a missing column.
+    """
+    names = table.column_names if isinstance(table, pa.Table) else list(table)
+    present = {normalise(c): c for c in names}
     found: dict[str, str] = {}
     for canon, aliases in {**required, **optional}.items():
         for alias in (canon, *aliases):
@@ -118,24 +130,35 @@ def resolve_columns(
                 break
     missing = [c for c in required if c not in found]
     for c in missing:
-        alias_note = f" (or {', '.join(required[c])})" if required[c] else ""
+        others = [a for a in required[c] if a != c]
+        alias_note = f" (or {', '.join(others)})" if others else ""
         issues.add(
             label,
             1,
             c,
             f"required column '{c}'{alias_note} is missing; the header has: "
-            + ", ".join(table.column_names),
+            + ", ".join(names)
+            + hint,
         )
     return found
 
 
 def text(table: pa.Table, column: str) -> pa.ChunkedArray:
-    """A column as trimmed text, nulls as empty strings.
+    """A column as trimmed text, nulls as empty strings."""
+    return trimmed(table.column(column))
+
+
+def strings(col: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """A column as trimmed Python strings (an object array), nulls as empty strings."""
+    return np.asarray(trimmed(col).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def trimmed(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed text of any column, nulls as empty strings; whole floats (501.0) as ``501``.
 
     A cell stockshift neutralised against formula injection on export (``'=x``, see
     :mod:`stockshift.io.csvcells`) reads back as it was (``=x``).
     """
-    col = table.column(column)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         if pa.types.is_floating(col.type):
             # ids stored as floats (e.g. 501.0) come back as "501"
@@ -170,22 +193,25 @@ def numbers(
     *,
     what: str,
     maximum: float | None = None,
+    blank_ok: bool = False,
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """A numeric column as float64; empty, unparseable and non-finite cells are reported by row.
 
     Reported cells come back as NaN, so later range checks can skip them. ``maximum``: the
-    largest value accepted (see :mod:`stockshift.io.limits`).
+    largest value accepted (see :mod:`stockshift.io.limits`); ``blank_ok``: empty cells are
+    NaN, not an issue.
     """
     col = table.column(column)
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
         null = np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
         out = np.array(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-        issues.add_rows(label, np.flatnonzero(null), canon, f"is empty; expected {what}")
+        if not blank_ok:
+            issues.add_rows(label, np.flatnonzero(null), canon, f"is empty; expected {what}")
         bad = np.flatnonzero(~np.isfinite(out) & ~null)
         issues.add_rows(label, bad, canon, f"is not a finite number; expected {what}")
         out[bad] = np.nan
     else:
-        out = _parse_numbers(text(table, column), label, canon, issues, what)
+        out = _parse_numbers(text(table, column), label, canon, issues, what, blank_ok)
     if maximum is not None:
         with np.errstate(invalid="ignore"):
             big = np.flatnonzero(out > maximum)
@@ -195,7 +221,7 @@ def numbers(
 
 
 def _parse_numbers(
-    txt: pa.ChunkedArray, label: str, canon: str, issues: Issues, what: str
+    txt: pa.ChunkedArray, label: str, canon: str, issues: Issues, what: str, blank_ok: bool
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     try:
         out = np.array(pc.cast(txt, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
@@ -205,7 +231,7 @@ def _parse_numbers(
         for i, v in enumerate(values):
             if NUMBER.fullmatch(v) and math.isfinite(f := float(v)):
                 out[i] = f
-            else:
+            elif not (blank_ok and v == ""):
                 issues.add(label, i + HEADER_ROWS, canon, f"is {_shown(v)}; expected {what}")
         return out
     bad = np.flatnonzero(~np.isfinite(out))  # nan, inf, 1e400
