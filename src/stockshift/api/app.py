@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from stockshift.api import logredact, problems
 from stockshift.api.app_info import package_version
+from stockshift.api.backtester import Backtester
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker
 from stockshift.api.limits import BodyLimit
@@ -21,6 +22,7 @@ from stockshift.api.planner import Planner
 from stockshift.api.routes import ROUTERS
 from stockshift.api.uploads import clean_stale, upload_root
 from stockshift.config import Settings
+from stockshift.db.backtests import fail_interrupted_backtests
 from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.plans import fail_interrupted
 
@@ -49,15 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker=broker,
         planner=Planner(sessions, broker, settings.plan_workers),
         plans=PlanCache(),
+        backtester=Backtester(sessions, broker),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with sessions() as session:
             fail_interrupted(session)
+            fail_interrupted_backtests(session)
         clean_stale(upload_root(settings.upload_dir))
         yield
         state.planner.shutdown()
+        state.backtester.shutdown()
         engine.dispose()
 
     app = FastAPI(

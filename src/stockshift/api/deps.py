@@ -17,6 +17,7 @@ from stockshift.config import Settings
 from stockshift.db.keys import Role, authenticate, live_key, role_allows
 
 if TYPE_CHECKING:
+    from stockshift.api.backtester import Backtester
     from stockshift.api.events import Broker
     from stockshift.api.plancache import PlanCache
     from stockshift.api.planner import Planner
@@ -32,6 +33,7 @@ class AppState:
     broker: Broker
     planner: Planner
     plans: PlanCache
+    backtester: Backtester
 
 
 @dataclass(frozen=True, slots=True)

@@ -489,3 +489,123 @@ class KeyCreated(BaseModel):
     role: Role
     name: str
     key: str = Field(description="The secret; shown once, stored only as a hash.")
+
+
+# --- backtests (SPEC section 10) --------------------------------------------------------------
+
+BacktestStatus = Literal["running", "completed", "failed"]
+BacktestPolicy = Literal["warehouse", "greedy", "optimal", "expected-benefit"]
+
+
+class BacktestCreate(BaseModel):
+    """The settings of ``stockshift backtest`` (SPEC section 10), as JSON."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    start: dt.date | None = Field(
+        None,
+        description="First day replayed (the stock in the database is the stock that "
+        "morning); default: the last `weeks` weeks of the sales.",
+    )
+    weeks: int = Field(8, ge=1, le=520, description="Weeks replayed.")
+    policies: list[BacktestPolicy] = Field(
+        ["warehouse", "greedy"],
+        min_length=1,
+        max_length=4,
+        description="Policies compared; warehouse (no transfers) always runs as the baseline.",
+    )
+    review_days: int = Field(7, ge=1, le=365, description="Days between reviews (R).")
+    warehouse_lead_days: int = Field(7, ge=0, le=365, description="Warehouse lead time (L).")
+    transfer_lead_days: int = Field(1, ge=0, le=365, description="Transfer lead time (T).")
+    clusters: str = Field(
+        "auto", pattern=r"^(auto|column|[1-9][0-9]{0,3})$", description="auto, column or K."
+    )
+    forecast: str = Field(
+        "moving-average", min_length=1, max_length=32, description="As in POST /plans."
+    )
+    window: int = Field(28, ge=1, le=3650)
+    cover_days: int = Field(7, ge=1, le=3650)
+    service_level: float | None = Field(None, gt=0.0, lt=1.0)
+    max_distance_km: float | None = Field(None, ge=0.0, le=40_100.0)
+    pack_size: int = Field(1, ge=1, le=1_000_000)
+    min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class BacktestCreated(BaseModel):
+    backtest_id: int
+    status: BacktestStatus
+
+
+class BacktestProgress(BaseModel):
+    policy: str
+    day: int = Field(description="Days of this policy replayed so far.")
+    days: int
+
+
+class BacktestWeek(BaseModel):
+    week: int
+    start: dt.date
+    demand: float
+    sold: float
+    lost: float
+    warehouse_units: float
+    transfer_units: int
+    transfer_lines: int
+    unit_km: float
+    average_stock: float
+
+
+class BacktestPolicyResult(BaseModel):
+    policy: str
+    demand: float
+    sold: float
+    lost: float
+    fill_rate: float | None
+    lost_vs_warehouse_pct: float | None = Field(
+        description="100·(lost − lost of warehouse) / lost of warehouse."
+    )
+    warehouse_units: float
+    transfer_units: int
+    transfer_lines: int
+    unit_km: float
+    average_stock: float
+    start_stock: float
+    end_stock: float
+    pipeline: float
+    weeks: list[BacktestWeek]
+
+
+class BacktestNetwork(BaseModel):
+    stores: int
+    products: int
+    rows: int
+    clusters: int
+
+
+class BacktestFile(BaseModel):
+    """The result file of ``stockshift backtest --output`` (``stockshift.backtest/1``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field("stockshift.backtest/1", alias="schema")
+    parameters: dict[str, Any]
+    network: BacktestNetwork
+    policies: list[BacktestPolicyResult]
+
+
+class BacktestPublic(BaseModel):
+    """A backtest: status, progress while it runs, and once completed the result file."""
+
+    backtest_id: int
+    status: BacktestStatus
+    progress: BacktestProgress | None
+    error: str | None
+    parameters: dict[str, Any]
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    result: BacktestFile | None
+
+
+class BacktestPage(PageBase):
+    items: list[BacktestPublic] = Field(description="Newest first; `result` is left out here.")

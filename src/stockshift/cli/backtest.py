@@ -134,9 +134,6 @@ def backtest_command(
     names = run(lambda: parse_policies(policies))
     first_day = run(lambda: parse_date("--start", start)) if start is not None else None
     dataset = run(lambda: load(None, stores, inventory, sales, sales_days=None))
-    assert dataset.sales is not None
-    if first_day is None:
-        first_day = dataset.sales.last_day - np.timedelta64(7 * weeks - 1, "D")
     settings = BacktestSettings(
         start=first_day,
         weeks=weeks,
@@ -186,7 +183,7 @@ def _table(result: BacktestResult) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         title=(
-            f"Backtest {s.start} – {result.end} ({s.weeks} weeks): {result.stores} stores, "
+            f"Backtest {result.start} – {result.end} ({s.weeks} weeks): {result.stores} stores, "
             f"{result.products} products; review every {s.review_days} d, warehouse "
             f"{s.warehouse_lead_days} d, transfers {s.transfer_lead_days} d"
         ),

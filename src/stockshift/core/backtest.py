@@ -45,7 +45,7 @@ Progress = Callable[[str, int, int], None]  # (policy, days done, days in the ru
 class BacktestSettings:
     """The replay's own settings (SPEC section 10); planning settings are PlanParameters."""
 
-    start: np.datetime64  # first day of the run
+    start: np.datetime64 | None  # first day of the run; None: the last ``weeks`` of the sales
     weeks: int
     review_days: int = 7
     warehouse_lead_days: int = 7
@@ -55,6 +55,12 @@ class BacktestSettings:
     @property
     def days(self) -> int:
         return 7 * self.weeks
+
+    def first_day(self, sales_last_day: np.datetime64) -> np.datetime64:
+        """``start``, or the first day of the last ``weeks`` weeks of the sales."""
+        if self.start is not None:
+            return self.start
+        return sales_last_day - np.timedelta64(self.days - 1, "D")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,12 @@ class Network:
     clustering: Clustering
     dist: FloatArray
     order: Int32Array
+
+    @property
+    def start(self) -> np.datetime64:
+        """The first day of the run (resolved by :func:`prepare`)."""
+        assert self.settings.start is not None
+        return self.settings.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +230,7 @@ class PolicyResult:
 class BacktestResult:
     settings: BacktestSettings
     params: PlanParameters
+    start: np.datetime64  # first day of the run
     end: np.datetime64  # last day of the run
     stores: int
     products: int
@@ -229,12 +242,15 @@ class BacktestResult:
         return next(p for p in self.policies if p.policy == name)
 
 
-def _check(dataset: Dataset, params: PlanParameters, settings: BacktestSettings) -> Sales:
-    """Refuse settings the replay cannot honour, naming the flag and what would work."""
-    validate_parameters(params)
-    sales = dataset.sales
-    if sales is None:
-        raise ParameterError("a backtest replays sales: pass --sales sales.csv")
+def check_settings(
+    settings: BacktestSettings,
+    *,
+    window: int,
+    sales_first_day: np.datetime64 | None,
+    sales_last_day: np.datetime64 | None,
+) -> np.datetime64:
+    """Refuse settings the replay cannot honour, naming the flag and what would work;
+    returns the first day of the run. Policy names are checked by :func:`resolve_policies`."""
     if settings.weeks < 1:
         raise ParameterError(f"--weeks {settings.weeks}: must be at least 1")
     if settings.review_days < 1:
@@ -245,16 +261,16 @@ def _check(dataset: Dataset, params: PlanParameters, settings: BacktestSettings)
     ):
         if value < 0:
             raise ParameterError(f"{flag} {value}: must be ≥ 0")
-    first, last = sales.first_day, sales.last_day
-    if sales.units.shape[1] != sales.total_days:
-        raise ParameterError("the backtest needs the whole sales history (load it in full)")
-    start = settings.start
+    if sales_first_day is None or sales_last_day is None:
+        raise ParameterError("a backtest replays sales: pass --sales sales.csv (or import sales)")
+    first, last = sales_first_day, sales_last_day
+    start = settings.first_day(last)
     end = start + np.timedelta64(settings.days - 1, "D")
     if start <= first:
         raise ParameterError(
             f"--start {start}: the sales begin on {first}, so there is no history to set the "
             f"first targets from; start at least --window days later, e.g. --start "
-            f"{first + np.timedelta64(params.window, 'D')}"
+            f"{first + np.timedelta64(window, 'D')}"
         )
     if end > last:
         latest = last - np.timedelta64(settings.days - 1, "D")
@@ -262,12 +278,24 @@ def _check(dataset: Dataset, params: PlanParameters, settings: BacktestSettings)
             f"--start {start} --weeks {settings.weeks}: the run would end on {end} but the "
             f"sales end on {last}; start on or before {latest} or use fewer weeks"
         )
-    return sales
+    return start
 
 
 def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings) -> Network:
-    """Check the settings, cluster the stores once and compute the distances."""
-    _check(dataset, params, settings)
+    """Check the settings, cluster the stores once and compute the distances; the network's
+    settings carry the resolved first day."""
+    validate_parameters(params)
+    sales = dataset.sales
+    start = check_settings(
+        settings,
+        window=params.window,
+        sales_first_day=None if sales is None else sales.first_day,
+        sales_last_day=None if sales is None else sales.last_day,
+    )
+    assert sales is not None
+    if sales.units.shape[1] != sales.total_days:
+        raise ParameterError("the backtest needs the whole sales history (load it in full)")
+    settings = replace(settings, start=start)
     clustering = cluster_stores(dataset.stores, params.clusters, seed=params.seed)
     dist = distance_matrix(dataset.stores.lat, dataset.stores.lon)
     return Network(dataset, params, settings, clustering, dist, neighbour_order(dist))
@@ -285,7 +313,10 @@ def run_backtest(
     chosen = dict(policies) if policies is not None else resolve_policies(settings.policies)
     if WAREHOUSE not in chosen:
         chosen = {WAREHOUSE: _no_transfers, **chosen}
+    if policies is not None:
+        settings = replace(settings, policies=tuple(chosen))
     network = prepare(dataset, replace(params, target="forecast"), settings)
+    settings, start = network.settings, network.start
     raw = {name: _replay(network, name, policy, progress) for name, policy in chosen.items()}
     base = raw[WAREHOUSE].lost
     results = []
@@ -299,7 +330,8 @@ def run_backtest(
     return BacktestResult(
         settings=settings,
         params=network.params,
-        end=settings.start + np.timedelta64(settings.days - 1, "D"),
+        start=start,
+        end=start + np.timedelta64(settings.days - 1, "D"),
         stores=len(np.unique(inv.store)),
         products=len(np.unique(inv.product)),
         rows=len(inv),
@@ -357,7 +389,7 @@ def _replay(network: Network, name: str, policy: Policy, progress: Progress | No
     assert sales is not None
     inv = ds.inventory
     n_rows, n_days = len(inv), settings.days
-    first = int((settings.start - sales.first_day) // np.timedelta64(1, "D"))
+    first = int((network.start - sales.first_day) // np.timedelta64(1, "D"))
     lead_t, lead_w, every = (
         settings.transfer_lead_days,
         settings.warehouse_lead_days,
@@ -406,7 +438,7 @@ def _replay(network: Network, name: str, policy: Policy, progress: Progress | No
         )
         if progress is not None:
             progress(name, t + 1, n_days)
-    weeks = _weeks(settings, daily, per_review)
+    weeks = _weeks(settings, network.start, daily, per_review)
     demand, sold_total, lost = (float(daily[i].sum()) for i in range(3))
     return PolicyResult(
         policy=name,
@@ -460,14 +492,14 @@ def _deliver(arrivals: _Arrivals, on_hand: FloatArray, day: int, lead: int,
 
 
 def _weeks(
-    settings: BacktestSettings, daily: FloatArray, per_review: FloatArray
+    settings: BacktestSettings, start: np.datetime64, daily: FloatArray, per_review: FloatArray
 ) -> tuple[WeekResult, ...]:
     by_week = daily.reshape(4, settings.weeks, 7)
     rev = per_review.reshape(4, settings.weeks, 7).sum(axis=2)
     return tuple(
         WeekResult(
             week=w + 1,
-            start=settings.start + np.timedelta64(7 * w, "D"),
+            start=start + np.timedelta64(7 * w, "D"),
             demand=float(by_week[0, w].sum()),
             sold=float(by_week[1, w].sum()),
             lost=float(by_week[2, w].sum()),

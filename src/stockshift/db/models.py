@@ -131,6 +131,22 @@ class PlanRow(Base):
     executed_by: Mapped[int | None] = mapped_column(Integer)
 
 
+class BacktestRow(Base):
+    """A backtest request and, once run, its result (the ``stockshift.backtest/1`` file)."""
+
+    __tablename__ = "backtests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16))  # running, completed, failed
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class TransferRow(Base):
     """One transfer line of a plan, with its life cycle status."""
 

@@ -22,7 +22,7 @@ def _r(x: float, digits: int = 4) -> float:
 def parameters_dict(result: BacktestResult) -> dict[str, Any]:
     s, p = result.settings, result.params
     return {
-        "start": str(s.start),
+        "start": str(result.start),
         "end": str(result.end),
         "weeks": s.weeks,
         "review_days": s.review_days,
@@ -158,7 +158,7 @@ def write_chart(result: BacktestResult, path: Path) -> None:
               color=[COLOURS.get(n, "#333333") for n in names])  # fmt: skip
     right.set_ylabel("unit-km moved")
     right.set_title("Transfer effort")
-    fig.suptitle(f"Backtest {result.settings.start} – {result.end}, {result.stores} stores")
+    fig.suptitle(f"Backtest {result.start} – {result.end}, {result.stores} stores")
     fig.tight_layout()
     atomic_write(path, lambda fh: fig.savefig(fh, format="png"), binary=True)
     plt.close(fig)

@@ -1,6 +1,7 @@
 """One router per resource; :data:`ROUTERS` is what the app mounts under /api/v1."""
 
 from stockshift.api.routes import (
+    backtests,
     events,
     imports,
     inventory,
@@ -18,6 +19,7 @@ ROUTERS = [
     imports.router,
     sales.router,
     plans.router,
+    backtests.router,
     transfers.router,
     events.router,
 ]
