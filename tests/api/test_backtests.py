@@ -79,8 +79,8 @@ def test_backtest_requests_that_cannot_run(api: Api, tmp_path: Path) -> None:
         ({"policies": ["magic"]}, ["policies"]),
         ({"policies": []}, ["policies"]),
         ({"review_days": 0}, ["review_days"]),
-        ({"forecast": "crystal-ball"}, ["--forecast", "crystal-ball"]),
-        ({"start": "2024-03-01", "weeks": 1}, ["no history", "2024-03-01"]),
+        ({"forecast": "crystal-ball"}, ["forecast 'crystal-ball'"]),
+        ({"start": "2024-03-01", "weeks": 1}, ["start 2024-03-01", "no history"]),
         ({"start": "2024-03-10", "weeks": 2}, ["the sales end on 2024-03-21"]),
         ({"weeks": 1, "surprise": 1}, ["surprise"]),
     ):

@@ -171,7 +171,7 @@ def test_weekly_csv_and_chart(cli: Any, tmp_path: Path) -> None:
 
 BAD = {
     "unknown policy": (["--policies", "warehouse,magic"], ["--policies", "magic"]),
-    "no policy": (["--policies", ","], ["--policies"]),
+    "no policy": (["--policies", ","], ["--policies", "none given"]),
     "zero weeks": (["--weeks", "0"], ["--weeks 0", "at least 1"]),
     "zero review days": (["--review-days", "0"], ["--review-days 0"]),
     "negative lead time": (["--warehouse-lead-days", "-1"], ["--warehouse-lead-days -1"]),
@@ -179,7 +179,7 @@ BAD = {
     "start without history": (["--start", "2026-03-02"], ["--start 2026-03-02", "no history"]),
     "run past the sales": (
         ["--start", "2026-03-10"],
-        ["end on 2026-03-23", "on or before 2026-03-09"],
+        ["--start 2026-03-10", "end on 2026-03-23", "on or before 2026-03-09"],
     ),
     "bad window": (["--window", "0"], ["--window 0"]),
     "bad service level": (["--service-level", "1.5"], ["--service-level"]),

@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.clustering import cluster_stores
-from stockshift.core.errors import ParameterError
+from stockshift.core.errors import FIELD, ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
-from stockshift.core.pipeline import compute_targets, validate_parameters
+from stockshift.core.parameters import validate_parameters
+from stockshift.core.pipeline import compute_targets
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.targets import surplus_and_need
 from stockshift.core.types import (
@@ -170,15 +171,18 @@ def resolve_policies(names: tuple[str, ...]) -> dict[str, Policy]:
     known = available_policies()
     bad = [n for n in names if n not in POLICY_NAMES]
     if bad or not names:
-        raise ParameterError(
-            f"--policies {','.join(names)!r}: unknown policy {', '.join(bad) or '(none)'}; "
-            f"use a comma-separated list of {', '.join(POLICY_NAMES)}"
+        raise ParameterError.about(
+            "policies",
+            ",".join(names),
+            f"unknown policy {', '.join(bad) or '(none given)'}; use a comma-separated list "
+            f"of {', '.join(POLICY_NAMES)}",
         )
     missing = [n for n in names if n not in known]
     if missing:
-        raise ParameterError(
-            f"--policies: {', '.join(missing)} is not available in this version; "
-            f"use {', '.join(known)}"
+        raise ParameterError.about(
+            "policies",
+            ",".join(names),
+            f"{', '.join(missing)} is not available in this version; use {', '.join(known)}",
         )
     ordered = [WAREHOUSE, *(n for n in dict.fromkeys(names) if n != WAREHOUSE)]
     return {n: known[n] for n in ordered}
@@ -252,31 +256,36 @@ def check_settings(
     """Refuse settings the replay cannot honour, naming the flag and what would work;
     returns the first day of the run. Policy names are checked by :func:`resolve_policies`."""
     if settings.weeks < 1:
-        raise ParameterError(f"--weeks {settings.weeks}: must be at least 1")
+        raise ParameterError.about("weeks", settings.weeks, "must be at least 1")
     if settings.review_days < 1:
-        raise ParameterError(f"--review-days {settings.review_days}: must be at least 1")
-    for flag, value in (
-        ("--warehouse-lead-days", settings.warehouse_lead_days),
-        ("--transfer-lead-days", settings.transfer_lead_days),
+        raise ParameterError.about("review_days", settings.review_days, "must be at least 1")
+    for name, value in (
+        ("warehouse_lead_days", settings.warehouse_lead_days),
+        ("transfer_lead_days", settings.transfer_lead_days),
     ):
         if value < 0:
-            raise ParameterError(f"{flag} {value}: must be ≥ 0")
+            raise ParameterError.about(name, value, "must be ≥ 0")
     if sales_first_day is None or sales_last_day is None:
-        raise ParameterError("a backtest replays sales: pass --sales sales.csv (or import sales)")
+        raise ParameterError(
+            "a backtest replays the sales history and there is none: pass --sales sales.csv "
+            "(or import sales into the service)"
+        )
     first, last = sales_first_day, sales_last_day
     start = settings.first_day(last)
     end = start + np.timedelta64(settings.days - 1, "D")
     if start <= first:
         raise ParameterError(
-            f"--start {start}: the sales begin on {first}, so there is no history to set the "
-            f"first targets from; start at least --window days later, e.g. --start "
-            f"{first + np.timedelta64(window, 'D')}"
+            f"{FIELD} {start}: the sales begin on {first}, so there is no history to set the "
+            f"first targets from; start a forecast window later, e.g. {FIELD} "
+            f"{first + np.timedelta64(window, 'D')}",
+            field="start",
         )
     if end > last:
         latest = last - np.timedelta64(settings.days - 1, "D")
         raise ParameterError(
-            f"--start {start} --weeks {settings.weeks}: the run would end on {end} but the "
-            f"sales end on {last}; start on or before {latest} or use fewer weeks"
+            f"{FIELD} {start}: {settings.weeks} week(s) would end on {end} but the sales end "
+            f"on {last}; start on or before {latest} or replay fewer weeks",
+            field="start",
         )
     return start
 

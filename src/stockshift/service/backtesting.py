@@ -25,7 +25,7 @@ from stockshift.core.backtest import (
     run_backtest,
 )
 from stockshift.core.errors import StockshiftError
-from stockshift.core.pipeline import validate_parameters
+from stockshift.core.parameters import validate_parameters
 from stockshift.core.types import PlanParameters
 from stockshift.db.backtests import (
     create_backtest,
