@@ -321,27 +321,25 @@ def check_ids(
     *,
     max_length: int = MAX_ID_LENGTH,
 ) -> None:
-    """Ids (and names) must fit the database column and hold no control character."""
+    """Ids (and names) must fit the database column and hold no control character.
+
+    Checked on the distinct values (ids repeat on every sales row), then mapped to rows.
+    """
     if not len(txt):
         return
-    long = np.asarray(
-        pc.greater(pc.utf8_length(txt), max_length).to_numpy(zero_copy_only=False), bool
-    )
-    issues.add_rows(
-        label,
-        rows[np.flatnonzero(long)],
-        canon,
-        f"is longer than {max_length} characters; shorten it",
-    )
-    ctrl = np.asarray(
-        pc.match_substring_regex(txt, CONTROL_CHARACTERS).to_numpy(zero_copy_only=False), bool
-    )
-    issues.add_rows(
-        label,
-        rows[np.flatnonzero(ctrl)],
-        canon,
-        "holds a control character (NUL, tab, line break, ...); remove it",
-    )
+    enc = pc.dictionary_encode(txt).combine_chunks()
+    distinct = enc.dictionary
+    long = pc.greater(pc.utf8_length(distinct), max_length)
+    ctrl = pc.match_substring_regex(distinct, CONTROL_CHARACTERS)
+    if not pc.any(pc.or_(long, ctrl)).as_py():
+        return
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)
+    for flags, message in (
+        (long, f"is longer than {max_length} characters; shorten it"),
+        (ctrl, "holds a control character (NUL, tab, line break, ...); remove it"),
+    ):
+        bad = np.asarray(flags.to_numpy(zero_copy_only=False), bool)
+        issues.add_rows(label, rows[np.flatnonzero(bad[codes])], canon, message)
 
 
 def id_codes(values: pa.ChunkedArray, universe: pd.Index) -> np.ndarray[Any, np.dtype[np.int64]]:
