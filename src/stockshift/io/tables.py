@@ -280,15 +280,20 @@ def whole_numbers(
     try:
         out = np.array(pc.cast(txt, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
     except pa.ArrowException:
-        values = txt.to_numpy(zero_copy_only=False)
-        out = np.zeros(len(values), dtype=np.int64)
-        for i, v in enumerate(values):
+        # plain digits in bulk; only the other cells (12.0, 1e3, text) one by one
+        plain = np.asarray(
+            pc.match_substring_regex(txt, r"^-?[0-9]{1,18}$").to_numpy(zero_copy_only=False), bool
+        )
+        out = np.zeros(len(plain), dtype=np.int64)
+        out[plain] = pc.cast(txt.filter(pa.array(plain)), pa.int64()).to_numpy()
+        other = np.flatnonzero(~plain)
+        values = txt.take(pa.array(other)).to_pylist()
+        for i, v in zip(other.tolist(), values, strict=True):
             number = _whole(v, maximum)
             if isinstance(number, int):
                 out[i] = number
             else:
                 issues.add(label, i + HEADER_ROWS, canon, number.format(v=_shown(v), what=what))
-        return out
     neg = np.flatnonzero(out < 0)
     big = np.flatnonzero(out > maximum)
     issues.add_rows(label, neg, canon, f"must be {what}")
