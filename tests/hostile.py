@@ -43,12 +43,19 @@ class Case:
         return (
             write_csv(folder / "stores.csv", STORE_HEADER, self.stores),
             write_csv(
-                folder / "inventory.csv", ["store_id", "product_id", "on_hand"], self.inventory
+                folder / "inventory.csv",
+                ["store_id", "product_id", "on_hand", "in_transit"][: len(self.inventory[0])],
+                self.inventory,
             ),
             write_csv(
                 folder / "sales.csv", ["date", "store_id", "product_id", "units"], self.sales
             ),
         )
+
+
+def _in_transit(value: Any) -> list[tuple[Any, ...]]:
+    """The inventory with the optional ``in_transit`` column (SPEC section 9), one cell bad."""
+    return [*((*row, 0) for row in INVENTORY), ("C", "P2", 1, value)]
 
 
 def _inv(value: Any, *, product: str = "P2") -> list[tuple[Any, ...]]:
@@ -130,6 +137,16 @@ CASES: dict[str, Case] = {
         "inventory.csv", 5, "on_hand", "largest accepted", inventory=_inv(MAX_STOCK_UNITS + 1)
     ),
     "on_hand inf": Case("inventory.csv", 5, "on_hand", "'inf'", inventory=_inv("inf")),
+    "in_transit 1e30": Case(
+        "inventory.csv", 5, "in_transit", "largest accepted", inventory=_in_transit("1e30")
+    ),
+    "in_transit 2**53+1": Case(
+        "inventory.csv", 5, "in_transit", "largest accepted", inventory=_in_transit(2**53 + 1)
+    ),
+    "in_transit NaN": Case("inventory.csv", 5, "in_transit", "'NaN'", inventory=_in_transit("NaN")),
+    "in_transit negative": Case(
+        "inventory.csv", 5, "in_transit", "whole number", inventory=_in_transit(-1)
+    ),
     "lat 1e400": Case("stores.csv", 5, "lat", "'1e400'", stores=_store(lat="1e400")),
     "name too long": Case(
         "stores.csv", 5, "name", "longer than 200", stores=_store(name="N" * 201)
