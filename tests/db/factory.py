@@ -83,3 +83,53 @@ def plan_now(sessions: sessionmaker[Session], **params: object) -> int:
     plan_id = start_plan(sessions, parameters, key_id=None)
     run_plan(sessions, plan_id, parameters)
     return plan_id
+
+
+def stock_table(
+    sessions: sessionmaker[Session], stores: list[str], products: list[str], on_hand: int
+) -> None:
+    """Stores at one place, each holding ``on_hand`` of every product (no sales)."""
+    from stockshift.db.dataset import replace_master_data
+    from stockshift.io.readers import load_dataset
+
+    folder_rows = [(s, f"Store {s}", 48.85, 2.35) for s in stores]
+    inventory = [(s, p, on_hand) for s in stores for p in products]
+    import pyarrow as pa
+
+    dataset = load_dataset(
+        stores=(
+            "stores",
+            pa.table({k: [r[i] for r in folder_rows] for i, k in enumerate(STORE_COLUMNS)}),
+        ),
+        inventory=(
+            "inventory",
+            pa.table({k: [r[i] for r in inventory] for i, k in enumerate(STOCK_COLUMNS)}),
+        ),
+    )
+    with sessions() as session:
+        replace_master_data(session, dataset=dataset, sales=None, key_id=None, note="test")
+
+
+STORE_COLUMNS = ("store_id", "name", "lat", "lon")
+STOCK_COLUMNS = ("store_id", "product_id", "on_hand")
+
+
+def direct_plan(sessions: sessionmaker[Session], lines: list[tuple[str, str, str, int]]) -> int:
+    """A completed plan with exactly these (product, from, to, quantity) lines; its id."""
+    from datetime import UTC, datetime
+
+    from stockshift.db.models import PlanRow, TransferRow
+
+    with sessions() as session:
+        plan = PlanRow(status="completed", parameters={}, created_at=datetime.now(UTC), header=None)
+        session.add(plan)
+        session.flush()
+        session.add_all(
+            TransferRow(
+                plan_id=plan.id, seq=i, product_id=p, from_store=a, to_store=b, quantity=q,
+                distance_km=1.0, scope="cluster", status="proposed",
+            )
+            for i, (p, a, b, q) in enumerate(lines)
+        )  # fmt: skip
+        session.commit()
+        return plan.id

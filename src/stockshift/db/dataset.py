@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Executable, delete, func, select
+from sqlalchemy import Executable, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from stockshift.core.types import Dataset
 from stockshift.db.bulk import bulk_insert
-from stockshift.db.engine import write_transaction
+from stockshift.db.engine import begin_import, run_write
+from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
 from stockshift.io.readers import load_dataset
 from stockshift.io.sales import SALES_REQUIRED
@@ -82,7 +83,9 @@ def import_sources(
     """Replace stores, products, stock and sales with the given files, all or nothing.
 
     Raises :class:`~stockshift.core.errors.InputError` (nothing written) when any file is bad.
-    Units in transit on dispatched transfers are kept, on the destination's stock row.
+    Units in transit on dispatched transfers are kept, on the destination's stock row;
+    an import that drops a store such transfers arrive at or leave from is refused
+    (:class:`~stockshift.db.errors.ConflictError`), as is a second import while one runs.
     """
     dataset = load_dataset(stores=stores, inventory=inventory, sales=sales, sales_days=1)
     sales_frame = (
@@ -127,21 +130,25 @@ def replace_master_data(
             ),
         }
     )
-    with write_transaction(session):
+    store_ids = set(st.ids.tolist())
+
+    def replace() -> None:
+        _refuse_dropping_open_transfers(session, store_ids)
         session.execute(delete(Stock))
         session.execute(delete(Sale))
         session.execute(delete(Store))
         session.execute(delete(Product))
         bulk_insert(session, "stores", stores_frame)
+        products = products_frame
         extra = _products_in_transit(session, set(inv.product_ids.tolist()))
         if extra:
-            products_frame = pd.concat([products_frame, pd.DataFrame({"product_id": extra})])
-        bulk_insert(session, "products", products_frame)
+            products = pd.concat([products_frame, pd.DataFrame({"product_id": extra})])
+        bulk_insert(session, "products", products)
         # in primary-key order, so that each insert appends to the B-tree
         bulk_insert(session, "stock", stock_frame.sort_values(["store_id", "product_id"]))
         if sales is not None:
             bulk_insert(session, "sales", sales.sort_values(["store_id", "product_id", "day"]))
-        _restore_in_transit(session, set(st.ids.tolist()))
+        _restore_in_transit(session, store_ids)
         session.add(
             LedgerRow(
                 at=datetime.now(UTC),
@@ -153,6 +160,8 @@ def replace_master_data(
                 in_transit_delta=0,
             )
         )
+
+    run_write(session, replace, begin=begin_import)
     return ImportSummary(
         stores=len(st),
         products=len(inv.product_ids),
@@ -160,6 +169,61 @@ def replace_master_data(
         sales_rows=0 if sales is None else len(sales),
         units_on_hand=int(inv.on_hand.sum()),
         warnings=dataset.warnings,
+    )
+
+
+OPEN_LISTED = 20  # open transfers named per store in a refused import's message
+
+
+def _refuse_dropping_open_transfers(session: Session, stores: set[str]) -> None:
+    """Refuse an import whose stores file lacks a store that dispatched transfers still
+    arrive at or leave from: their units in transit would have nowhere to be received,
+    and a cancel nowhere to go back to."""
+    ends = session.execute(
+        select(TransferRow.from_store, TransferRow.to_store).where(
+            TransferRow.status == "dispatched"
+        )
+    ).all()
+    dropped = sorted({s for pair in ends for s in pair} - stores)
+    if not dropped:
+        return
+    lines = session.execute(
+        select(TransferRow.id, TransferRow.from_store, TransferRow.to_store, TransferRow.quantity)
+        .where(
+            TransferRow.status == "dispatched",
+            or_(TransferRow.from_store.in_(dropped), TransferRow.to_store.in_(dropped)),
+        )
+        .order_by(TransferRow.id)
+    ).all()
+    problems: list[dict[str, Any]] = []
+    for store in dropped:
+        inbound = [(t, q) for t, _, dst, q in lines if dst == store]
+        outbound = [(t, q) for t, src, _, q in lines if src == store]
+        ids = sorted(t for t, _ in inbound + outbound)
+        problems.append(
+            {
+                "store_id": store,
+                "inbound": len(inbound),
+                "inbound_units": sum(q for _, q in inbound),
+                "outbound": len(outbound),
+                "outbound_units": sum(q for _, q in outbound),
+                "transfer_ids": ids[:OPEN_LISTED],
+            }
+        )
+    named = "; ".join(
+        f"{p['store_id']}: {p['inbound']} inbound ({p['inbound_units']} units), "
+        f"{p['outbound']} outbound ({p['outbound_units']} units), transfers "
+        + ", ".join(str(t) for t in p["transfer_ids"])
+        + (" ..." if p["inbound"] + p["outbound"] > OPEN_LISTED else "")
+        for p in problems[:10]
+    )
+    more = f" (and {len(dropped) - 10} more stores)" if len(dropped) > 10 else ""
+    raise ConflictError(
+        f"the stores file lacks {len(dropped)} store(s) with open transfers (dispatched, "
+        f"units in transit): {named}{more}. Receive or cancel those transfers first "
+        "(GET /api/v1/transfers?status=dispatched&store_id=...), or keep the stores in the "
+        "file; nothing was changed",
+        problems,
     )
 
 

@@ -6,30 +6,45 @@ cancelling only move units between on hand and in transit, so the chain's total
 (SPEC section 7) is the same before and after; adjustments and sales are the only other
 ways units appear or disappear, and each is in the ledger.
 
-Concurrency: each function starts with :func:`begin_write` (SQLite: ``BEGIN IMMEDIATE``,
-so writers queue) and reads the rows it depends on ``FOR UPDATE`` (PostgreSQL: row locks,
-taken in key order so two executions cannot deadlock); the state checks run after the
-locks are held, so of two racing executions of one plan exactly one succeeds.
+Concurrency. Each function runs in :func:`~stockshift.db.engine.run_write`: SQLite starts
+the transaction with ``BEGIN IMMEDIATE``, so writers queue; PostgreSQL holds the
+master-data lock shared (imports take it alone) and locks rows ``FOR UPDATE`` in one
+global order, so two changes never wait for each other in a cycle:
+
+1. the plan row (execute: ``FOR UPDATE``; cancel: ``FOR SHARE``, so cancels of one plan's
+   lines run side by side but never while that plan executes);
+2. the transfer row (receive, cancel; a bulk receipt locks its lines in id order);
+3. stock rows, by (store_id, product_id) in code-point order (``COLLATE "C"``), all the
+   rows a change touches in one sweep — sources and destinations alike.
+
+Rows a change must create (a destination that never carried the product, a first
+adjustment, a sales day) are inserted with ``ON CONFLICT`` before the sweep, so racing
+inserts never fail on the key. Every state check runs after the locks are held: of two
+racing executions of one plan exactly one succeeds, and a line cancelled while its plan
+executes is cancelled either before (never dispatched) or after (its units return).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from stockshift.core.errors import InputError, InputIssue
-from stockshift.db.engine import write_transaction
+from stockshift.db.engine import is_sqlite, run_write
 from stockshift.db.errors import ConflictError, NotFoundError
 from stockshift.db.models import LedgerRow, PlanRow, Product, Sale, Stock, Store, TransferRow
 from stockshift.db.plans import Page, _page
 
 Pair = tuple[str, str]  # (store_id, product_id)
+LOCK_CHUNK = 2_000  # stock rows locked per statement (two bound parameters each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +95,95 @@ def _entry(at: datetime, key_id: int | None, reason: str, pair: Pair, **kw: Any)
     }
 
 
-def _lock_plan(session: Session, plan_id: int) -> PlanRow:
-    plan = session.scalar(select(PlanRow).where(PlanRow.id == plan_id).with_for_update())
+def _upsert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` for this database that can take ``ON CONFLICT`` clauses."""
+    if is_sqlite(session):
+        return sqlite.insert(table)
+    return postgresql.insert(table)
+
+
+def _lock_plan(session: Session, plan_id: int, *, share: bool = False) -> PlanRow:
+    plan = session.scalar(
+        select(PlanRow)
+        .where(PlanRow.id == plan_id)
+        .with_for_update(read=share)
+        .execution_options(populate_existing=True)
+    )
     if plan is None:
         raise NotFoundError(f"plan {plan_id} does not exist")
     return plan
+
+
+def _stock_sweep(session: Session, pairs: list[Pair], *columns: Any) -> Iterator[Any]:
+    """``SELECT columns FROM stock ... FOR UPDATE`` over sorted ``pairs``, in the global order:
+    code points (Python's string order; PostgreSQL is told ``COLLATE "C"``, SQLite compares
+    text that way already), in chunks that keep the order from one chunk to the next."""
+    order = [Stock.store_id, Stock.product_id]
+    if not is_sqlite(session):
+        order = [c.collate("C") for c in order]  # type: ignore[misc]
+    for start in range(0, len(pairs), LOCK_CHUNK):
+        chunk = pairs[start : start + LOCK_CHUNK]
+        yield from session.execute(
+            select(*columns)
+            .where(tuple_(Stock.store_id, Stock.product_id).in_(chunk))
+            .order_by(*order)
+            .with_for_update(of=Stock)
+            .execution_options(populate_existing=True)
+        )
+
+
+def _lock_stock(
+    session: Session, pairs: Iterable[Pair], *, create: Iterable[Pair] = ()
+) -> dict[Pair, Stock]:
+    """Lock the stock rows of ``pairs`` (global order); those of ``create`` are made empty
+    first when missing. Pairs without a row are absent from the result."""
+    rows = {
+        (r.store_id, r.product_id): r for (r,) in _stock_sweep(session, sorted(set(pairs)), Stock)
+    }
+    missing = sorted(set(create) - rows.keys())
+    if missing:
+        _insert_empty(session, missing)
+        rows.update(
+            {(r.store_id, r.product_id): r for (r,) in _stock_sweep(session, missing, Stock)}
+        )
+    return rows
+
+
+def _lock_on_hand(
+    session: Session, pairs: Iterable[Pair], *, create: Iterable[Pair] = ()
+) -> dict[Pair, int]:
+    """:func:`_lock_stock` for many rows: their units on hand, without ORM objects."""
+    cols = (Stock.store_id, Stock.product_id, Stock.on_hand)
+    held = {(s, p): int(q) for s, p, q in _stock_sweep(session, sorted(set(pairs)), *cols)}
+    missing = sorted(set(create) - held.keys())
+    if missing:
+        _insert_empty(session, missing)
+        held.update({(s, p): int(q) for s, p, q in _stock_sweep(session, missing, *cols)})
+    return held
+
+
+def _check_stores(session: Session, stores: Iterable[str]) -> None:
+    wanted = sorted(set(stores))
+    known = set(session.scalars(select(Store.store_id).where(Store.store_id.in_(wanted))))
+    missing = [s for s in wanted if s not in known]
+    if missing:
+        raise ConflictError(
+            f"store(s) {', '.join(missing[:10])} no longer exist (re-imported master data); "
+            "nothing was changed — make a new plan"
+        )
+
+
+def _insert_empty(session: Session, pairs: list[Pair]) -> None:
+    """Empty stock rows (and product rows) for ``pairs``, in order; a row a concurrent
+    transaction inserted first is kept as it is (``ON CONFLICT DO NOTHING``)."""
+    session.execute(
+        _upsert(session, cast(Table, Product.__table__)).on_conflict_do_nothing(),
+        [{"product_id": p} for p in sorted({p for _, p in pairs})],
+    )
+    session.execute(
+        _upsert(session, cast(Table, Stock.__table__)).on_conflict_do_nothing(),
+        [{"store_id": s, "product_id": p, "on_hand": 0, "in_transit": 0} for s, p in pairs],
+    )
 
 
 _NOT_EXECUTABLE = {
@@ -100,12 +199,12 @@ def execute_plan(session: Session, *, plan_id: int, key_id: int | None) -> Execu
     Raises :class:`ConflictError` with nothing changed when the plan is not ``completed``
     or any source no longer holds what its lines take (stock moved since planning).
     """
-    with write_transaction(session):
-        result = _execute(session, plan_id, key_id)
-        return result
+    return run_write(session, lambda: _execute(session, plan_id, key_id))
 
 
 def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResult:
+    # The plan row first: a cancel of one of its lines holds it shared, so from here on
+    # the set of proposed lines cannot change until this transaction ends.
     plan = _lock_plan(session, plan_id)
     if plan.status != "completed":
         raise ConflictError(f"plan {plan_id} {_NOT_EXECUTABLE.get(plan.status, plan.status)}")
@@ -125,18 +224,9 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
     for _, product, src, dst, q in lines:
         take[(src, product)] += int(q)
         give[(dst, product)] += int(q)
-    proposed = select(TransferRow.from_store, TransferRow.product_id).where(
-        TransferRow.plan_id == plan_id, TransferRow.status == "proposed"
-    )
-    held = {
-        (s, p): int(q)
-        for s, p, q in session.execute(
-            select(Stock.store_id, Stock.product_id, Stock.on_hand)
-            .where(tuple_(Stock.store_id, Stock.product_id).in_(proposed))
-            .order_by(Stock.store_id, Stock.product_id)
-            .with_for_update()
-        )
-    }
+    if lines:
+        _check_stores(session, {s for s, _ in take} | {s for s, _ in give})
+    held = _lock_on_hand(session, set(take) | set(give), create=give)
     problems = [
         {"store_id": s, "product_id": p, "needed": q, "on_hand": held.get((s, p), 0)}
         for (s, p), q in sorted(take.items())
@@ -149,24 +239,27 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
             "make a new plan",
             problems,
         )
-    _ensure_rows(session, set(give))
     stock = cast(Table, Stock.__table__)
     same_pair = (stock.c.store_id == bindparam("s"), stock.c.product_id == bindparam("p"))
     if take:
         session.execute(
             stock.update().where(*same_pair).values(on_hand=stock.c.on_hand - bindparam("q")),
-            [{"s": s, "p": p, "q": q} for (s, p), q in take.items()],
+            [{"s": s, "p": p, "q": q} for (s, p), q in sorted(take.items())],
         )
         session.execute(
             stock.update().where(*same_pair).values(in_transit=stock.c.in_transit + bindparam("q")),
-            [{"s": s, "p": p, "q": q} for (s, p), q in give.items()],
+            [{"s": s, "p": p, "q": q} for (s, p), q in sorted(give.items())],
         )
     at = _now()
-    session.execute(
+    dispatched = session.execute(
         update(TransferRow)
         .where(TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
         .values(status="dispatched", dispatched_at=at)
-    )
+    ).rowcount  # type: ignore[attr-defined]
+    if dispatched != len(lines):  # the plan lock makes this impossible; never half-apply
+        raise ConflictError(
+            f"plan {plan_id}'s lines changed while it was executed; nothing was changed — try again"
+        )
     plan.status = "executed"
     plan.executed_at = at
     plan.executed_by = key_id
@@ -179,82 +272,56 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
     return ExecuteResult(plan_id=plan_id, lines=len(lines), units=sum(take.values()))
 
 
-def _ensure_rows(session: Session, pairs: set[Pair]) -> None:
-    """Create empty stock rows for destinations that no longer carry the product."""
-    if not pairs:
-        return
-    stores = set(session.scalars(select(Store.store_id)))
-    missing_stores = sorted({s for s, _ in pairs} - stores)
-    if missing_stores:
-        raise ConflictError(
-            f"store(s) {', '.join(missing_stores[:10])} no longer exist (re-imported "
-            "master data); make a new plan"
-        )
-    existing: set[Pair] = set()
-    for s, p in session.execute(select(Stock.store_id, Stock.product_id)):
-        existing.add((s, p))
-    new = sorted(pairs - existing)
-    if not new:
-        return
-    products = set(session.scalars(select(Product.product_id)))
-    for p in sorted({p for _, p in new} - products):
-        session.add(Product(product_id=p))
-    session.flush()
-    session.execute(
-        insert(Stock),
-        [{"store_id": s, "product_id": p, "on_hand": 0, "in_transit": 0} for s, p in new],
-    )
-
-
 def _lock_transfer(session: Session, transfer_id: int) -> TransferRow:
-    row = session.scalar(select(TransferRow).where(TransferRow.id == transfer_id).with_for_update())
+    row = session.scalar(
+        select(TransferRow)
+        .where(TransferRow.id == transfer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         raise NotFoundError(f"transfer {transfer_id} does not exist")
     return row
 
 
-def _lock_stock(session: Session, pair: Pair) -> Stock | None:
-    return session.scalar(
-        select(Stock)
-        .where(Stock.store_id == pair[0], Stock.product_id == pair[1])
-        .with_for_update()
-    )
-
-
 def receive_transfer(session: Session, *, transfer_id: int, key_id: int | None) -> TransferRow:
     """Move a dispatched line's units from in transit to on hand at its destination, once."""
-    with write_transaction(session):
-        t = _lock_transfer(session, transfer_id)
-        if t.status != "dispatched":
-            raise ConflictError(
-                f"transfer {transfer_id} is {t.status}; only a dispatched transfer can be "
-                "received, and only once"
-            )
-        dst = _lock_stock(session, (t.to_store, t.product_id))
-        if dst is None or dst.in_transit < t.quantity:
-            raise ConflictError(
-                f"store {t.to_store} has no units of {t.product_id} in transit to receive"
-            )
-        dst.in_transit -= t.quantity
-        dst.on_hand += t.quantity
-        at = _now()
-        t.status, t.closed_at = "received", at
-        _ledger(
-            session,
-            [
-                _entry(
-                    at,
-                    key_id,
-                    "receive",
-                    (t.to_store, t.product_id),
-                    on_hand=t.quantity,
-                    in_transit=-t.quantity,
-                    plan_id=t.plan_id,
-                    transfer_id=t.id,
-                )
-            ],
+    return run_write(session, lambda: _receive(session, transfer_id, key_id))
+
+
+def _receive(session: Session, transfer_id: int, key_id: int | None) -> TransferRow:
+    t = _lock_transfer(session, transfer_id)
+    if t.status != "dispatched":
+        raise ConflictError(
+            f"transfer {transfer_id} is {t.status}; only a dispatched transfer can be "
+            "received, and only once"
         )
-        return t
+    pair = (t.to_store, t.product_id)
+    dst = _lock_stock(session, [pair]).get(pair)
+    if dst is None or dst.in_transit < t.quantity:
+        raise ConflictError(
+            f"store {t.to_store} has no units of {t.product_id} in transit to receive"
+        )
+    dst.in_transit -= t.quantity
+    dst.on_hand += t.quantity
+    at = _now()
+    t.status, t.closed_at = "received", at
+    _ledger(
+        session,
+        [
+            _entry(
+                at,
+                key_id,
+                "receive",
+                pair,
+                on_hand=t.quantity,
+                in_transit=-t.quantity,
+                plan_id=t.plan_id,
+                transfer_id=t.id,
+            )
+        ],
+    )
+    return t
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,72 +341,74 @@ def receive_transfers(
 ) -> ReceiveResult:
     """Receive many dispatched lines in one transaction, all or nothing: the given ids, or
     every line in transit *to* ``to_store`` (of ``plan_id`` if given). Locks the lines by id,
-    then their destination stock rows in (store, product) order, as single receipts do.
+    then their destination stock rows in the global order, as single receipts do.
 
     Raises :class:`NotFoundError` for unknown ids or store and :class:`ConflictError` naming
     every line that is not in transit, with nothing changed.
     """
-    with write_transaction(session):
-        lines = _lock_lines_to_receive(session, transfer_ids, to_store, plan_id)
-        need: dict[Pair, int] = defaultdict(int)
-        for t in lines:
-            need[(t.to_store, t.product_id)] += t.quantity
-        stock = {
-            (row.store_id, row.product_id): row
-            for row in session.scalars(
-                select(Stock)
-                .where(
-                    tuple_(Stock.store_id, Stock.product_id).in_(
-                        select(TransferRow.to_store, TransferRow.product_id).where(
-                            TransferRow.id.in_([t.id for t in lines])
-                        )
-                    )
-                )
-                .order_by(Stock.store_id, Stock.product_id)
-                .with_for_update()
-            )
-        }
-        short = [
-            {"store_id": s, "product_id": p, "in_transit": stock[(s, p)].in_transit
-             if (s, p) in stock else 0, "needed": q}
-            for (s, p), q in sorted(need.items())
-            if (s, p) not in stock or stock[(s, p)].in_transit < q
-        ]  # fmt: skip
-        if short:
-            raise ConflictError(
-                f"{len(short)} destination(s) hold fewer units in transit than their lines "
-                "bring; nothing was received",
-                short,
-            )
-        at = _now()
-        for (s, p), q in need.items():
-            stock[(s, p)].in_transit -= q
-            stock[(s, p)].on_hand += q
-        for t in lines:
-            t.status, t.closed_at = "received", at
-        _ledger(
-            session,
-            [
-                _entry(at, key_id, "receive", (t.to_store, t.product_id), on_hand=t.quantity,
-                       in_transit=-t.quantity, plan_id=t.plan_id, transfer_id=t.id)
-                for t in lines
-            ],
-        )  # fmt: skip
-        return ReceiveResult(
-            transfer_ids=[t.id for t in lines],
-            store_ids=sorted({t.to_store for t in lines}),
-            units=sum(need.values()),
+    return run_write(
+        session, lambda: _receive_many(session, transfer_ids, to_store, plan_id, key_id)
+    )
+
+
+def _receive_many(
+    session: Session,
+    transfer_ids: list[int] | None,
+    to_store: str | None,
+    plan_id: int | None,
+    key_id: int | None,
+) -> ReceiveResult:
+    lines = _lock_lines_to_receive(session, transfer_ids, to_store, plan_id)
+    need: dict[Pair, int] = defaultdict(int)
+    for t in lines:
+        need[(t.to_store, t.product_id)] += t.quantity
+    stock = _lock_stock(session, need)
+    short = [
+        {"store_id": s, "product_id": p, "in_transit": stock[(s, p)].in_transit
+         if (s, p) in stock else 0, "needed": q}
+        for (s, p), q in sorted(need.items())
+        if (s, p) not in stock or stock[(s, p)].in_transit < q
+    ]  # fmt: skip
+    if short:
+        raise ConflictError(
+            f"{len(short)} destination(s) hold fewer units in transit than their lines "
+            "bring; nothing was received",
+            short,
         )
+    at = _now()
+    for (s, p), q in need.items():
+        stock[(s, p)].in_transit -= q
+        stock[(s, p)].on_hand += q
+    for t in lines:
+        t.status, t.closed_at = "received", at
+    _ledger(
+        session,
+        [
+            _entry(at, key_id, "receive", (t.to_store, t.product_id), on_hand=t.quantity,
+                   in_transit=-t.quantity, plan_id=t.plan_id, transfer_id=t.id)
+            for t in lines
+        ],
+    )  # fmt: skip
+    return ReceiveResult(
+        transfer_ids=[t.id for t in lines],
+        store_ids=sorted({t.to_store for t in lines}),
+        units=sum(need.values()),
+    )
 
 
 def _lock_lines_to_receive(
     session: Session, ids: list[int] | None, to_store: str | None, plan_id: int | None
 ) -> list[TransferRow]:
     """The lines a bulk receipt takes, locked in id order; every one of them in transit."""
-    stmt = select(TransferRow).order_by(TransferRow.id).with_for_update()
+    stmt = (
+        select(TransferRow)
+        .order_by(TransferRow.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if ids is None:
         if to_store is None or session.get(Store, to_store) is None:
-            raise NotFoundError(f"store {to_store!r} does not exist; GET /api/v1/stores lists them")
+            raise NotFoundError(f"store {to_store!r} does not exist")
         stmt = stmt.where(TransferRow.to_store == to_store, TransferRow.status == "dispatched")
         if plan_id is not None:
             stmt = stmt.where(TransferRow.plan_id == plan_id)
@@ -368,37 +437,49 @@ def _lock_lines_to_receive(
 
 def cancel_transfer(session: Session, *, transfer_id: int, key_id: int | None) -> TransferRow:
     """Cancel a line: a proposed one is dropped from its plan; a dispatched one's units go
-    back from the destination's in transit to the source's on hand."""
-    with write_transaction(session):
-        t = _lock_transfer(session, transfer_id)
-        at = _now()
-        if t.status == "dispatched":
-            _ensure_rows(session, {(t.from_store, t.product_id)})
-            src = _lock_stock(session, (t.from_store, t.product_id))
-            dst = _lock_stock(session, (t.to_store, t.product_id))
-            if src is None or dst is None or dst.in_transit < t.quantity:
-                raise ConflictError(
-                    f"store {t.to_store} has no units of {t.product_id} in transit to return"
-                )
-            dst.in_transit -= t.quantity
-            src.on_hand += t.quantity
-            ids = {"plan_id": t.plan_id, "transfer_id": t.id}
-            _ledger(
-                session,
-                [
-                    _entry(at, key_id, "cancel", (t.to_store, t.product_id),
-                           in_transit=-t.quantity, **ids),
-                    _entry(at, key_id, "cancel", (t.from_store, t.product_id),
-                           on_hand=t.quantity, **ids),
-                ],
-            )  # fmt: skip
-        elif t.status != "proposed":
+    back from the destination's in transit to the source's on hand.
+
+    A cancel of a line whose plan is executing waits for the execution to end, then
+    cancels the line as it finds it (dispatched: its units go back).
+    """
+    return run_write(session, lambda: _cancel(session, transfer_id, key_id))
+
+
+def _cancel(session: Session, transfer_id: int, key_id: int | None) -> TransferRow:
+    plan_id = session.scalar(select(TransferRow.plan_id).where(TransferRow.id == transfer_id))
+    if plan_id is None:
+        raise NotFoundError(f"transfer {transfer_id} does not exist")
+    _lock_plan(session, plan_id, share=True)
+    t = _lock_transfer(session, transfer_id)
+    at = _now()
+    if t.status == "dispatched":
+        src_pair, dst_pair = (t.from_store, t.product_id), (t.to_store, t.product_id)
+        rows = _lock_stock(session, [src_pair, dst_pair])
+        if src_pair not in rows:  # the source stopped carrying the product: an empty row
+            _check_stores(session, [t.from_store])
+            rows |= _lock_stock(session, [], create=[src_pair])
+        src, dst = rows.get(src_pair), rows.get(dst_pair)
+        if src is None or dst is None or dst.in_transit < t.quantity:
             raise ConflictError(
-                f"transfer {transfer_id} is {t.status}; only a proposed or dispatched "
-                "transfer can be cancelled"
+                f"store {t.to_store} has no units of {t.product_id} in transit to return"
             )
-        t.status, t.closed_at = "cancelled", at
-        return t
+        dst.in_transit -= t.quantity
+        src.on_hand += t.quantity
+        ids = {"plan_id": t.plan_id, "transfer_id": t.id}
+        _ledger(
+            session,
+            [
+                _entry(at, key_id, "cancel", dst_pair, in_transit=-t.quantity, **ids),
+                _entry(at, key_id, "cancel", src_pair, on_hand=t.quantity, **ids),
+            ],
+        )
+    elif t.status != "proposed":
+        raise ConflictError(
+            f"transfer {transfer_id} is {t.status}; only a proposed or dispatched "
+            "transfer can be cancelled"
+        )
+    t.status, t.closed_at = "cancelled", at
+    return t
 
 
 def adjust_stock(
@@ -411,27 +492,24 @@ def adjust_stock(
     key_id: int | None,
 ) -> Stock:
     """Add ``delta`` (may be negative) to on hand, for counts, damage, deliveries; ledgered."""
-    with write_transaction(session):
-        if session.get(Store, store_id) is None:
-            raise NotFoundError(f"store {store_id!r} does not exist")
-        row = _lock_stock(session, (store_id, product_id))
-        if row is None:
-            if session.get(Product, product_id) is None:
-                session.add(Product(product_id=product_id))
-            row = Stock(store_id=store_id, product_id=product_id, on_hand=0, in_transit=0)
-            session.add(row)
-            session.flush()
-        if row.on_hand + delta < 0:
-            raise ConflictError(
-                f"store {store_id} holds {row.on_hand} of {product_id}; an adjustment of "
-                f"{delta} would leave it negative"
-            )
-        row.on_hand += delta
-        _ledger(
-            session,
-            [_entry(_now(), key_id, "adjust", (store_id, product_id), on_hand=delta, note=reason)],
+    return run_write(
+        session, lambda: _adjust(session, (store_id, product_id), delta, reason, key_id)
+    )
+
+
+def _adjust(session: Session, pair: Pair, delta: int, reason: str, key_id: int | None) -> Stock:
+    store_id, product_id = pair
+    if session.get(Store, store_id) is None:
+        raise NotFoundError(f"store {store_id!r} does not exist")
+    row = _lock_stock(session, [pair], create=[pair])[pair]
+    if row.on_hand + delta < 0:
+        raise ConflictError(
+            f"store {store_id} holds {row.on_hand} of {product_id}; an adjustment of "
+            f"{delta} would leave it negative"
         )
-        return row
+    row.on_hand += delta
+    _ledger(session, [_entry(_now(), key_id, "adjust", pair, on_hand=delta, note=reason)])
+    return row
 
 
 def record_sales(
@@ -441,42 +519,62 @@ def record_sales(
 
     On hand never goes below zero: units that were not there are reported as ``short``.
     Stock decreases by the units rounded to whole units; the history keeps them exact.
+    Lines are taken in the batch's order; the rows they touch are locked in the global order.
     """
-    with write_transaction(session):
-        known = set(session.scalars(select(Store.store_id)))
-        issues = [
-            InputIssue("sales", i + 1, "store_id", f"unknown store {line.store_id!r}")
-            for i, line in enumerate(lines)
-            if line.store_id not in known
-        ]
-        if issues:
-            raise InputError(issues[:20], total=len(issues))
-        at = _now()
-        out: list[SaleOutcome] = []
-        entries: list[dict[str, Any]] = []
-        for line in lines:
-            pair = (line.store_id, line.product_id)
-            wanted = math.floor(line.units + 0.5)
-            row = _lock_stock(session, pair)
-            taken = min(wanted, row.on_hand) if row is not None else 0
-            if row is not None and taken:
-                row.on_hand -= taken
-                entries.append(_entry(at, key_id, "sale", pair, on_hand=-taken, note=str(line.day)))
-            _add_sale(session, line)
-            out.append(SaleOutcome(pair[0], pair[1], line.units, taken, wanted - taken))
-        _ledger(session, entries)
-        return out
+    return run_write(session, lambda: _record_sales(session, lines, key_id))
 
 
-def _add_sale(session: Session, line: SaleLine) -> None:
-    sale = session.get(Sale, (line.store_id, line.product_id, line.day))
-    if sale is None:
-        session.add(
-            Sale(store_id=line.store_id, product_id=line.product_id, day=line.day, units=line.units)
+def _record_sales(session: Session, lines: list[SaleLine], key_id: int | None) -> list[SaleOutcome]:
+    known = set(
+        session.scalars(
+            select(Store.store_id).where(Store.store_id.in_(sorted({x.store_id for x in lines})))
         )
-    else:
-        sale.units += line.units
+    )
+    issues = [
+        InputIssue("sales", i + 1, "store_id", f"unknown store {line.store_id!r}")
+        for i, line in enumerate(lines)
+        if line.store_id not in known
+    ]
+    if issues:
+        raise InputError(issues[:20], total=len(issues))
+    rows = _lock_stock(session, [(x.store_id, x.product_id) for x in lines])
+    at = _now()
+    out: list[SaleOutcome] = []
+    entries: list[dict[str, Any]] = []
+    units: dict[tuple[str, str, date], float] = defaultdict(float)
+    for line in lines:
+        pair = (line.store_id, line.product_id)
+        wanted = math.floor(line.units + 0.5)
+        row = rows.get(pair)
+        taken = min(wanted, row.on_hand) if row is not None else 0
+        if row is not None and taken:
+            row.on_hand -= taken
+            entries.append(_entry(at, key_id, "sale", pair, on_hand=-taken, note=str(line.day)))
+        units[(line.store_id, line.product_id, line.day)] += line.units
+        out.append(SaleOutcome(pair[0], pair[1], line.units, taken, wanted - taken))
+    _add_sales(session, units)
+    _ledger(session, entries)
+    return out
+
+
+def _add_sales(session: Session, units: dict[tuple[str, str, date], float]) -> None:
+    """Add units to the sales history: a new day's row, or more units on an existing one."""
+    if not units:
+        return
+    sales = cast(Table, Sale.__table__)
+    stmt = _upsert(session, sales)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["store_id", "product_id", "day"],
+        set_={"units": sales.c.units + stmt.excluded.units},
+    )
     session.flush()
+    session.execute(
+        stmt,
+        [
+            {"store_id": s, "product_id": p, "day": d, "units": u}
+            for (s, p, d), u in sorted(units.items())
+        ],
+    )
 
 
 def list_stock(
