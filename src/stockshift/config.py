@@ -56,4 +56,10 @@ class Settings(BaseSettings):
         le=3600,
         description="Lifetime of the event-stream tokens of POST /api/v1/events/token, seconds.",
     )
+    plan_queue: int = Field(
+        8,
+        ge=1,
+        le=1000,
+        description="Plans waiting or running at once; POST /api/v1/plans beyond is 429.",
+    )
     plan_workers: int = Field(1, ge=1, le=8, description="Plans computed at the same time.")

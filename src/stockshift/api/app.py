@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
@@ -17,6 +17,7 @@ from stockshift.api.backtester import Backtester
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker
 from stockshift.api.limits import BodyLimit
+from stockshift.api.methods import MethodsMiddleware, allowed_methods
 from stockshift.api.plancache import PlanCache
 from stockshift.api.planner import Planner
 from stockshift.api.routes import ROUTERS
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine=engine,
         sessions=sessions,
         broker=broker,
-        planner=Planner(sessions, broker, settings.plan_workers),
+        planner=Planner(sessions, broker, settings.plan_workers, settings.plan_queue),
         plans=PlanCache(),
         backtester=Backtester(sessions, broker),
     )
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
+    app.add_middleware(MethodsMiddleware, routes_of=app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -103,10 +105,12 @@ def _mount_dashboard(app: FastAPI, folder: Path) -> None:
     root = folder.resolve()
 
     @app.get("/{path:path}", include_in_schema=False)
-    async def dashboard(path: str) -> FileResponse:
+    async def dashboard(path: str, request: Request) -> FileResponse:
         if path.startswith(("api/", "openapi.json", "docs")):
             from fastapi import HTTPException
 
+            if allowed_methods(app, request.scope):
+                raise HTTPException(405)
             raise HTTPException(404, f"no such path: /{path}")
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):

@@ -57,6 +57,16 @@ def _domain_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+    if broken:
+        where = broken[0].get("loc", ("body",))
+        at = f" at character {where[1]}" if len(where) > 1 else ""
+        reason = broken[0].get("ctx", {}).get("error", broken[0].get("msg", ""))
+        return problem(
+            400,
+            f"the request body is not valid JSON{at}: {reason}",
+            errors=[{"location": "body", "message": str(reason)}],
+        )
     errors = [
         {
             "location": ".".join(str(p) for p in e.get("loc", ())),
@@ -68,10 +78,19 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, f"invalid request: {where}", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        from stockshift.api.methods import allowed_methods
+
+        allow = ", ".join(allowed_methods(request.app, request.scope))
+        if not allow:  # only the dashboard's catch-all matched the path
+            return problem(404, f"no such path: {request.url.path}")
+        headers["Allow"] = allow
+        detail = f"{request.method} is not allowed on {request.url.path}; it takes {allow}"
+    return problem(exc.status_code, detail, headers=headers)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 
 from stockshift.core.parameters import CLUSTERS_PATTERN, RANGES
 from stockshift.core.types import ForecastKind, PolicyKind, TargetKind
@@ -27,6 +35,18 @@ TransferStatus = Literal["proposed", "dispatched", "received", "cancelled"]
 Scope = Literal["intra-cluster", "cross-cluster"]
 FulfilmentScope = Literal["intra-cluster", "cross-cluster", "mixed"]
 Reason = Literal["no-source", "transfer-cap"]
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+JsonInt = Annotated[int, Strict()]
+"""An integer in a request body: ``true``, ``1.0`` or ``"1"`` are refused (422), not read as 1."""
+JsonNumber = Annotated[float, BeforeValidator(_not_bool)]
+"""A number in a request body: ``true``/``false`` are refused, not read as 1 and 0."""
 
 
 class Problem(BaseModel):
@@ -135,14 +155,14 @@ class PlanCreate(BaseModel):
     )
     clusters: str = Field("auto", pattern=CLUSTERS_PATTERN, description="auto, column or K.")
     forecast: ForecastKind = "moving-average"
-    window: int = Field(28, **_limits("window"))
-    cover_days: int = Field(7, **_limits("cover_days"))
-    service_level: float | None = Field(None, **_limits("service_level"))
-    max_distance_km: float | None = Field(None, **_limits("max_distance_km"))
-    max_transfers: int | None = Field(None, **_limits("max_transfers"))
-    pack_size: int = Field(1, **_limits("pack_size"))
-    min_transfer_units: int = Field(1, **_limits("min_transfer_units"))
-    seed: int = Field(0, **_limits("seed"))
+    window: JsonInt = Field(28, **_limits("window"))
+    cover_days: JsonInt = Field(7, **_limits("cover_days"))
+    service_level: JsonNumber | None = Field(None, **_limits("service_level"))
+    max_distance_km: JsonNumber | None = Field(None, **_limits("max_distance_km"))
+    max_transfers: JsonInt | None = Field(None, **_limits("max_transfers"))
+    pack_size: JsonInt = Field(1, **_limits("pack_size"))
+    min_transfer_units: JsonInt = Field(1, **_limits("min_transfer_units"))
+    seed: JsonInt = Field(0, **_limits("seed"))
     policy: PolicyKind = Field(
         "greedy",
         description="greedy: the paper's two phases (SPEC section 4); optimal: the most units "
@@ -308,7 +328,7 @@ class ReceiveCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    transfer_ids: list[Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]] | None = Field(
+    transfer_ids: list[Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]] | None = Field(
         None, min_length=1, max_length=10_000, description="These lines, each in transit."
     )
     to_store: str | None = Field(
@@ -318,7 +338,7 @@ class ReceiveCreate(BaseModel):
         pattern=r"^[^\x00]+$",
         description="Every line in transit to this store (inbound only).",
     )
-    plan_id: Annotated[int, Strict()] | None = Field(
+    plan_id: JsonInt | None = Field(
         None, ge=1, le=2**31 - 1, description="With to_store: only lines of this plan."
     )
 
@@ -365,7 +385,7 @@ class AdjustmentCreate(BaseModel):
 
     store_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
     product_id: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
-    delta: int = Field(ge=-(10**12), le=10**12, description="Units to add (negative: remove).")
+    delta: JsonInt = Field(ge=-(10**12), le=10**12, description="Units to add (negative: remove).")
     reason: str = Field(
         min_length=1, max_length=500, pattern=r"^[^\x00]+$", description="Why, for the ledger."
     )
@@ -382,7 +402,7 @@ class SaleCreate(BaseModel):
     )
     store_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
     product_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")
-    units: float = Field(ge=0, le=MAX_SALES_UNITS)
+    units: JsonNumber = Field(ge=0, le=MAX_SALES_UNITS)
 
     @field_validator("date")
     @classmethod

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from stockshift.api.convert import page_of
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
 from stockshift.api.params import Limit, Offset, PlanId
+from stockshift.api.planner import QueueFull
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
     ExecutePublic,
@@ -25,6 +26,7 @@ from stockshift.db.plans import get_plan, list_plans, plan_header, plan_line_row
 from stockshift.db.stock import execute_plan
 
 router = APIRouter(tags=["plans"])
+RETRY_AFTER_S = 10
 
 
 @router.post(
@@ -32,16 +34,20 @@ router = APIRouter(tags=["plans"])
     operation_id="createPlan",
     status_code=201,
     response_model=PlanCreated,
-    responses=responses(400, 401, 403, 413, 422),
+    responses=responses(400, 401, 403, 413, 422, 429),
 )
 def create(body: PlanCreate, state: StateDep, key: PlannerKey) -> PlanCreated:
     """Start a plan on the stock as it is now (planner); answers at once with ``running``.
 
     Follow it on ``GET /api/v1/plans/{plan_id}`` or the ``plan`` events of
-    ``GET /api/v1/events``.
+    ``GET /api/v1/events``. Beyond ``STOCKSHIFT_PLAN_QUEUE`` plans waiting or running,
+    429 with ``Retry-After``.
     """
     params = PlanParameters(**body.model_dump())
-    plan_id = state.planner.start(params, key_id=key.key_id)
+    try:
+        plan_id = state.planner.start(params, key_id=key.key_id)
+    except QueueFull as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}) from None
     return PlanCreated(plan_id=plan_id, status="running")
 
 

@@ -62,7 +62,7 @@ def transfers(
 
 
 @router.get(
-    "/transfers/{transfer_id}",
+    "/transfers/{transfer_id:int}",
     operation_id="getTransfer",
     response_model=TransferPublic,
     responses=responses(401, 404, 422),
