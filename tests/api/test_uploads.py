@@ -193,3 +193,30 @@ def test_start_up_removes_folders_of_dead_imports(database_url: str, upload_dir:
 
 def _out() -> dict[str, Any]:
     return {"capture_output": True, "text": True, "check": True}
+
+
+def test_unreadable_files_name_the_row_and_never_the_servers_path(
+    database_url: str, upload_dir: Path
+) -> None:
+    keys = make_keys(database_url)
+    stores = b"store_id,lat,lon\nA,41.8,-87.6\nB,41.9,-87.7\n"
+    cases = {
+        "inventory.csv": (b"store_id,product_id,on_hand\nA,P1,3\nB,P1,4\nA,P2,5,9\n", 4),
+        "inventory.csv.gz": (
+            gzip.compress(b"store_id,product_id,on_hand\nA,P1,3\nB,P\xff1,4\n"),
+            3,
+        ),
+        "inventory.parquet": (b"PAR1 this is no Parquet file", None),
+    }
+    with TestClient(_app(database_url, upload_dir)) as client:
+        for name, (content, row) in cases.items():
+            r = client.post(
+                "/api/v1/import",
+                files={"stores": ("stores.csv", stores), "inventory": (name, content)},
+                headers={"Authorization": f"Bearer {keys['admin']}"},
+            )
+            assert r.status_code == 422, r.text
+            [error] = r.json()["errors"]
+            assert error["file"] == name and error["row"] == row, error
+            assert name in error["message"] or "CSV" in error["message"]
+            assert str(upload_dir) not in r.text and "import-" not in r.text, r.text

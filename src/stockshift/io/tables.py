@@ -5,6 +5,8 @@ Row numbers are spreadsheet rows: the header is row 1, the first data row is row
 
 from __future__ import annotations
 
+import csv
+import gzip
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -83,9 +85,35 @@ def _read_file(path: Path, label: str) -> pa.Table:
             ),
         )
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        # the message names the file as given; the service's is a temporary path of its own
+        reason = str(exc).replace(str(path), label).replace(str(path.parent), "")
+        row = None if name.endswith((".parquet", ".pq")) else _bad_csv_row(path)
         raise InputError.single(
-            label, None, None, f"cannot be read as {_kind(name)}: {exc}".strip()
+            label, row, None, f"cannot be read as {_kind(name)}: {reason}".strip()
         ) from None
+
+
+def _bad_csv_row(path: Path) -> int | None:
+    """The spreadsheet row (header = 1) of the first line that is not UTF-8 or has another
+    number of fields than the header; None when the fault is elsewhere (read on error only)."""
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as raw:
+            reader = csv.reader(line.decode("utf-8") for line in raw)
+            columns: int | None = None
+            try:
+                for fields in reader:
+                    if columns is None:
+                        columns = len(fields)
+                    elif fields and len(fields) != columns:
+                        return reader.line_num
+            except UnicodeDecodeError:
+                return reader.line_num + 1
+            except csv.Error:
+                return reader.line_num
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def _kind(name: str) -> str:
