@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stockshift.io.planfile import SCHEMA
+from stockshift.document import SCHEMA
 from tests.api.conftest import Api
 from tests.db.factory import ChainFiles, chain_files
 from tests.factories import write_csv

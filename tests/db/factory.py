@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.types import PlanParameters
-from stockshift.db.dataset import import_sources
+from stockshift.service.imports import import_sources
 from stockshift.service.planning import run_plan, start_plan
 from tests.factories import write_csv
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from stockshift.core.errors import InputError
 from stockshift.core.pipeline import build_plan
 from stockshift.core.types import PlanParameters
-from stockshift.db.dataset import import_sources
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
 from stockshift.db.plans import get_plan, plan_lines, plan_orders
 from stockshift.db.stock import execute_plan, totals
-from stockshift.io.planfile import transfers_frame, warehouse_frame
+from stockshift.document import transfers_frame, warehouse_frame
 from stockshift.io.readers import load_dataset
+from stockshift.service.imports import import_sources
 from tests.db.factory import chain_files, load_chain, plan_now
 from tests.factories import write_csv
 

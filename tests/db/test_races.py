@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockshift.db.dataset import import_sources
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, Sale, Stock, Store, TransferRow
 from stockshift.db.stock import (
@@ -27,6 +26,7 @@ from stockshift.db.stock import (
     record_sales,
     totals,
 )
+from stockshift.service.imports import import_sources
 from tests.db.factory import chain_files, direct_plan, load_chain, plan_now, stock_table
 
 PRODUCTS = [f"P{j:03d}" for j in range(120)]

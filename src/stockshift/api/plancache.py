@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from stockshift.api.schemas import PlanPublic, PlanSummary
 from stockshift.db.models import PlanRow
 from stockshift.db.plans import lines_signature, plan_header, plan_line_rows, plan_order_rows
-from stockshift.io.planfile import SCHEMA
+from stockshift.document import SCHEMA
 
 FINISHED = ("completed", "executed")
 

@@ -71,8 +71,8 @@ def db_import(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Replace stores, stock and sales with these files, all or nothing (SPEC section 1)."""
-    from stockshift.db.dataset import import_sources
     from stockshift.db.engine import make_engine, session_factory
+    from stockshift.service.imports import import_sources
 
     if stores is None or inventory is None:
         run(_fail(InputError.single("command line", None, None, "give --stores and --inventory")))

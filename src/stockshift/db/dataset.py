@@ -1,7 +1,7 @@
-"""Master data in and out of the database: all-or-nothing import, snapshot for planning.
+"""Master data in and out of the database: all-or-nothing replacement, snapshot for planning.
 
-Import validates with the same readers as ``stockshift plan`` (SPEC section 1), so a file
-the CLI refuses is refused here with the same row-level messages, and nothing is written.
+Both take and give plain data (the core's arrays, a frame of daily sales): reading and
+checking files is io's (see :mod:`stockshift.service.imports`).
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from sqlalchemy import Executable, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from stockshift.core.types import Dataset
+from stockshift.core.arrays import build_inventory, build_sales, build_stores
+from stockshift.core.types import Dataset, Sales, Stores, StrArray
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_import, run_write
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
-from stockshift.io.readers import load_dataset
-from stockshift.io.sales import SALES_REQUIRED
-from stockshift.io.tables import Issues, Source, empty_mask, read_table, resolve_columns, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,66 +33,6 @@ class ImportSummary:
     warnings: tuple[str, ...]
 
 
-def _sales_frame(source: Source, known_stores: set[str]) -> pd.DataFrame:
-    """The sales file as (store_id, product_id, day, units), one row per key, zero days left out.
-
-    Called only after :func:`load_dataset` accepted the file, so every value parses.
-    """
-    label, table = read_table(source)
-    cols = resolve_columns(table, label, SALES_REQUIRED, {}, Issues())
-    keys = {c: text(table, cols[c]) for c in ("date", "store_id", "product_id")}
-    keep = ~(
-        empty_mask(keys["date"]) | empty_mask(keys["store_id"]) | empty_mask(keys["product_id"])
-    )
-    units_col = table.column(cols["units"])
-    units = (
-        units_col.to_numpy(zero_copy_only=False)
-        if pa.types.is_integer(units_col.type) or pa.types.is_floating(units_col.type)
-        else text(table, cols["units"]).to_numpy(zero_copy_only=False)
-    )
-    frame = pd.DataFrame(
-        {
-            "store_id": keys["store_id"].to_numpy(zero_copy_only=False),
-            "product_id": keys["product_id"].to_numpy(zero_copy_only=False),
-            "day": keys["date"].to_numpy(zero_copy_only=False),
-            "units": units,
-        }
-    )[keep]
-    frame = frame[frame["store_id"].isin(known_stores)]
-    frame["units"] = pd.to_numeric(frame["units"]).astype(np.float64)
-    frame["day"] = pd.to_datetime(frame["day"].str.slice(0, 10), format="%Y-%m-%d").dt.strftime(
-        "%Y-%m-%d"
-    )
-    frame = frame.groupby(["store_id", "product_id", "day"], as_index=False, sort=False)["units"]
-    out = frame.sum()
-    result: pd.DataFrame = out[out["units"] > 0].reset_index(drop=True)
-    return result
-
-
-def import_sources(
-    session: Session,
-    *,
-    stores: Source,
-    inventory: Source,
-    sales: Source | None = None,
-    key_id: int | None = None,
-) -> ImportSummary:
-    """Replace stores, products, stock and sales with the given files, all or nothing.
-
-    Raises :class:`~stockshift.core.errors.InputError` (nothing written) when any file is bad.
-    Units in transit on dispatched transfers are kept, on the destination's stock row;
-    an import that drops a store such transfers arrive at or leave from is refused
-    (:class:`~stockshift.db.errors.ConflictError`), as is a second import while one runs.
-    """
-    dataset = load_dataset(stores=stores, inventory=inventory, sales=sales, sales_days=1)
-    sales_frame = (
-        _sales_frame(sales, set(dataset.stores.ids.tolist())) if sales is not None else None
-    )
-    return replace_master_data(
-        session, dataset=dataset, sales=sales_frame, key_id=key_id, note="import"
-    )
-
-
 def replace_master_data(
     session: Session,
     *,
@@ -104,6 +41,10 @@ def replace_master_data(
     key_id: int | None,
     note: str,
 ) -> ImportSummary:
+    """Replace stores, products, stock and sales with ``dataset`` and ``sales``, all or nothing.
+
+    Units in transit on dispatched transfers are kept, on the destination's stock row.
+    """
     st, inv = dataset.stores, dataset.inventory
     stores_frame = pd.DataFrame(
         {
@@ -256,33 +197,38 @@ def _restore_in_transit(session: Session, stores: set[str]) -> None:
     session.flush()
 
 
-def _stores_table(session: Session) -> pa.Table:
-    rows = session.execute(
-        select(Store.store_id, Store.name, Store.lat, Store.lon, Store.cluster, Store.capacity)
-    ).all()
-    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 6
-    data: dict[str, pa.Array] = {
-        "store_id": pa.array(cols[0], pa.string()),
-        "name": pa.array(cols[1], pa.string()),
-        "lat": pa.array(cols[2], pa.float64()),
-        "lon": pa.array(cols[3], pa.float64()),
-    }
-    if any(c is not None for c in cols[4]):
-        data["cluster"] = pa.array(cols[4], pa.string())
-    if any(c is not None for c in cols[5]):
-        data["capacity"] = pa.array(cols[5], pa.float64())
-    return pa.table(data)
+def _columns(session: Session, stmt: Executable, n: int) -> list[tuple[Any, ...]]:
+    """The columns of a Core select's rows, as tuples.
 
-
-def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
-    """Rows of a Core select as a DataFrame, column by column.
-
-    Executed on the connection (no ORM row processing) and transposed with ``zip``: building
-    a DataFrame from millions of Row objects directly makes pandas probe every row.
+    Executed on the connection (no ORM row processing) and transposed with ``zip``, which
+    is much faster than building arrays from millions of Row objects.
     """
     rows = session.connection().execute(stmt).fetchall()
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    return pd.DataFrame(dict(zip(columns, cols, strict=True)))
+    return list(zip(*rows, strict=True)) if rows else [()] * n
+
+
+def _objects(values: tuple[Any, ...]) -> StrArray:
+    return np.array(values, dtype=object)
+
+
+def _stores(session: Session) -> Stores:
+    ids, names, lat, lon, cluster, capacity = _columns(
+        session,
+        select(Store.store_id, Store.name, Store.lat, Store.lon, Store.cluster, Store.capacity),
+        6,
+    )
+    id_arr = _objects(ids)
+    name_arr = _objects(names)
+    blank = np.array([n is None or n == "" for n in names], dtype=bool)
+    given = any(c not in (None, "") for c in cluster)
+    return build_stores(
+        id_arr,
+        np.array(lat, dtype=np.float64),
+        np.array(lon, dtype=np.float64),
+        np.where(blank, id_arr, name_arr),
+        _objects(cluster) if given else None,
+        np.array(capacity, dtype=np.float64) if any(c is not None for c in capacity) else None,
+    )
 
 
 def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
@@ -290,45 +236,49 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
 
     Read in one transaction, so the plan sees the stock as it was when it started. The
     sales window starts on the same day the sales file's would, so a plan from the database
-    equals ``stockshift plan`` on the same data.
+    equals ``stockshift plan`` on the same data. The rows were checked when they were
+    written, so they go straight into the core's arrays.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    stores = _stores_table(session)
-    stock = _frame(
-        session,
-        select(Stock.store_id, Stock.product_id, Stock.on_hand, Stock.in_transit),
-        ["store_id", "product_id", "on_hand", "in_transit"],
+    stores = _stores(session)
+    store_index = pd.Index(stores.ids)
+    store_ids, product_ids, on_hand, in_transit = _columns(
+        session, select(Stock.store_id, Stock.product_id, Stock.on_hand, Stock.in_transit), 4
     )
-    inventory = pa.Table.from_pandas(stock, preserve_index=False)
-    sales_table: pa.Table | None = None
+    products, product = np.unique(_objects(product_ids).astype(str), return_inverse=True)
+    inventory = build_inventory(
+        stores,
+        store_index.get_indexer(pd.Index(_objects(store_ids))).astype(np.int64),
+        products.astype(object),
+        product.astype(np.int64),
+        np.array(on_hand, dtype=np.int64),
+        np.array(in_transit, dtype=np.int64),
+    )
+    sales: Sales | None = None
     first, last = (
         session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
         if with_sales
         else (None, None)
     )
-    if first is not None and last is not None and len(stock):
+    if first is not None and last is not None and len(inventory):
         start: date = max(first, last - timedelta(days=window - 1)) if window else first
-        sales = _frame(
+        days, sale_stores, sale_products, units = _columns(
             session,
             select(Sale.day, Sale.store_id, Sale.product_id, Sale.units).where(Sale.day >= start),
-            ["date", "store_id", "product_id", "units"],
+            4,
         )
-        pad = pd.DataFrame(
-            {
-                "date": [start],
-                "store_id": [stock["store_id"].iloc[0]],
-                "product_id": [stock["product_id"].iloc[0]],
-                "units": [0.0],
-            }
+        epoch = date(1970, 1, 1)
+        sales = build_sales(
+            inventory,
+            len(stores),
+            product=pd.Index(inventory.product_ids).get_indexer(pd.Index(_objects(sale_products))),
+            store=store_index.get_indexer(pd.Index(_objects(sale_stores))),
+            day=np.array(days, dtype="datetime64[D]").astype(np.int64),
+            units=np.array(units, dtype=np.float64),
+            first_day=(start - epoch).days,
+            last_day=(last - epoch).days,
+            keep_days=window,
         )
-        sales = pd.concat([pad, sales], ignore_index=True)
-        sales["date"] = pd.to_datetime(sales["date"]).dt.strftime("%Y-%m-%d")
-        sales_table = pa.Table.from_pandas(sales, preserve_index=False)
     session.rollback()
-    return load_dataset(
-        stores=("stores", stores),
-        inventory=("inventory", inventory),
-        sales=("sales", sales_table) if sales_table is not None else None,
-        sales_days=window if sales_table is not None else None,
-    )
+    return Dataset(stores, inventory, sales)

@@ -7,12 +7,10 @@ their own so that they can be filtered, paginated and executed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-import pandas as pd
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
@@ -21,7 +19,7 @@ from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
-from stockshift.io.planfile import plan_json
+from stockshift.document import fulfilment_records, header, tail, transfers_frame, warehouse_frame
 
 T = TypeVar("T")
 
@@ -89,9 +87,9 @@ def fail_interrupted(session: Session) -> None:
 
 def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
-    document = json.loads(plan_json(plan))
-    transfers = pd.DataFrame(document.pop("transfers"), columns=_TRANSFER_COLUMNS)
-    orders = pd.DataFrame(document.pop("warehouse_orders"), columns=_ORDER_COLUMNS)
+    document = {**header(plan), "fulfilment": fulfilment_records(plan), **tail(plan)}
+    transfers = transfers_frame(plan)
+    orders = warehouse_frame(plan)
     transfers.insert(0, "plan_id", plan_id)
     transfers.insert(1, "seq", range(len(transfers)))
     transfers["status"] = "proposed"
@@ -109,10 +107,6 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
                 finished_at=datetime.now(UTC),
             )
         )
-
-
-_TRANSFER_COLUMNS = ["product_id", "from_store", "to_store", "quantity", "distance_km", "scope"]
-_ORDER_COLUMNS = ["product_id", "store_id", "quantity", "reason"]
 
 
 def get_plan(session: Session, *, plan_id: int) -> PlanRow:

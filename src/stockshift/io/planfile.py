@@ -6,7 +6,6 @@ import io
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,89 +15,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stockshift.core.clustering import centroids
 from stockshift.core.types import Plan
+from stockshift.document import (
+    fulfilment,
+    header,
+    tail,
+    transfers_frame,
+    warehouse_frame,
+)
 from stockshift.io.csvcells import write_frame
-
-SCHEMA = "stockshift.plan/1"
-
-
-def parameters_dict(plan: Plan) -> dict[str, Any]:
-    p = plan.parameters
-    return {
-        "policy": p.policy,
-        "target": plan.target_kind,
-        "clusters": p.clusters,
-        "forecast": p.forecast if plan.target_kind == "forecast" else None,
-        "window": p.window,
-        "cover_days": p.cover_days,
-        "service_level": p.service_level,
-        "max_distance_km": p.max_distance_km,
-        "max_transfers": p.max_transfers,
-        "pack_size": p.pack_size,
-        "min_transfer_units": p.min_transfer_units,
-        "seed": p.seed,
-    }
-
-
-def transfers_frame(plan: Plan) -> pd.DataFrame:
-    """Transfer lines in the order they were made."""
-    s = plan.stores.ids
-    return pd.DataFrame(
-        {
-            "product_id": plan.inventory.product_ids[plan.t_product],
-            "from_store": s[plan.t_from],
-            "to_store": s[plan.t_to],
-            "quantity": plan.t_quantity,
-            "distance_km": np.round(plan.t_distance, 6),
-            "scope": np.where(plan.t_cross, "cross-cluster", "intra-cluster"),
-        }
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Fulfilment:
-    product: npt.NDArray[np.int32]
-    store: npt.NDArray[np.int32]
-    scope: npt.NDArray[np.int8]  # 0 intra-cluster, 1 cross-cluster, 2 mixed
-    received: npt.NDArray[np.int64]
-
-
-def _fulfilment(plan: Plan) -> _Fulfilment:
-    """Per (product, destination) that received stock: scope and units, in first-line order."""
-    key = plan.t_product.astype(np.int64) * max(len(plan.stores), 1) + plan.t_to
-    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    received = np.bincount(inv, weights=plan.t_quantity).astype(np.int64)
-    n_cross = np.bincount(inv, weights=plan.t_cross.astype(np.int64))
-    n_lines = np.bincount(inv)
-    scope = np.where(n_cross == 0, 0, np.where(n_cross == n_lines, 1, 2)).astype(np.int8)
-    order = np.argsort(first, kind="stable")
-    return _Fulfilment(
-        plan.t_product[first][order], plan.t_to[first][order], scope[order], received[order]
-    )
-
-
-def fulfilment_frame(plan: Plan) -> pd.DataFrame:
-    f = _fulfilment(plan)
-    return pd.DataFrame(
-        {
-            "product_id": plan.inventory.product_ids[f.product],
-            "store_id": plan.stores.ids[f.store],
-            "scope": np.array(["intra-cluster", "cross-cluster", "mixed"])[f.scope],
-            "received": f.received,
-        }
-    )
-
-
-def warehouse_frame(plan: Plan) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "product_id": plan.inventory.product_ids[plan.w_product],
-            "store_id": plan.stores.ids[plan.w_store],
-            "quantity": plan.w_quantity,
-            "reason": np.where(plan.w_capped, "transfer-cap", "no-source"),
-        }
-    )
 
 
 def targets_frame(plan: Plan) -> pd.DataFrame:
@@ -119,55 +44,6 @@ def targets_frame(plan: Plan) -> pd.DataFrame:
     if t.rate is not None:
         frame["rate_per_day"] = t.rate
     return frame
-
-
-def summary_dict(plan: Plan) -> dict[str, Any]:
-    return {
-        "transfers": plan.n_transfers,
-        "units_moved": plan.units_moved,
-        "unit_km": round(plan.unit_km, 3),
-        "warehouse_units": plan.warehouse_units,
-        "warehouse_orders": len(plan.w_quantity),
-        "products_analysed": len(plan.inventory.product_ids),
-        "stores": len(plan.stores),
-        "clusters": plan.clustering.k,
-        "skipped_clusters": list(plan.targets.skipped_clusters),
-        "need_units": int(plan.targets.need.sum()),
-        "cap_reached": plan.cap_reached,
-    }
-
-
-def _header(plan: Plan) -> dict[str, Any]:
-    st, cl = plan.stores, plan.clustering
-    clat, clon, radius = centroids(st, cl)
-    stores = [
-        {"store_id": i, "name": n, "lat": float(a), "lon": float(o), "cluster": str(c)}
-        for i, n, a, o, c in zip(st.ids, st.names, st.lat, st.lon, cl.labels, strict=True)
-    ]
-    members: list[list[str]] = [[] for _ in cl.names]
-    for sid, code in zip(st.ids, cl.codes, strict=True):
-        members[code].append(sid)
-    clusters = [
-        {
-            "cluster": name,
-            "store_ids": members[i],
-            "centroid": {"lat": float(clat[i]), "lon": float(clon[i])},
-            "radius_km": round(float(radius[i]), 3),
-        }
-        for i, name in enumerate(cl.names)
-    ]
-    elbow = (
-        {"k": list(cl.k_values), "wcss": list(cl.wcss), "chosen_k": cl.chosen_k}
-        if cl.method == "auto"
-        else None
-    )
-    return {
-        "schema": SCHEMA,
-        "parameters": parameters_dict(plan),
-        "stores": stores,
-        "clusters": clusters,
-        "elbow": elbow,
-    }
 
 
 CHUNK = 500_000
@@ -222,7 +98,7 @@ def _transfer_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[
 
 
 def _fulfilment_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
-    f = _fulfilment(plan)
+    f = fulfilment(plan)
     scopes = pa.array(['"intra-cluster"', '"cross-cluster"', '"mixed"'])
     return [
         ("product_id", products.take(pa.array(f.product))),
@@ -246,7 +122,7 @@ def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
     """Stream the plan file of SPEC section 5 to a binary file."""
     products = _json_texts(plan.inventory.product_ids)
     stores = _json_texts(plan.stores.ids)
-    head = json.dumps(_header(plan), ensure_ascii=False)[:-1]
+    head = json.dumps(header(plan), ensure_ascii=False)[:-1]
     fh.write(head.encode())
     sections = [
         ("transfers", _transfer_columns, plan.n_transfers),
@@ -257,8 +133,7 @@ def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
         cols = make(plan, products, stores)
         fh.write(f', "{name}": '.encode())
         _write_records(fh, cols, len(cols[0][1]))
-    tail = {"summary": summary_dict(plan), "warnings": list(plan.warnings)}
-    fh.write((", " + json.dumps(tail, ensure_ascii=False)[1:]).encode())
+    fh.write((", " + json.dumps(tail(plan), ensure_ascii=False)[1:]).encode())
 
 
 def plan_json(plan: Plan) -> str:
@@ -266,11 +141,6 @@ def plan_json(plan: Plan) -> str:
     buf = io.BytesIO()
     write_plan_to(plan, buf)
     return buf.getvalue().decode()
-
-
-def plan_document(plan: Plan) -> dict[str, Any]:
-    """The plan file as a dict (for the API and tests)."""
-    return json.loads(plan_json(plan))  # type: ignore[no-any-return]
 
 
 def atomic_write(path: Path, writer: Any, *, binary: bool = False) -> None:

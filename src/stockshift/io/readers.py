@@ -6,6 +6,7 @@ unless the whole input is valid. Rows with empty key fields are dropped and coun
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stockshift.core.arrays import build_stores, inventory_in_order, rank_ids
 from stockshift.core.errors import InputError
 from stockshift.core.types import Dataset, Inventory, Stores
 from stockshift.io.limits import MAX_CAPACITY, MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_STOCK_UNITS
-from stockshift.io.sales import read_sales
+from stockshift.io.sales import SalesRows, daily_frame, read_sales_rows, sales_matrix
 from stockshift.io.tables import (
     HEADER_ROWS,
     Issues,
@@ -79,26 +81,6 @@ def _report_duplicates(
                 f"{what} repeats row {int(f) + HEADER_ROWS}; keep one row per {what}",
             )
         issues.total += max(len(rows) - 10, 0)
-
-
-def _stores_from_columns(
-    ids: np.ndarray[Any, Any],
-    lat: np.ndarray[Any, Any],
-    lon: np.ndarray[Any, Any],
-    names: np.ndarray[Any, Any] | None,
-    cluster: np.ndarray[Any, Any] | None,
-    capacity: np.ndarray[Any, Any] | None,
-) -> Stores:
-    order = np.argsort(ids.astype(str), kind="stable")
-    ids_sorted = ids[order].astype(object)
-    return Stores(
-        ids=ids_sorted,
-        lat=lat[order].astype(np.float64),
-        lon=lon[order].astype(np.float64),
-        names=(names[order] if names is not None else ids_sorted).astype(object),
-        given_cluster=cluster[order].astype(object) if cluster is not None else None,
-        capacity=capacity[order] if capacity is not None else None,
-    )
 
 
 def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stores, set[str]]:
@@ -165,7 +147,7 @@ def read_stores(path: Source, issues: Issues, warnings: list[str]) -> tuple[Stor
             negative = np.flatnonzero(capacity < 0)
         issues.add_rows(label, idx[negative], "capacity", "must be a number of units ≥ 0")
     issues.raise_if_any()
-    return _stores_from_columns(id_arr, lat, lon, names, cluster, capacity), dropped_ids
+    return build_stores(id_arr, lat, lon, names, cluster, capacity), dropped_ids
 
 
 def _check_lat_lon_rows(
@@ -229,11 +211,7 @@ def _build_inventory(
 ) -> Inventory:
     s, keep = store_codes(store_ids, rows, stores, dropped, label, issues, warnings)
     enc = pc.dictionary_encode(product_ids).combine_chunks()
-    dict_vals = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-    rank = np.argsort(dict_vals.astype(str), kind="stable")
-    product_ids_sorted = dict_vals[rank]
-    pos = np.empty(len(rank), dtype=np.int64)
-    pos[rank] = np.arange(len(rank))
+    product_ids_sorted, pos = rank_ids(np.asarray(enc.dictionary.to_pylist(), dtype=object))
     p = (
         pos[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
         if len(rows)
@@ -246,21 +224,12 @@ def _build_inventory(
     order = idx[np.argsort(key[idx], kind="stable")]  # by (product, store); one sort serves both
     _report_duplicates_inv(key, order, rows, label, issues, stores, product_ids_sorted, p, s)
     issues.raise_if_any()
-    p, s, oh = p[order], s[order], on_hand[order]
-    used = np.flatnonzero(np.bincount(p, minlength=len(product_ids_sorted)))
-    # products whose every row was dropped disappear
-    remap = np.full(len(product_ids_sorted), -1, dtype=np.int64)
-    remap[used] = np.arange(len(used))
-    p = remap[p]
-    indptr = np.zeros(len(used) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(p, minlength=len(used)), out=indptr[1:])
-    return Inventory(
-        product_ids=product_ids_sorted[used],
-        product=p.astype(np.int32),
-        store=s.astype(np.int32),
-        on_hand=oh.astype(np.int64),
-        indptr=indptr,
-        in_transit=None if in_transit is None else in_transit[order].astype(np.int64),
+    return inventory_in_order(
+        product_ids_sorted,
+        p[order],
+        s[order],
+        on_hand[order],
+        None if in_transit is None else in_transit[order],
     )
 
 
@@ -342,7 +311,7 @@ def read_paper_layout(
     cluster = first["cluster"].to_numpy() if "cluster" in first else None
     if cluster is not None and (cluster == "").all():
         cluster = None
-    stores = _stores_from_columns(
+    stores = build_stores(
         first["store_id"].to_numpy(),
         first["lat"].to_numpy(),
         first["lon"].to_numpy(),
@@ -368,6 +337,30 @@ def load_dataset(
 
     ``sales_days``: how many trailing days of the sales file to keep as a matrix (None: all).
     """
+    dataset, rows = _load(stores, inventory, sales, paper)
+    if rows is None:
+        return dataset
+    matrix = sales_matrix(rows, dataset.stores, dataset.inventory, keep_days=sales_days)
+    return replace(dataset, sales=matrix)
+
+
+def load_for_import(
+    *, stores: Source, inventory: Source, sales: Source | None = None
+) -> tuple[Dataset, pd.DataFrame | None]:
+    """The files checked as :func:`load_dataset` checks them (the sales file read once), and
+    the sales as the database keeps them (:func:`~stockshift.io.sales.daily_frame`)."""
+    dataset, rows = _load(stores, inventory, sales, None)
+    if rows is None:
+        return dataset, None
+    return dataset, daily_frame(rows, dataset.stores)
+
+
+def _load(
+    stores: Source | None,
+    inventory: Source | None,
+    sales: Source | None,
+    paper: Source | None,
+) -> tuple[Dataset, SalesRows | None]:
     issues = Issues()
     warnings: list[str] = []
     if paper is not None:
@@ -383,8 +376,8 @@ def load_dataset(
             )
         st, dropped = read_stores(stores, issues, warnings)
         inv = read_inventory(inventory, st, dropped, issues, warnings)
-    sal = None
+    rows = None
     if sales is not None:
-        sal = read_sales(sales, st, dropped, inv, issues, warnings, keep_days=sales_days)
+        rows = read_sales_rows(sales, st, dropped, issues, warnings)
     issues.raise_if_any()
-    return Dataset(st, inv, sal, tuple(warnings))
+    return Dataset(st, inv, None, tuple(warnings)), rows

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stockshift.core.arrays import build_sales
 from stockshift.core.errors import InputError
 from stockshift.core.types import Inventory, Sales, Stores
 from stockshift.io.limits import EARLIEST_DATE, FUTURE_MARGIN_DAYS, MAX_SALES_UNITS, latest_date
@@ -30,17 +33,57 @@ from stockshift.io.tables import (
 SALES_REQUIRED = {"date": (), "store_id": (), "product_id": (), "units": ()}
 
 
-def read_sales(
-    path: Source,
-    stores: Stores,
-    dropped: set[str],
-    inventory: Inventory,
-    issues: Issues,
-    warnings: list[str],
-    *,
-    keep_days: int | None,
+@dataclass(frozen=True, slots=True)
+class SalesRows:
+    """A checked sales file's rows: store index (-1: a store dropped for lack of a
+    position), product id, day (since 1970-01-01) and units."""
+
+    store: npt.NDArray[np.int64]
+    product_ids: pa.ChunkedArray
+    day: npt.NDArray[np.int64]
+    units: npt.NDArray[np.float64]
+
+
+def sales_matrix(
+    rows: SalesRows, stores: Stores, inventory: Inventory, *, keep_days: int | None
 ) -> Sales:
-    """Daily sales, zero-filled over the file's whole date range, for the inventory rows."""
+    """The zero-filled daily matrix of SPEC section 3 for the inventory rows."""
+    return build_sales(
+        inventory,
+        len(stores),
+        product=id_codes(rows.product_ids, pd.Index(inventory.product_ids)),
+        store=rows.store,
+        day=rows.day,
+        units=rows.units,
+        first_day=int(rows.day.min()),
+        last_day=int(rows.day.max()),
+        keep_days=keep_days,
+    )
+
+
+def daily_frame(rows: SalesRows, stores: Stores) -> pd.DataFrame:
+    """(store_id, product_id, day, units): one row per store, product and day with units
+    sold, as the database keeps them; rows of dropped stores are left out."""
+    known = rows.store >= 0
+    frame = pd.DataFrame(
+        {
+            "store_id": stores.ids[rows.store[known]],
+            "product_id": np.asarray(rows.product_ids.to_numpy(zero_copy_only=False))[known],
+            "day": rows.day[known],
+            "units": rows.units[known],
+        }
+    )
+    grouped = frame.groupby(["store_id", "product_id", "day"], as_index=False, sort=False)
+    total = grouped["units"].sum()
+    sold: pd.DataFrame = total[total["units"] > 0].reset_index(drop=True)
+    sold["day"] = (np.datetime64("1970-01-01", "D") + sold["day"].to_numpy()).astype(str)
+    return sold
+
+
+def read_sales_rows(
+    path: Source, stores: Stores, dropped: set[str], issues: Issues, warnings: list[str]
+) -> SalesRows:
+    """Read and check the sales file (SPEC section 1); every problem is an issue."""
     label, table = read_table(path)
     cols = resolve_columns(table, label, SALES_REQUIRED, {}, issues)
     issues.raise_if_any()
@@ -73,32 +116,11 @@ def read_sales(
         raise InputError.single(
             label, None, None, "has no sales rows; leave the sales file out to plan on stock alone"
         )
-    first_all, last_all = int(days.min()), int(days.max())
-    total_days = last_all - first_all + 1
-    n_keep = total_days if keep_days is None else min(keep_days, total_days)
-    first = last_all - n_keep + 1
-    prod_index = pd.Index(inventory.product_ids)
-    p = id_codes(txt["product_id"], prod_index)
-    n_s = max(len(stores), 1)
-    inv_keys = inventory.product.astype(np.int64) * n_s + inventory.store
-    sel = keep & (p >= 0) & (s >= 0)
-    key = p[sel] * n_s + s[sel]
-    row = np.searchsorted(inv_keys, key)
-    row = np.minimum(row, max(len(inv_keys) - 1, 0))
-    hit = (inv_keys[row] == key) if len(inv_keys) else np.zeros(len(key), bool)
-    sold_any = np.zeros(len(inv_keys), dtype=bool)
-    sold_any[row[hit]] = True
-    d = days[sel][hit] - first
-    recent = d >= 0
-    flat = row[hit][recent] * n_keep + d[recent]
-    matrix = np.bincount(flat, weights=units[sel][hit][recent], minlength=len(inv_keys) * n_keep)
-    epoch = np.datetime64("1970-01-01", "D")
-    return Sales(
-        units=matrix.astype(np.float64, copy=False).reshape(len(inv_keys), n_keep),
-        has_sales=sold_any,
-        first_day=epoch + first,
-        last_day=epoch + last_all,
-        total_days=total_days,
+    return SalesRows(
+        store=np.where(keep, s, -1).astype(np.int64),
+        product_ids=txt["product_id"],
+        day=days,
+        units=units,
     )
 
 

@@ -11,7 +11,7 @@ from stockshift.api.deps import AdminKey, SessionDep, StateDep
 from stockshift.api.problems import responses
 from stockshift.api.schemas import ImportPublic
 from stockshift.api.uploads import UploadReader, new_folder, upload_root
-from stockshift.db.dataset import import_sources
+from stockshift.service.imports import import_sources
 
 router = APIRouter(tags=["import"])
 
