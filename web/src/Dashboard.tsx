@@ -1,14 +1,16 @@
 /**
  * The signed-in page: plan form and KPIs on the left, the map in the middle, and below it the
- * tabs for transfers, warehouse orders, charts and clusters. The state lives in hooks: what is
- * shown (`usePlanView`), where the planner's attention is (`useSelection`), what the planner does
- * (`usePlanActions`, `useLineActions`) and the message it leaves (`useBanner`).
+ * tabs for transfers, warehouse orders, charts, clusters and backtests. The state lives in hooks:
+ * what is shown (`usePlanView`), where the planner's attention is (`useSelection`), what the
+ * planner does (`usePlanActions`, `useLineActions`, `useBacktestRun`) and the message it leaves
+ * (`useBanner`).
  */
 import type { ApiClient } from "./api/client";
 import { ApiContext } from "./api/context";
 import { useServiceEvents } from "./api/events";
 import { useConfig } from "./api/queries";
-import type { Me } from "./api/types";
+import type { Me, PlanParameters } from "./api/types";
+import { useBacktestRun } from "./backtest/useBacktestRun";
 import { Banner, LoadError } from "./dashboard/Banner";
 import { DetailTabs } from "./dashboard/DetailTabs";
 import { MapArea } from "./dashboard/MapArea";
@@ -39,7 +41,13 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const banner = useBanner();
   const actions = usePlanActions(api, banner, view.showPlan);
   const lines = useLineActions(api, banner);
+  const backtest = useBacktestRun(api, banner, selection.tab === "Backtest");
   const current = view.plan;
+  // Planning from the backtest's verdict: the new plan's lines are what the planner wants next.
+  const planFromBacktest = (params: PlanParameters) => {
+    actions.runPlan(params);
+    selection.setTab("Transfers");
+  };
 
   return (
     <ApiContext.Provider value={api}>
@@ -85,6 +93,9 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             lines={lines}
             selectedStore={selection.selectedStore}
             onSelectStore={selection.setSelectedStore}
+            backtest={backtest}
+            onPlan={planFromBacktest}
+            planning={actions.planning}
           />
         </main>
 

@@ -1,6 +1,14 @@
 /** Response bodies (generated types) mapped onto the dashboard's types: string ids, explicit nulls. */
 import type { components } from "./schema";
-import type { ClusterInfo, Plan, PlanListItem, Store, StoreProductInsight } from "./types";
+import type {
+  ClusterInfo,
+  ForecastKind,
+  ForecastSettings,
+  Plan,
+  PlanListItem,
+  Store,
+  StoreProductInsight,
+} from "./types";
 
 type Schemas = components["schemas"];
 
@@ -12,6 +20,21 @@ export function toCluster(raw: Schemas["PlanCluster"] | Schemas["ClusterPublic"]
   return { cluster: raw.cluster, store_ids: raw.store_ids, centroid: raw.centroid, radius_km: raw.radius_km };
 }
 
+const FORECASTS: readonly string[] = ["moving-average", "linear-regression", "auto"] satisfies ForecastKind[];
+
+/** The forecast settings a plan was made with (its parameters), when it forecast at all. */
+export function forecastSettings(parameters: Record<string, unknown>): ForecastSettings | null {
+  const { forecast, window, cover_days, service_level } = parameters;
+  if (typeof forecast !== "string" || !FORECASTS.includes(forecast)) return null;
+  if (typeof window !== "number" || typeof cover_days !== "number") return null;
+  return {
+    method: forecast as ForecastKind,
+    window,
+    cover_days,
+    service_level: typeof service_level === "number" ? service_level : null,
+  };
+}
+
 export function toPlan(raw: Schemas["PlanDocument"]): Plan {
   return {
     plan_id: String(raw.plan_id),
@@ -21,6 +44,7 @@ export function toPlan(raw: Schemas["PlanDocument"]): Plan {
     created_at: raw.created_at,
     target:
       raw.parameters.target === "cluster-mean" || raw.parameters.target === "forecast" ? raw.parameters.target : null,
+    forecast: forecastSettings(raw.parameters),
     stores: raw.stores.map(toStore),
     summary: raw.summary,
     clusters: raw.clusters.map(toCluster),

@@ -17,10 +17,13 @@ import {
   receiveTransfer,
   receiveTransfers,
 } from "./service";
-import type { PlanParameters } from "./types";
+import { createBacktest, fetchBacktest } from "./backtests";
+import type { BacktestParameters, ForecastSettings, PlanParameters } from "./types";
 
 /** A plan still computing is polled as well as followed on the event stream, in case the stream drops. */
 const RUNNING_POLL_MS = 1500;
+/** Backtests report progress week by week: poll a little faster so the bar moves. */
+const BACKTEST_POLL_MS = 1000;
 
 export function useConfig(api: ApiClient) {
   return useQuery({ queryKey: ["config"], queryFn: () => fetchConfig(api), staleTime: Infinity });
@@ -63,10 +66,15 @@ export function useTotals(api: ApiClient) {
   return useQuery({ queryKey: ["stock", "totals"], queryFn: () => fetchTotals(api) });
 }
 
-export function useInsight(api: ApiClient, storeId: string | null, productId: string | null) {
+export function useInsight(
+  api: ApiClient,
+  storeId: string | null,
+  productId: string | null,
+  settings: ForecastSettings | null = null,
+) {
   return useQuery({
-    queryKey: ["insight", storeId, productId],
-    queryFn: () => fetchInsight(api, storeId ?? "", productId ?? ""),
+    queryKey: ["insight", storeId, productId, settings],
+    queryFn: () => fetchInsight(api, storeId ?? "", productId ?? "", settings),
     enabled: storeId !== null && productId !== null,
     retry: false,
   });
@@ -111,4 +119,18 @@ export function useReceiveMany(api: ApiClient) {
     mutationFn: (ids: number[]) => receiveTransfers(api, ids),
     onSettled: changed,
   });
+}
+
+/** A backtest still replaying is polled until it has finished or failed. */
+export function useBacktest(api: ApiClient, backtestId: string | null) {
+  return useQuery({
+    queryKey: ["backtest", backtestId],
+    queryFn: () => fetchBacktest(api, backtestId ?? ""),
+    enabled: backtestId !== null,
+    refetchInterval: (q) => (q.state.data?.status === "running" ? BACKTEST_POLL_MS : false),
+  });
+}
+
+export function useCreateBacktest(api: ApiClient) {
+  return useMutation({ mutationFn: (params: BacktestParameters) => createBacktest(api, params) });
 }

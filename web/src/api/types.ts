@@ -11,7 +11,24 @@ export type Role = Schemas["MePublic"]["role"];
 export type Scope = Schemas["PlanLine"]["scope"];
 export type TransferStatus = Schemas["PlanLine"]["status"];
 export type PlanStatus = Schemas["PlanPublic"]["status"];
-export type PlanParameters = Omit<Schemas["PlanCreate"], "seed">;
+export type Policy = "greedy" | "optimal" | "expected-benefit";
+export type ForecastKind = "moving-average" | "linear-regression" | "auto";
+/** The expected-benefit policy's settings (SPEC section 9); the service's defaults apply to those left out. */
+export interface PolicySettings {
+  policy: Policy;
+  warehouse_lead_days?: number;
+  review_days?: number;
+  transfer_lead_days?: number;
+  sale_value?: number;
+  cost_per_unit_km?: number;
+  cost_per_line?: number;
+  min_benefit?: number;
+}
+// TODO(issues 9 and 10): take `policy` and `forecast` from the schema once it offers
+// expected-benefit and auto.
+export type PlanParameters = Omit<Schemas["PlanCreate"], "seed" | "forecast" | "policy"> & {
+  forecast: ForecastKind;
+} & PolicySettings;
 export type PlanSummary = Schemas["PlanSummary"];
 export type Elbow = Schemas["Elbow"];
 export type WarehouseOrder = Schemas["PlanWarehouseOrder"];
@@ -43,6 +60,8 @@ export interface Transfer {
   distance_km: number;
   scope: Scope;
   status: TransferStatus;
+  /** Expected extra units sold thanks to this line (expected-benefit plans only, SPEC section 9). */
+  expected_gain?: number | null;
 }
 
 export interface Plan {
@@ -54,6 +73,8 @@ export interface Plan {
   created_at: string | null;
   /** The target the plan used (SPEC section 3), resolved by the service. */
   target: "cluster-mean" | "forecast" | null;
+  /** How the plan forecast demand, for the Insight tab to chart the same forecast; null: defaults. */
+  forecast: ForecastSettings | null;
   /** The stores as the plan saw them, with the cluster it assigned. */
   stores: Store[];
   summary: PlanSummary | null;
@@ -68,6 +89,13 @@ export interface PlanListItem {
   status: PlanStatus;
   created_at: string | null;
   summary: PlanSummary | null;
+}
+
+export interface ForecastSettings {
+  method: ForecastKind;
+  window: number;
+  cover_days: number;
+  service_level: number | null;
 }
 
 export interface SalesPoint {
@@ -86,4 +114,40 @@ export interface StoreProductInsight {
 export interface Me {
   role: Role;
   name: string | null;
+}
+
+/** What a backtest replays (SPEC section 10) on the data in the service's database. */
+export interface BacktestParameters {
+  /** First day replayed (ISO date); null: the service picks the last `weeks` weeks of the sales history. */
+  start: string | null;
+  weeks: number;
+  policies: string[];
+  review_days: number;
+  warehouse_lead_days: number;
+  transfer_lead_days: number;
+  forecast: ForecastKind;
+  window: number;
+  cover_days: number;
+  service_level: number | null;
+  clusters: string;
+  max_distance_km: number | null;
+  pack_size: number;
+  min_transfer_units: number;
+}
+
+export type BacktestWeek = Schemas["BacktestWeek"];
+/** One policy's figures over the whole replay, and week by week (the stockshift.backtest/1 file). */
+export type BacktestPolicyResult = Schemas["BacktestPolicyResult"];
+
+export interface Backtest {
+  backtest_id: string;
+  status: "running" | "completed" | "failed";
+  /** How far a running backtest has got: the policy being replayed and its day. */
+  progress: Schemas["BacktestProgress"] | null;
+  /** Share done over all policies, 0 to 1, when the order of the policies is known. */
+  fraction: number | null;
+  error: string | null;
+  /** The parameters as the service resolved them (start date filled in). */
+  parameters: Partial<BacktestParameters> & Record<string, unknown>;
+  policies: BacktestPolicyResult[];
 }

@@ -1,5 +1,10 @@
-/** The tabs under the map: the plan's transfers and warehouse orders, the sales charts, the clusters. */
+/**
+ * The tabs under the map: the plan's transfers and warehouse orders, the sales charts, the
+ * clusters, and the backtest that says which policy would have sold more.
+ */
 import { type ReactNode, Suspense, lazy } from "react";
+import type { PlanParameters } from "../api/types";
+import type { BacktestRun } from "../backtest/useBacktestRun";
 import { ClusterSummary } from "../insight/ClusterSummary";
 import { TransfersTable } from "../plan/TransfersTable";
 import { WarehouseOrdersTable } from "../plan/WarehouseOrdersTable";
@@ -10,8 +15,9 @@ import type { PlanView } from "./usePlanView";
 // The charting library is only needed on the Insight and Clusters tabs: load it with them.
 const InsightPanel = lazy(() => import("../insight/InsightPanel").then((m) => ({ default: m.InsightPanel })));
 const ElbowChart = lazy(() => import("../insight/ElbowChart").then((m) => ({ default: m.ElbowChart })));
+const BacktestPanel = lazy(() => import("../backtest/BacktestPanel").then((m) => ({ default: m.BacktestPanel })));
 
-export const TABS = ["Transfers", "Warehouse orders", "Insight", "Clusters"] as const;
+export const TABS = ["Transfers", "Warehouse orders", "Insight", "Clusters", "Backtest"] as const;
 export type Tab = (typeof TABS)[number];
 
 interface Props {
@@ -21,6 +27,9 @@ interface Props {
   lines: ReturnType<typeof useLineActions>;
   selectedStore: string | null;
   onSelectStore: (storeId: string | null) => void;
+  backtest: BacktestRun;
+  onPlan: (params: PlanParameters) => void;
+  planning: boolean;
 }
 
 /** A plan's own tables wait until it has finished. */
@@ -28,7 +37,8 @@ function Finished({ view, what, children }: { view: PlanView; what: string; chil
   return view.planReady && view.plan ? children : <p className="empty">{what} appear here once a plan has finished.</p>;
 }
 
-export function DetailTabs({ tab, onTab, view, lines, selectedStore, onSelectStore }: Props) {
+export function DetailTabs(props: Props) {
+  const { tab, onTab, view, lines, selectedStore, onSelectStore } = props;
   const planId = view.plan?.plan_id ?? "";
   return (
     <Tabs tabs={TABS} current={tab} onChange={onTab}>
@@ -61,6 +71,7 @@ export function DetailTabs({ tab, onTab, view, lines, selectedStore, onSelectSto
             selectedStore={selectedStore}
             onSelectStore={onSelectStore}
             productId={view.productId}
+            forecast={view.planReady ? (view.plan?.forecast ?? null) : null}
           />
         )}
         {tab === "Clusters" && (
@@ -79,6 +90,7 @@ export function DetailTabs({ tab, onTab, view, lines, selectedStore, onSelectSto
             />
           </div>
         )}
+        {tab === "Backtest" && <BacktestPanel run={props.backtest} onPlan={props.onPlan} planning={props.planning} />}
       </Suspense>
     </Tabs>
   );

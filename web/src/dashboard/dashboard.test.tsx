@@ -153,6 +153,7 @@ describe("usePlanActions", () => {
     max_transfers: null,
     pack_size: 1,
     min_transfer_units: 1,
+    policy: "greedy" as const,
   };
 
   it("shows the new plan once the service accepts it, clearing the last message", async () => {

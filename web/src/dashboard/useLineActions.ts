@@ -8,31 +8,8 @@ import type { ApiClient } from "../api/client";
 import { useCancelTransfer, useCreatePlan, useExecutePlan, useReceiveMany, useReceiveTransfer } from "../api/queries";
 import type { PlanParameters } from "../api/types";
 import { fmtInt } from "../lib/format";
+import { reported } from "./reported";
 import type { BannerControl } from "./useBanner";
-
-type Report<V, R> = (result: R, vars: V) => [title: string, message: string];
-
-/** Run a mutation; on success show its report (if any) and call `then`, on failure show why. */
-function reported<V, R>(
-  mutation: UseMutationResult<R, Error, V>,
-  banner: BannerControl,
-  report: Report<V, R> | null,
-  then: (result: R) => void = () => undefined,
-  always: () => void = () => undefined,
-) {
-  return (vars: V) =>
-    mutation.mutate(vars, {
-      onSuccess: (result, done) => {
-        always();
-        if (report) banner.info(...report(result, done));
-        then(result);
-      },
-      onError: (e) => {
-        always();
-        banner.fail(e);
-      },
-    });
-}
 
 function pendingLine(mutation: UseMutationResult<void, Error, number>): number | null {
   return mutation.isPending ? (mutation.variables ?? null) : null;

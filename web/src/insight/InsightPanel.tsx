@@ -1,8 +1,12 @@
-/** The Insight tab: pick a store (or click one on the map) to chart its sales, forecast and target for the chosen product. */
+/**
+ * The Insight tab: pick a store (or click one on the map) to chart its sales, forecast and target
+ * for the chosen product, forecast as the plan on screen did (its method, window, cover days and
+ * service level).
+ */
 import { useApi } from "../api/context";
 import { describeError } from "../api/errors";
 import { useInsight } from "../api/queries";
-import type { Store } from "../api/types";
+import type { ForecastSettings, Store } from "../api/types";
 import { SalesChart } from "./SalesChart";
 
 interface Props {
@@ -10,10 +14,12 @@ interface Props {
   selectedStore: string | null;
   onSelectStore: (storeId: string | null) => void;
   productId: string | null;
+  /** The plan's forecast settings; null: the service's defaults. */
+  forecast: ForecastSettings | null;
 }
 
-export function InsightPanel({ stores, selectedStore, onSelectStore, productId }: Props) {
-  const insight = useInsight(useApi(), selectedStore, productId);
+export function InsightPanel({ stores, selectedStore, onSelectStore, productId, forecast }: Props) {
+  const insight = useInsight(useApi(), selectedStore, productId, forecast);
   return (
     <div className="insight">
       <div className="toolbar">

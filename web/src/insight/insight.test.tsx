@@ -1,5 +1,9 @@
 import { render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiContext } from "../api/context";
+import { forecastSettings } from "../api/normalise";
+import { stubService, withQueries } from "../test/service";
+import { InsightPanel } from "./InsightPanel";
 import { store, transferLine } from "../test/factories";
 import { ClusterSummary, summariseClusters } from "./ClusterSummary";
 import { chartRows } from "./SalesChart";
@@ -52,5 +56,63 @@ describe("sales chart rows", () => {
       { date: "2026-01-02", sales: 3 },
       { date: "2026-01-03", forecast: 4 },
     ]);
+  });
+});
+
+describe("Insight panel", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("reads a plan's forecast settings from its parameters, none for a plan without them", () => {
+    expect(
+      forecastSettings({
+        forecast: "linear-regression",
+        window: 56,
+        cover_days: 14,
+        service_level: 0.9,
+        policy: "greedy",
+      }),
+    ).toEqual({ method: "linear-regression", window: 56, cover_days: 14, service_level: 0.9 });
+    expect(forecastSettings({ forecast: "auto", window: 28, cover_days: 7 })?.method).toBe("auto");
+    expect(forecastSettings({ target: "cluster-mean" })).toBeNull();
+  });
+
+  it("charts the forecast the plan on screen made", async () => {
+    const { api, fetch } = stubService({
+      "GET /api/v1/stores/A/products/P/history": () => [
+        200,
+        { store_id: "A", product_id: "P", on_hand: 4, in_transit: 0, history: [], forecast: null },
+      ],
+    });
+    const settings = { method: "linear-regression" as const, window: 56, cover_days: 14, service_level: 0.9 };
+    const Wrapper = withQueries();
+    render(
+      <Wrapper>
+        <ApiContext.Provider value={api}>
+          <InsightPanel
+            stores={stores}
+            selectedStore={null}
+            onSelectStore={vi.fn()}
+            productId="P"
+            forecast={settings}
+          />
+        </ApiContext.Provider>
+      </Wrapper>,
+    );
+    expect(fetch).not.toHaveBeenCalled();
+    render(
+      <Wrapper>
+        <ApiContext.Provider value={api}>
+          <InsightPanel stores={stores} selectedStore="A" onSelectStore={vi.fn()} productId="P" forecast={settings} />
+        </ApiContext.Provider>
+      </Wrapper>,
+    );
+    expect(await screen.findByText("No sales recorded for P at store A.")).toBeInTheDocument();
+    const url = new URL((fetch.mock.calls[0]?.[0] as Request).url);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      method: "linear-regression",
+      window: "56",
+      cover_days: "14",
+      service_level: "0.9",
+    });
   });
 });

@@ -65,3 +65,11 @@ function hashLabel(label: string): number {
   for (let i = 0; i < label.length; i += 1) h = (h * 31 + label.charCodeAt(i)) | 0;
   return Math.abs(h);
 }
+
+/** Okabe-Ito hues for the backtest's policies (the same as the CLI's --png chart). */
+export const POLICY_COLOURS: Record<string, string> = {
+  warehouse: "#7F7F7F",
+  greedy: "#D55E00",
+  optimal: "#0072B2",
+  "expected-benefit": "#009E73",
+};

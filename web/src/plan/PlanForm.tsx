@@ -1,10 +1,13 @@
 /**
- * The plan parameters of SPEC section 6 as a form. Empty optional fields mean "no limit" or
- * "no safety stock", as leaving the flag out does on the command line. Values are checked here
- * so a typo is pointed at its field before anything is sent.
+ * The plan parameters of SPEC sections 6 and 9 as a form: the policy first, each explained in
+ * one line, then the targets, the limits, and the expected-benefit policy's own settings when it
+ * is chosen. Empty optional fields mean "no limit", "no safety stock" or "the service's default",
+ * as leaving the flag out does on the command line. Values are checked here so a typo is pointed
+ * at its field before anything is sent.
  */
 import { type FormEvent, useState } from "react";
-import type { PlanParameters } from "../api/types";
+import type { ForecastKind, PlanParameters, Policy, PolicySettings } from "../api/types";
+import { FORECASTS, POLICIES } from "./choices";
 
 interface Props {
   onSubmit: (params: PlanParameters) => void;
@@ -13,10 +16,11 @@ interface Props {
 }
 
 interface Fields {
+  policy: Policy;
   target: "" | "forecast" | "cluster-mean";
   clusterMode: "auto" | "column" | "fixed";
   k: string;
-  forecast: "moving-average" | "linear-regression";
+  forecast: ForecastKind;
   window: string;
   cover_days: string;
   service_level: string;
@@ -24,9 +28,17 @@ interface Fields {
   max_transfers: string;
   pack_size: string;
   min_transfer_units: string;
+  warehouse_lead_days: string;
+  review_days: string;
+  transfer_lead_days: string;
+  sale_value: string;
+  cost_per_unit_km: string;
+  cost_per_line: string;
+  min_benefit: string;
 }
 
 const DEFAULTS: Fields = {
+  policy: "greedy",
   target: "",
   clusterMode: "auto",
   k: "4",
@@ -38,7 +50,17 @@ const DEFAULTS: Fields = {
   max_transfers: "",
   pack_size: "1",
   min_transfer_units: "1",
+  warehouse_lead_days: "7",
+  review_days: "7",
+  transfer_lead_days: "1",
+  sale_value: "",
+  cost_per_unit_km: "",
+  cost_per_line: "",
+  min_benefit: "",
 };
+
+/** The service's defaults for the expected-benefit economics (PlanCreate in web/openapi.json), shown as placeholders. */
+export const ECONOMIC_DEFAULTS = { sale_value: 10, cost_per_unit_km: 0.01, cost_per_line: 2, min_benefit: 0 } as const;
 
 type Errors = Partial<Record<keyof Fields, string>>;
 
@@ -64,6 +86,29 @@ export function toParameters(f: Fields): { params: PlanParameters | null; errors
     }
     return n;
   };
+  const days = (key: keyof Fields, label: string, least: number): number => {
+    const text = f[key].trim();
+    const v = /^\d+$/.test(text) ? Number(text) : null;
+    if (v === null || v < least) errors[key] = `${label} must be a whole number of days, at least ${least}.`;
+    return v ?? least;
+  };
+  const money = (key: keyof Fields, label: string): number | null =>
+    optional(key, (n) => n >= 0, `${label} must be a number of 0 or more.`);
+  const policy: PolicySettings = { policy: f.policy };
+  if (f.policy === "expected-benefit") {
+    policy.warehouse_lead_days = days("warehouse_lead_days", "Warehouse lead time", 0);
+    policy.review_days = days("review_days", "Review period", 1);
+    policy.transfer_lead_days = days("transfer_lead_days", "Transfer lead time", 0);
+    for (const [key, label] of [
+      ["sale_value", "What a sale earns"],
+      ["cost_per_unit_km", "Cost of a unit-km"],
+      ["cost_per_line", "Cost of a line"],
+      ["min_benefit", "Least net benefit"],
+    ] as const) {
+      const v = money(key, label);
+      if (v !== null) policy[key] = v;
+    }
+  }
   const k = f.clusterMode === "fixed" ? int("k", "Number of clusters") : 0;
   const params: PlanParameters = {
     target: f.target === "" ? null : f.target,
@@ -84,6 +129,7 @@ export function toParameters(f: Fields): { params: PlanParameters | null; errors
     ),
     pack_size: int("pack_size", "Pack size"),
     min_transfer_units: int("min_transfer_units", "Minimum transfer"),
+    ...policy,
   };
   return { params: Object.keys(errors).length === 0 ? params : null, errors };
 }
@@ -120,7 +166,12 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
   );
 
   type ChoiceKey = "target" | "clusterMode" | "forecast";
-  const choice = <K extends ChoiceKey>(key: K, label: string, options: [Fields[K], string][], hint: string) => (
+  const choice = <K extends ChoiceKey>(
+    key: K,
+    label: string,
+    options: readonly (readonly [Fields[K], string])[],
+    hint: string,
+  ) => (
     <div className="field">
       <label htmlFor={`plan-${key}`}>{label}</label>
       <select id={`plan-${key}`} name={key} value={fields[key]} onChange={(e) => set(key, e.target.value as Fields[K])}>
@@ -136,6 +187,57 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
 
   return (
     <form className="plan-form" onSubmit={submit} aria-label="Plan parameters" noValidate>
+      <fieldset className="choices">
+        <legend>Policy</legend>
+        {POLICIES.map((p) => (
+          <label key={p.id} className="choice">
+            <input
+              type="radio"
+              name="policy"
+              value={p.id}
+              checked={fields.policy === p.id}
+              onChange={() => set("policy", p.id)}
+              aria-describedby={`policy-${p.id}-line`}
+            />
+            <span>
+              <strong>{p.name}</strong>{" "}
+              <small id={`policy-${p.id}-line`} className="hint">
+                {p.line}
+              </small>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {fields.policy === "expected-benefit" && (
+        <fieldset className="policy-settings">
+          <legend>Expected benefit</legend>
+          <div className="row2">
+            {number("warehouse_lead_days", "Warehouse lead (days)", "order to arrival")}
+            {number("review_days", "Review every (days)", "between warehouse orders")}
+          </div>
+          <div className="row2">
+            {number("transfer_lead_days", "Transfer lead (days)", "store to store")}
+            {number("sale_value", "A sale earns", "money per extra sale", String(ECONOMIC_DEFAULTS.sale_value))}
+          </div>
+          <div className="row2">
+            {number(
+              "cost_per_unit_km",
+              "A unit-km costs",
+              "moving 1 unit 1 km",
+              String(ECONOMIC_DEFAULTS.cost_per_unit_km),
+            )}
+            {number("cost_per_line", "A line costs", "fixed, per line", String(ECONOMIC_DEFAULTS.cost_per_line))}
+          </div>
+          <div className="row2">
+            {number(
+              "min_benefit",
+              "Least net benefit",
+              "per unit, beyond its costs",
+              String(ECONOMIC_DEFAULTS.min_benefit),
+            )}
+          </div>
+        </fieldset>
+      )}
       <div className="row2">
         {choice(
           "target",
@@ -163,11 +265,8 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
         {choice(
           "forecast",
           "Forecast method",
-          [
-            ["moving-average", "Moving average"],
-            ["linear-regression", "Linear regression"],
-          ],
-          "rate per store and product",
+          FORECASTS.map((m) => [m.id, m.name] as const),
+          FORECASTS.find((m) => m.id === fields.forecast)?.line ?? "",
         )}
         {number("window", "Window (days)", "days of sales used")}
       </div>

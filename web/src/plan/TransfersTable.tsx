@@ -1,7 +1,8 @@
 /**
  * The plan's transfer lines: sortable, filterable by text, scope and status, linked to the map
  * (choosing a row highlights its route and fits the map to it), with receive and cancel on lines
- * in transit and a CSV download of the lines as filtered.
+ * in transit and a CSV download of the lines as filtered. Lines of an expected-benefit plan also
+ * show their expected gain (extra units expected to sell).
  */
 import { useEffect, useMemo, useState } from "react";
 import type { Store, Transfer, TransferStatus } from "../api/types";
@@ -32,7 +33,8 @@ interface Props {
 }
 
 type Row = Transfer & { key: string; from_name: string; to_name: string };
-type SortKey = "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "scope" | "status";
+type SortKey =
+  "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "expected_gain" | "scope" | "status";
 
 const PAGE_SIZE = 50;
 const CSV_COLUMNS = [
@@ -45,6 +47,12 @@ const CSV_COLUMNS = [
   "scope",
   "status",
 ] as const;
+const CSV_COLUMNS_WITH_GAIN = [...CSV_COLUMNS.slice(0, 6), "expected_gain", ...CSV_COLUMNS.slice(6)] as const;
+
+/** True when the plan's lines carry an expected gain (an expected-benefit plan). */
+export function hasExpectedGain(lines: readonly Transfer[]): boolean {
+  return lines.some((t) => t.expected_gain !== undefined && t.expected_gain !== null);
+}
 
 /** True when the row matches every filter; the text matches product or either store (id or name). */
 export function matchesTransfer(row: Row, text: string, scope: string, status: string): boolean {
@@ -89,6 +97,7 @@ export function TransfersTable({
     [rows, text, scope, status],
   );
   const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
+  const withGain = useMemo(() => hasExpectedGain(rows), [rows]);
 
   const filtering = text.trim() !== "" || scope !== "" || status !== "";
   useEffect(() => {
@@ -143,7 +152,9 @@ export function TransfersTable({
         />
         <button
           type="button"
-          onClick={() => downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, CSV_COLUMNS))}
+          onClick={() =>
+            downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, withGain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS))
+          }
           disabled={filtered.length === 0}
         >
           Download CSV
@@ -162,6 +173,7 @@ export function TransfersTable({
               {header("To", "to_store")}
               {header("Units", "quantity", true)}
               {header("Distance (km)", "distance_km", true)}
+              {withGain && header("Expected gain", "expected_gain", true)}
               {header("Scope", "scope")}
               {header("Status", "status")}
               <th scope="col">
@@ -192,6 +204,9 @@ export function TransfersTable({
                   <td title={row.to_name}>{row.to_store}</td>
                   <td className="num">{fmtInt(row.quantity)}</td>
                   <td className="num">{fmtDecimal(row.distance_km)}</td>
+                  {withGain && (
+                    <td className="num">{row.expected_gain == null ? "" : fmtDecimal(row.expected_gain)}</td>
+                  )}
                   <td>
                     <span className="tag" style={{ borderColor: SCOPE_COLOURS[row.scope] }}>
                       {row.scope}

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Plan, Store, Transfer } from "../api/types";
@@ -55,6 +55,7 @@ describe("PlanForm", () => {
       max_transfers: null,
       pack_size: 6,
       min_transfer_units: 1,
+      policy: "greedy",
     });
   });
 
@@ -69,6 +70,70 @@ describe("PlanForm", () => {
     expect(screen.getByText(/Service level must be between 0 and 1/)).toBeInTheDocument();
     expect(screen.getByText(/Number of clusters must be a whole number/)).toBeInTheDocument();
     expect(screen.getByLabelText("Service level")).toHaveAttribute("aria-invalid", "true");
+  });
+});
+
+describe("PlanForm policies", () => {
+  it("explains every policy in one line, and shows expected-benefit's settings only when chosen", async () => {
+    render(<PlanForm onSubmit={vi.fn()} busy={false} roleNote={null} />);
+    const policy = screen.getByRole("group", { name: "Policy" });
+    expect(within(policy).getAllByRole("radio")).toHaveLength(3);
+    expect(screen.getByRole("radio", { name: /Greedy/ })).toBeChecked();
+    expect(screen.getByRole("radio", { name: /Optimal/ })).toHaveAccessibleDescription(/fewest unit-km/);
+    expect(screen.getByRole("radio", { name: /Expected benefit/ })).toHaveAccessibleDescription(
+      /expected to sell more than where it is/,
+    );
+    expect(screen.queryByLabelText("Warehouse lead (days)")).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("radio", { name: /Expected benefit/ }));
+    expect(screen.getByLabelText("Warehouse lead (days)")).toHaveValue("7");
+  });
+
+  it("sends the expected-benefit settings given, leaving empty ones to the service", async () => {
+    const onSubmit = vi.fn();
+    render(<PlanForm onSubmit={onSubmit} busy={false} roleNote={null} />);
+    await userEvent.click(screen.getByRole("radio", { name: /Expected benefit/ }));
+    await userEvent.clear(screen.getByLabelText("Review every (days)"));
+    await userEvent.type(screen.getByLabelText("Review every (days)"), "14");
+    await userEvent.type(screen.getByLabelText("A unit-km costs"), "0.02");
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+    const body = onSubmit.mock.calls[0]?.[0] as Record<string, unknown>;
+    expect(body).toMatchObject({
+      policy: "expected-benefit",
+      warehouse_lead_days: 7,
+      review_days: 14,
+      transfer_lead_days: 1,
+      cost_per_unit_km: 0.02,
+    });
+    expect(body).not.toHaveProperty("sale_value");
+    expect(body).not.toHaveProperty("cost_per_line");
+  });
+
+  it("names a wrong setting, and sends no setting of a policy not chosen", async () => {
+    const onSubmit = vi.fn();
+    render(<PlanForm onSubmit={onSubmit} busy={false} roleNote={null} />);
+    await userEvent.click(screen.getByRole("radio", { name: /Expected benefit/ }));
+    await userEvent.clear(screen.getByLabelText("Review every (days)"));
+    await userEvent.type(screen.getByLabelText("Review every (days)"), "0");
+    await userEvent.type(screen.getByLabelText("A line costs"), "-3");
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(screen.getByText("Review period must be a whole number of days, at least 1.")).toBeInTheDocument();
+    expect(screen.getByText("Cost of a line must be a number of 0 or more.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("radio", { name: /Optimal/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    const body = onSubmit.mock.calls[0]?.[0] as Record<string, unknown>;
+    expect(body.policy).toBe("optimal");
+    expect(body).not.toHaveProperty("review_days");
+  });
+
+  it("offers forecast auto with what it does", async () => {
+    const onSubmit = vi.fn();
+    render(<PlanForm onSubmit={onSubmit} busy={false} roleNote={null} />);
+    await userEvent.selectOptions(screen.getByLabelText("Forecast method"), "auto");
+    expect(screen.getByText("per series, the method that forecast its own history best")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Run plan" }));
+    expect(onSubmit.mock.calls[0]?.[0]).toMatchObject({ forecast: "auto" });
   });
 });
 
@@ -92,6 +157,20 @@ describe("TransfersTable", () => {
     return props;
   };
   const bodyRows = () => within(screen.getByRole("table")).getAllByRole("row").slice(1);
+
+  it("shows the expected gain only for plans whose lines carry it, sortable", async () => {
+    renderTable();
+    expect(screen.queryByRole("columnheader", { name: /Expected gain/ })).not.toBeInTheDocument();
+    cleanup();
+    const gains = [0.4, 7.25, 2];
+    const withGain = transfers.map((t, i) => ({ ...t, expected_gain: gains[i] ?? null }));
+    renderTable({ routes: resolveRoutes(withGain, stores) });
+    expect(screen.getByRole("columnheader", { name: /Expected gain/ })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: /Expected gain/ }));
+    await userEvent.click(screen.getByRole("button", { name: /Expected gain/ }));
+    expect(bodyRows()[0]).toHaveTextContent("7.3");
+    expect(bodyRows()[0]).toHaveTextContent("P001");
+  });
 
   it("lists the largest lines first and sorts on a header click", async () => {
     renderTable();
@@ -251,6 +330,7 @@ describe("PlanStatus", () => {
     progress: null,
     created_at: null,
     target: "forecast",
+    forecast: null,
     stores: [],
     summary: null,
     clusters: [],

@@ -1,0 +1,33 @@
+/**
+ * The planners and forecast methods a planner can choose, each with the one line that says
+ * what it does (SPEC sections 3 and 9). The plan form and the backtest tab share them.
+ */
+import type { ForecastKind, Policy } from "../api/types";
+
+export const POLICIES: readonly { id: Policy; name: string; line: string }[] = [
+  {
+    id: "greedy",
+    name: "Greedy",
+    line: "The paper's rule: every unit above target goes to the nearest store below it.",
+  },
+  {
+    id: "optimal",
+    name: "Optimal",
+    line: "The same surplus and need, moved as far as the limits allow with the fewest unit-km.",
+  },
+  {
+    id: "expected-benefit",
+    name: "Expected benefit",
+    line: "Moves a unit only where it is expected to sell more than where it is, net of the move's cost.",
+  },
+];
+
+export const FORECASTS: readonly { id: ForecastKind; name: string; line: string }[] = [
+  { id: "moving-average", name: "Moving average", line: "the mean daily sales of the window" },
+  { id: "linear-regression", name: "Linear regression", line: "the window's trend line over the cover days" },
+  { id: "auto", name: "Auto (best per series)", line: "per series, the method that forecast its own history best" },
+];
+
+export function policyName(id: string): string {
+  return POLICIES.find((p) => p.id === id)?.name ?? (id === "warehouse" ? "Warehouse only" : id);
+}
