@@ -54,6 +54,7 @@ web-test:
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.impact
 
 clean:
 	rm -rf $(VENV) $(OUT) src/stockshift/web_dist web/node_modules web/dist

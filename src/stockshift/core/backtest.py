@@ -374,7 +374,7 @@ class _Arrivals:
             np.add.at(self.pending, rows, units)
 
 
-def _review(network: Network, sales: Sales, at: int, day: int, on_hand: FloatArray,
+def review_day(network: Network, sales: Sales, at: int, day: int, on_hand: FloatArray,
             position: FloatArray) -> Review:  # fmt: skip
     """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position."""
     params = network.params
@@ -415,7 +415,7 @@ def _replay(network: Network, name: str, policy: Policy, progress: Progress | No
         on_hand += arrivals.due(t)
         if t % every == 0:
             position = on_hand + arrivals.pending
-            review = _review(network, sales, first + t, t, on_hand, position)
+            review = review_day(network, sales, first + t, t, on_hand, position)
             lines = policy(review, network)
             src = np.searchsorted(keys, lines.product.astype(np.int64) * n_stores + lines.source)
             dst = np.searchsorted(
