@@ -1,4 +1,4 @@
-"""Forecasters over many daily series at once (rows are series, columns are days).
+"""Moving average, linear regression and the naive baseline, over many series at once.
 
 Each model has an ``alias``, ``fit(y) -> self`` on the last ``window`` days, ``predict(h)``
 giving h daily values, and ``rate(cover_days)``: the mean daily demand over the next
@@ -7,21 +7,12 @@ giving h daily values, and ``rate(cover_days)``: the mean daily demand over the 
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import numpy as np
 
+from stockshift.core.forecast.base import Forecaster
 from stockshift.core.types import FloatArray
-
-
-class Forecaster(Protocol):
-    alias: ClassVar[str]
-
-    def fit(self, y: FloatArray) -> Forecaster: ...
-
-    def predict(self, h: int) -> FloatArray: ...
-
-    def rate(self, cover_days: int) -> FloatArray: ...
 
 
 def _tail(y: FloatArray, window: int) -> FloatArray:

@@ -1,0 +1,74 @@
+"""Intermittent-demand models from Nixtla's statsforecast: Croston, SBA, TSB, ADIDA, IMAPA.
+
+Store-level retail demand is mostly zeros and then a case; these models forecast the size
+of a demand and the interval (or probability) between demands separately. Each calls
+statsforecast's numpy-level function on one series; :class:`PerSeries` loops over the rows.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from statsforecast import models as sf
+
+from stockshift.core.forecast.base import PerSeries
+from stockshift.core.types import FloatArray
+
+
+class CrostonClassic(PerSeries):
+    """ŷ = ẑ / p̂: SES (α = 0.1) of demand sizes ẑ over SES of inter-demand intervals p̂."""
+
+    alias: ClassVar[str] = "croston"
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._croston_classic(y, 1, False)["mean"][0])
+
+
+class CrostonSBA(PerSeries):
+    """Syntetos-Boylan approximation: Croston × (1 − α/2) = 0.95, removing Croston's bias."""
+
+    alias: ClassVar[str] = "croston-sba"
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._croston_sba(y, 1, False)["mean"][0])
+
+
+class CrostonOptimized(PerSeries):
+    """Croston with α of sizes and of intervals each optimised in [0.1, 0.3]."""
+
+    alias: ClassVar[str] = "croston-optimized"
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._croston_optimized(y, 1, False)["mean"][0])
+
+
+class TSB(PerSeries):
+    """Teunter-Syntetos-Babai: ŷ = p̂·ẑ, SES of the demand probability (α_p) every day and of
+    demand sizes (α_d) on demand days, so a product that stops selling decays to zero."""
+
+    alias: ClassVar[str] = "tsb"
+
+    def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1) -> None:
+        super().__init__()
+        self.alpha_d, self.alpha_p = alpha_d, alpha_p
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._tsb(y, 1, False, self.alpha_d, self.alpha_p)["mean"][0])
+
+
+class ADIDA(PerSeries):
+    """Aggregate-disaggregate: SES on sums over the mean inter-demand interval, spread back."""
+
+    alias: ClassVar[str] = "adida"
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._adida(y, 1, False)["mean"][0])
+
+
+class IMAPA(PerSeries):
+    """Mean of optimised-SES forecasts at every aggregation level 1..mean interval."""
+
+    alias: ClassVar[str] = "imapa"
+
+    def _level(self, y: FloatArray) -> float:
+        return float(sf._imapa(y, 1, False)["mean"][0])
