@@ -33,7 +33,7 @@ def test_clusters_with_fixed_k_cannot_draw_an_elbow(tmp_path: Path, cli) -> None
     assert bad.exit_code == 2 and "--clusters auto" in bad.stderr
 
 
-def test_forecast_prints_rates_targets_and_a_backtest(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_prints_rates_targets_and_held_out_accuracy(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES[:2])
     inv = write_csv(
         tmp_path / "inv.csv",
@@ -52,18 +52,20 @@ def test_forecast_prints_rates_targets_and_a_backtest(tmp_path: Path, cli) -> No
         inv,
         "--sales",
         sales,
-        "--holdout",
-        "7",
+        "--holdout-windows",
+        "2",
         "--csv",
         out,
     )
     assert result.exit_code == 0, result.output
-    for word in ("moving-average", "linear-regression", "naive", "MAE", "WAPE", "rate_per_day"):
+    for word in ("moving-average-28", "croston-sba", "tsb", "MSE", "RMSSE", "rate_per_day"):
         assert word in result.stdout
+    assert "auto's choice" in result.stdout
     table = pd.read_csv(out, dtype={"store_id": str})
     assert table.loc[table.store_id == "S1", "target"].item() == 0
     assert table.loc[table.store_id == "S0", "need"].item() > 0
-    short = cli(
-        "forecast", "--stores", stores, "--inventory", inv, "--sales", sales, "--holdout", "60"
-    )
-    assert short.exit_code == 2 and "--holdout 60" in short.stderr
+    bad = cli(
+        "forecast", "--stores", stores, "--inventory", inv, "--sales", sales,
+        "--holdout-windows", "0",
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "--holdout-windows 0" in bad.stderr

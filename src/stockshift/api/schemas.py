@@ -154,7 +154,12 @@ class PlanCreate(BaseModel):
         None, description="Default: forecast when sales are loaded, else cluster-mean."
     )
     clusters: str = Field("auto", pattern=CLUSTERS_PATTERN, description="auto, column or K.")
-    forecast: ForecastKind = "moving-average"
+    forecast: ForecastKind = Field(
+        "moving-average",
+        description="auto: a model per series (long moving averages, optimised exponential "
+        "smoothing, ADIDA) chosen on rolling origins of the sales history; its choice is "
+        "the plan's targets[].method.",
+    )
     window: JsonInt = Field(28, **_limits("window"))
     cover_days: JsonInt = Field(7, **_limits("cover_days"))
     service_level: JsonNumber | None = Field(None, **_limits("service_level"))

@@ -1,4 +1,4 @@
-"""``stockshift clusters`` and ``stockshift forecast``: look at the parts before planning."""
+"""``stockshift clusters``: look at the store clusters before planning."""
 
 from __future__ import annotations
 
@@ -6,31 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
-from stockshift.cli.app import app, console, fail, load, run
+from stockshift.cli.app import app, console, fail, run
 from stockshift.cli.options import (
     ClustersOpt,
-    CoverOpt,
-    ForecastOpt,
-    InventoryOpt,
     PaperFile,
-    SalesOpt,
     SeedOpt,
-    ServiceOpt,
     StoresOpt,
-    WindowOpt,
 )
 from stockshift.core.clustering import centroids, cluster_stores
 from stockshift.core.errors import ParameterError
-from stockshift.core.forecast import MODELS, backtest
-from stockshift.core.parameters import validate_parameters
-from stockshift.core.targets import forecast_targets
-from stockshift.core.types import Clustering, Dataset, Inventory, PlanParameters
-from stockshift.io.csvcells import write_frame
-from stockshift.io.planfile import atomic_write
+from stockshift.core.types import Clustering, Dataset, Inventory
 from stockshift.io.readers import load_dataset, read_stores
 from stockshift.io.tables import Issues
 
@@ -116,86 +104,3 @@ def _write_elbow_png(path: Path, ks: list[int], wcss: list[float], chosen: int |
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
-
-
-@app.command("forecast")
-def forecast_command(
-    stores: StoresOpt = None,
-    inventory: InventoryOpt = None,
-    sales: SalesOpt = None,
-    forecast: ForecastOpt = "moving-average",
-    window: WindowOpt = 28,
-    cover_days: CoverOpt = 7,
-    service_level: ServiceOpt = None,
-    holdout: Annotated[
-        int, typer.Option("--holdout", help="Days held out at the end for the backtest.")
-    ] = 14,
-    limit: Annotated[
-        int, typer.Option("--limit", help="Rows of the rate/target table to print (0: none).")
-    ] = 20,
-    csv: Annotated[
-        Path | None, typer.Option("--csv", help="Write every store/product rate and target here.")
-    ] = None,
-) -> None:
-    """Forecast demand per store and product, and backtest the methods against a baseline."""
-    if sales is None:
-        fail("forecast needs --sales sales.csv (daily units per store and product)")
-    run(
-        lambda: validate_parameters(
-            PlanParameters(
-                forecast=forecast,  # type: ignore[arg-type]
-                window=window,
-                cover_days=cover_days,
-                service_level=service_level,
-            )
-        )
-    )
-    dataset = run(lambda: load(None, stores, inventory, sales, sales_days=window + holdout))
-    assert dataset.sales is not None
-    t = run(
-        lambda: forecast_targets(
-            dataset.inventory,
-            dataset.sales,  # type: ignore[arg-type]
-            method=forecast,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-        )
-    )
-    inv = dataset.inventory
-    frame = pd.DataFrame(
-        {
-            "store_id": dataset.stores.ids[inv.store],
-            "product_id": inv.product_ids[inv.product],
-            "on_hand": inv.on_hand,
-            "rate_per_day": np.round(t.rate if t.rate is not None else 0.0, 4),
-            "target": t.target.astype(np.int64),
-            "surplus": t.surplus,
-            "need": t.need,
-        }
-    )
-    s = dataset.sales
-    console.print(
-        f"Sales from {s.last_day - (s.total_days - 1)} to {s.last_day} ({s.total_days} days); "
-        f"method {forecast}, window {window}, cover {cover_days} days"
-        + (f", service level {service_level}" if service_level else "")
-    )
-    if limit > 0:
-        table = Table(
-            *frame.columns,
-            title=f"Rate and target (first {min(limit, len(frame))} of {len(frame)})",
-        )
-        for row in frame.head(limit).itertuples(index=False):
-            table.add_row(*(str(v) for v in row))
-        console.print(table)
-    scores = run(lambda: backtest(s.units, methods=list(MODELS), window=window, holdout=holdout))
-    bt = Table("method", "MAE (units/day)", "WAPE", title=f"Backtest on the last {holdout} days")
-    best = min(scores, key=lambda x: x.mae)
-    for sc in scores:
-        wape = "n/a" if sc.wape is None else f"{sc.wape:.1%}"
-        mark = "  <- lowest MAE" if sc is best else ""
-        bt.add_row(sc.method, f"{sc.mae:.4f}{mark}", wape)
-    console.print(bt)
-    if csv is not None:
-        atomic_write(csv, lambda fh: write_frame(frame, fh))
-        console.print(f"Rates and targets written to {csv}")

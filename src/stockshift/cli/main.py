@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stockshift.cli import analyse, backtest, demo, plan, service  # noqa: F401  (commands register on import)
+from stockshift.cli import analyse, backtest, demo, forecast, plan, service  # noqa: F401  (commands register on import)
 from stockshift.cli.app import app
 
 __all__ = ["app", "main"]

@@ -41,7 +41,12 @@ ClustersOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of K-Means.")]
 ForecastOpt = Annotated[
-    str, typer.Option("--forecast", help="moving-average or linear-regression.")
+    str,
+    typer.Option(
+        "--forecast",
+        help="moving-average, linear-regression, or auto (a model per series, chosen on "
+        "rolling origins of the history; reads every day of sales).",
+    ),
 ]
 WindowOpt = Annotated[int, typer.Option("--window", help="Days of history the forecast uses.")]
 CoverOpt = Annotated[

@@ -22,7 +22,7 @@ from stockshift.cli.options import (
 )
 from stockshift.cli.report import product_blocks, totals
 from stockshift.core import pipeline
-from stockshift.core.pipeline import build_plan
+from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import Plan, PlanParameters
 from stockshift.io.planfile import write_csvs, write_plan
 
@@ -59,8 +59,7 @@ def plan_command(
         def step(name: str) -> None:
             bar.update(task, description=name, completed=done.get(name))
 
-        days = params.window if sales else None
-        dataset = run(lambda: load(paper, stores, inventory, sales, sales_days=days))
+        dataset = run(lambda: load(paper, stores, inventory, sales, sales_days=sales_days(params)))
         result = run(lambda: build_plan(dataset, params, progress=step))
         step(WRITING)
         if output is not None:

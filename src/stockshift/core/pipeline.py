@@ -23,7 +23,13 @@ ALLOCATING = "allocating"
 STEPS = (CLUSTERING, TARGETS, DISTANCES, ALLOCATING)
 """The steps :func:`build_plan` reports to its ``progress`` callback, in order."""
 
-__all__ = ["STEPS", "build_plan", "compute_targets", "validate_parameters"]
+__all__ = ["STEPS", "build_plan", "compute_targets", "sales_days", "validate_parameters"]
+
+
+def sales_days(params: PlanParameters) -> int | None:
+    """Days of sales history the targets read: the last W, or every day for ``auto`` (which
+    chooses its model on rolling origins over the whole history)."""
+    return None if params.forecast == "auto" else params.window
 
 
 def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Clustering) -> Targets:

@@ -8,6 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
+from stockshift.core.forecast.auto import DemandForecast, demand_forecast
 from stockshift.core.forecast.models import Forecaster, make_model
 from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, Sales, Targets
 
@@ -82,6 +83,24 @@ def forecast_rates(
     return rate, sigma, model
 
 
+def distribution_targets(
+    inventory: Inventory, forecast: DemandForecast, *, service_level: float | None
+) -> Targets:
+    """target = ⌈μ + z·σ_C − 1e-9⌉: μ, σ_C the mean and spread of demand over the cover days
+    (``--forecast auto``), z the service level's normal quantile (0 without a level)."""
+    z = safety_z(service_level)
+    target = np.ceil(forecast.mean + z * forecast.sigma - EPS)
+    surplus, need = surplus_and_need(inventory.position, target)
+    return Targets(
+        target,
+        surplus,
+        need,
+        rate=forecast.rate,
+        sigma=forecast.sigma,
+        method=forecast.method_names(),
+    )
+
+
 def forecast_targets(
     inventory: Inventory,
     sales: Sales,
@@ -91,7 +110,17 @@ def forecast_targets(
     cover_days: int,
     service_level: float | None,
 ) -> Targets:
-    """Target stock per inventory row over the last W days of zero-filled sales."""
+    """Target stock per inventory row over the last W days of zero-filled sales.
+
+    ``method="auto"``: target = ⌈μ + z·σ_C − 1e-9⌉, μ and σ_C the mean and spread of demand
+    over the C days from :func:`~stockshift.core.forecast.auto.demand_forecast` (every day
+    of ``sales``, not only the last W).
+    """
+    if method == "auto":
+        fc = demand_forecast(
+            sales, method="auto", window=window, cover_days=cover_days, group=inventory.product
+        )
+        return distribution_targets(inventory, fc, service_level=service_level)
     rate, sigma, _ = forecast_rates(
         sales.units, sales.has_sales, method=method, window=window, cover_days=cover_days
     )

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 TargetKind = Literal["cluster-mean", "forecast"]
-ForecastKind = Literal["moving-average", "linear-regression"]
+ForecastKind = Literal["moving-average", "linear-regression", "auto"]
 PolicyKind = Literal["greedy", "optimal"]
 POLICIES: tuple[PolicyKind, ...] = ("greedy", "optimal")
 
@@ -141,6 +141,8 @@ class Targets:
     need: IntArray
     rate: FloatArray | None = None  # forecast units per day, when the target is a forecast
     skipped_clusters: tuple[str, ...] = ()  # cluster-mean: clusters of one store
+    sigma: FloatArray | None = None  # --forecast auto: σ of demand over the cover days
+    method: StrArray | None = None  # --forecast auto: the model chosen for each row
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,9 @@ def targets_frame(plan: Plan) -> pd.DataFrame:
     )
     if t.rate is not None:
         frame["rate_per_day"] = t.rate
+    if t.sigma is not None and t.method is not None:
+        frame["sigma"] = t.sigma
+        frame["method"] = t.method
     return frame
 
 
@@ -118,6 +121,23 @@ def _warehouse_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list
     ]
 
 
+def _target_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
+    """``--forecast auto``: per row the target, the forecast's mean rate and spread, and the
+    model chosen (SPEC section 5 allows extra keys)."""
+    inv, t = plan.inventory, plan.targets
+    assert t.rate is not None and t.sigma is not None and t.method is not None
+    names, codes = np.unique(t.method.astype(str), return_inverse=True)
+    return [
+        ("product_id", products.take(pa.array(inv.product))),
+        ("store_id", stores.take(pa.array(inv.store))),
+        ("on_hand", _numbers(inv.on_hand)),
+        ("target", _numbers(t.target.astype(np.int64))),
+        ("rate_per_day", _numbers(np.round(t.rate, 6))),
+        ("sigma", _numbers(np.round(t.sigma, 6))),
+        ("method", _json_texts(names).take(pa.array(codes))),
+    ]
+
+
 def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
     """Stream the plan file of SPEC section 5 to a binary file."""
     products = _json_texts(plan.inventory.product_ids)
@@ -129,6 +149,8 @@ def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
         ("fulfilment", _fulfilment_columns, None),
         ("warehouse_orders", _warehouse_columns, len(plan.w_quantity)),
     ]
+    if plan.targets.method is not None:
+        sections.append(("targets", _target_columns, None))
     for name, make, _ in sections:
         cols = make(plan, products, stores)
         fh.write(f', "{name}": '.encode())

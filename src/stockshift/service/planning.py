@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.errors import StockshiftError
 from stockshift.core.parameters import validate_parameters
-from stockshift.core.pipeline import build_plan
+from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import PlanParameters
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.plans import create_plan, fail_plan, set_progress, store_result
@@ -68,7 +68,7 @@ def run_plan(
         progress(READING)
         with sessions() as session:
             dataset = snapshot_dataset(
-                session, window=params.window, with_sales=params.target != "cluster-mean"
+                session, window=sales_days(params), with_sales=params.target != "cluster-mean"
             )
         plan = build_plan(dataset, params, progress=progress)
         progress(SAVING)

@@ -3,8 +3,8 @@
 At several cut-offs (origins) c_k inside the history, every candidate is fitted on the days
 before c_k and forecasts the total demand of the ``horizon`` days after it; the candidate with
 the least squared error of those totals, Σ_k (A_k − F_k)², wins (not WAPE: on lumpy demand a
-forecast of zero wins WAPE). The winner is refitted on all days for the forecast, and its
-out-of-sample errors give the spread of horizon demand (σ, see :func:`spread`).
+forecast of zero wins WAPE). The winner's forecast from the whole history is the forecast,
+and its out-of-sample errors give the spread of horizon demand (σ, see :func:`spread`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ import numpy.typing as npt
 from stockshift.core.errors import ParameterError
 from stockshift.core.forecast.engine import check_candidates, default_candidates, horizon_totals
 from stockshift.core.forecast.models import make_model
-from stockshift.core.types import FloatArray, Int32Array, IntArray
+from stockshift.core.types import FloatArray, Int32Array, IntArray, Sales
 
-ORIGINS = 4  # rolling origins the choice is scored on
+ORIGINS = 4  # rolling origins a choice is scored on
 MIN_TRAIN = 14  # days of history the earliest origin keeps
+BASELINE = "moving-average-28"  # SPEC section 3's default, where nothing can be evaluated
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +52,11 @@ class DemandForecast:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Horizon totals at rolling origins: what each model forecast and what then sold.
+    """Every candidate's horizon totals at rolling origins and from the whole history.
 
-    ``cuts[k]`` is the origin (days of history used); ``actual[k, i]`` the demand of series i
-    over days [cuts[k], cuts[k] + horizon); ``predicted[m, k, i]`` model m's forecast of it.
+    ``cuts[k]`` is origin k (days of history used, newest first); ``actual[k, i]`` the
+    demand of series i over days [cuts[k], cuts[k] + horizon); ``predicted[m, k, i]``
+    candidate m's forecast of it; ``final[m, i]`` candidate m's forecast after the last day.
     """
 
     methods: tuple[str, ...]
@@ -62,6 +64,7 @@ class Evaluation:
     horizon: int
     actual: FloatArray
     predicted: FloatArray
+    final: FloatArray
 
     def errors(self) -> FloatArray:
         """e[m, k, i] = A_k,i − F_m,k,i."""
@@ -70,32 +73,13 @@ class Evaluation:
 
 
 def rolling_cuts(n_days: int, horizon: int, n_origins: int = ORIGINS) -> IntArray:
-    """Origins c_k = T − h − k·s, k = 0..K−1, newest first.
-
-    The step s is the horizon (windows that do not overlap) when the history allows it,
-    otherwise as long as keeps ``MIN_TRAIN`` days before the earliest origin (at least 1).
-    Fewer origins when even that does not fit; none when T − h < MIN_TRAIN.
-    """
-    room = n_days - horizon - MIN_TRAIN
-    if room < 0 or n_origins < 1:
+    """Origins c_k = T − h·(k + 1), k = 0..K−1, newest first: windows that tile the end of
+    the history without overlapping. As many as keep ``MIN_TRAIN`` days before the earliest
+    (so fewer, or none, on a short history)."""
+    if n_origins < 1 or horizon < 1:
         return np.zeros(0, np.int64)
-    step = horizon if n_origins == 1 else min(horizon, max(room // (n_origins - 1), 1))
-    count = min(n_origins, room // step + 1)
-    return np.asarray([n_days - horizon - k * step for k in range(count)], np.int64)
-
-
-def evaluate(
-    y: FloatArray,
-    *,
-    horizon: int,
-    cuts: IntArray,
-    candidates: Sequence[str],
-    n_jobs: int = 1,
-) -> Evaluation:
-    """Fit every candidate at every origin and compare with what sold over the horizon."""
-    y = np.asarray(y, dtype=np.float64)
-    pred = horizon_totals(y, candidates, horizon=horizon, cuts=list(cuts), n_jobs=n_jobs)
-    return Evaluation(tuple(candidates), cuts, horizon, actuals(y, cuts, horizon), pred)
+    count = min(n_origins, max((n_days - horizon - MIN_TRAIN) // horizon + 1, 0))
+    return np.asarray([n_days - horizon * (k + 1) for k in range(count)], np.int64)
 
 
 def actuals(y: FloatArray, cuts: IntArray, horizon: int) -> FloatArray:
@@ -106,6 +90,28 @@ def actuals(y: FloatArray, cuts: IntArray, horizon: int) -> FloatArray:
     return np.stack([csum[:, c + horizon] - csum[:, c] for c in cuts])
 
 
+def evaluate(
+    y: FloatArray,
+    *,
+    horizon: int,
+    candidates: Sequence[str],
+    n_origins: int = ORIGINS,
+    n_jobs: int = 1,
+) -> Evaluation:
+    """Fit every candidate at every origin and on the whole history (one engine call)."""
+    if horizon < 1:
+        raise ParameterError.about("cover_days", horizon, "must be at least 1 day")
+    check_candidates(candidates)
+    y = np.asarray(y, dtype=np.float64)
+    cuts = rolling_cuts(y.shape[1], horizon, n_origins)
+    pred = horizon_totals(
+        y, candidates, horizon=horizon, cuts=[y.shape[1], *cuts.tolist()], n_jobs=n_jobs
+    )
+    return Evaluation(
+        tuple(candidates), cuts, horizon, actuals(y, cuts, horizon), pred[:, 1:, :], pred[:, 0]
+    )
+
+
 def choose(
     evaluation: Evaluation, origins: IntArray, group: Int32Array | None = None
 ) -> tuple[Int32Array, FloatArray]:
@@ -113,30 +119,57 @@ def choose(
     and that candidate's root mean squared error there.
 
     With ``group`` (e.g. the product of each series) the squared errors are pooled over the
-    group before choosing, so every series of a group takes the group's best model.
+    group before choosing, so every series of a group takes the group's best model. With no
+    origin at all every series takes :data:`BASELINE` (or the first candidate) and RMSE 0.
     """
+    n = evaluation.actual.shape[1]
+    if len(origins) == 0:
+        first = evaluation.methods.index(BASELINE) if BASELINE in evaluation.methods else 0
+        return np.full(n, first, np.int32), np.zeros(n)
     e2 = evaluation.errors()[:, origins, :] ** 2  # (M, K, n)
     sse = e2.sum(axis=1)  # (M, n)
-    if group is not None and sse.shape[1]:
+    if group is not None and n:
         n_groups = int(group.max()) + 1
         pooled = np.stack([np.bincount(group, weights=s, minlength=n_groups) for s in sse])
         sse_choice = pooled[:, group]
     else:
         sse_choice = sse
     method = np.argmin(sse_choice, axis=0).astype(np.int32)
-    k = max(len(origins), 1)
-    rmse = np.sqrt(sse[method, np.arange(sse.shape[1])] / k)
+    rmse = np.sqrt(sse[method, np.arange(n)] / len(origins))
     return method, rmse
 
 
-def spread(rmse: FloatArray, mean: FloatArray, horizon: int) -> FloatArray:
-    """σ of horizon demand: the chosen model's out-of-sample RMSE of horizon totals.
-
-    RMSE over a few origins can be 0 by chance (a series that sold nothing in its windows but
-    sells now); σ is at least √mean, the spread of a Poisson count with that mean.
-    """
+def spread(rmse: FloatArray, mean: FloatArray) -> FloatArray:
+    """σ of horizon demand: the chosen model's out-of-sample RMSE of horizon totals, at least
+    √mean (a Poisson count's spread), since a few origins can show no error by chance."""
     out: FloatArray = np.maximum(rmse, np.sqrt(np.maximum(mean, 0.0)))
     return out
+
+
+def pooled_by_group(n_origins: int) -> bool:
+    """Too few origins to trust a choice per series: choose per group (product)."""
+    return n_origins < 3
+
+
+def select(
+    evaluation: Evaluation,
+    *,
+    window: int = -1,
+    n_origins: int = ORIGINS,
+    group: Int32Array | None = None,
+) -> DemandForecast:
+    """The auto forecast for held-out window ``window`` (an index into cuts), chosen only on
+    the ``n_origins`` windows that end before it starts; ``-1``: after the last day."""
+    ev = evaluation
+    start = int(ev.cuts[window]) if window >= 0 else None
+    older = [k for k in range(len(ev.cuts)) if start is None or ev.cuts[k] + ev.horizon <= start][
+        :n_origins
+    ]
+    origins = np.asarray(older, np.int64)
+    method, rmse = choose(ev, origins, group if pooled_by_group(len(origins)) else None)
+    idx = np.arange(len(method))
+    mean = (ev.final if window < 0 else ev.predicted[:, window, :])[method, idx]
+    return DemandForecast(mean, spread(rmse, mean), method, ev.methods, ev.horizon)
 
 
 def auto_forecast(
@@ -147,42 +180,54 @@ def auto_forecast(
     n_origins: int = ORIGINS,
     group: Int32Array | None = None,
     n_jobs: int = 1,
-) -> tuple[DemandForecast, Evaluation]:
-    """Choose a model per series (per ``group`` when the history is too short), forecast.
-
-    Returns the forecast (fitted on every day) and the evaluation it was chosen on.
-    """
-    if horizon < 1:
-        raise ParameterError(f"--cover-days {horizon}: must be at least 1 day")
+) -> DemandForecast:
+    """Choose a model per series (per ``group`` when the history is too short), forecast."""
     names = tuple(candidates) if candidates is not None else default_candidates(len(y))
-    check_candidates(names)
-    y = np.asarray(y, dtype=np.float64)
-    n_days = y.shape[1]
-    cuts = rolling_cuts(n_days, horizon, n_origins)
-    full = [n_days, *cuts.tolist()]
-    pred = horizon_totals(y, names, horizon=horizon, cuts=full, n_jobs=n_jobs)
-    held = Evaluation(names, cuts, horizon, actuals(y, cuts, horizon), pred[:, 1:, :])
-    if len(cuts) == 0:
-        # no origin fits: the SPEC's default, moving average 28, and a Poisson spread
-        method = np.zeros(len(y), np.int32)
-        rmse = np.zeros(len(y))
-        names_out = names if names[0] == "moving-average-28" else ("moving-average-28", *names)
-        mean = make_model("moving-average", 28).fit(y).rate(horizon) * horizon
-        return DemandForecast(mean, spread(rmse, mean, horizon), method, names_out, horizon), held
-    step = int(cuts[0] - cuts[1]) if len(cuts) > 1 else horizon
-    pooled = group if (group is not None and (len(cuts) < 3 or 2 * step < horizon)) else None
-    method, rmse = choose(held, np.arange(len(cuts)), pooled)
-    mean = pred[method, 0, np.arange(len(y))]
-    return DemandForecast(mean, spread(rmse, mean, horizon), method, names, horizon), held
+    ev = evaluate(y, horizon=horizon, candidates=names, n_origins=n_origins, n_jobs=n_jobs)
+    return select(ev, n_origins=n_origins, group=group)
 
 
 def point_forecast(y: FloatArray, *, method: str, window: int, horizon: int) -> DemandForecast:
     """SPEC section 3's forecast as a distribution: E[D] = r·C, σ_D = σ·√C (σ of the last W
-    days, ddof 0), so that target = ⌈E[D] + z·σ_D − 1e-9⌉ is the SPEC's target exactly."""
+    days, ddof 0), so that ⌈E[D] + z·σ_D − 1e-9⌉ is the SPEC's target up to rounding."""
     y = np.asarray(y, dtype=np.float64)
     tail = y[:, max(y.shape[1] - window, 0) :]
     rate = make_model(method, window).fit(tail).rate(horizon)
     sd = tail.std(axis=1) if tail.shape[1] else np.zeros(len(y))
     return DemandForecast(
         rate * horizon, sd * math.sqrt(horizon), np.zeros(len(y), np.int32), (method,), horizon
+    )
+
+
+def demand_forecast(
+    sales: Sales,
+    *,
+    method: str,
+    window: int,
+    cover_days: int,
+    group: Int32Array | None = None,
+    n_jobs: int = 1,
+) -> DemandForecast:
+    """Mean and spread of each inventory row's demand over the next ``cover_days`` days.
+
+    ``auto``: :func:`auto_forecast` over every day of ``sales``, grouped by ``group`` (the
+    product of each row) where the history is too short to choose per series. Otherwise
+    :func:`point_forecast` on the last ``window`` days (SPEC section 3). A row that never
+    sold has mean 0 and σ 0 either way.
+    """
+    if method == "auto":
+        fc = auto_forecast(sales.units, horizon=cover_days, group=group, n_jobs=n_jobs)
+    else:
+        fc = point_forecast(sales.units, method=method, window=window, horizon=cover_days)
+    return only_sold(fc, sales.has_sales)
+
+
+def only_sold(fc: DemandForecast, sold: npt.NDArray[np.bool_]) -> DemandForecast:
+    """Rows that never sold forecast 0 with σ 0 (SPEC section 3: r = σ = 0)."""
+    return DemandForecast(
+        np.where(sold, fc.mean, 0.0),
+        np.where(sold, fc.sigma, 0.0),
+        fc.method,
+        fc.methods,
+        fc.horizon,
     )
