@@ -18,7 +18,8 @@ from stockshift.cli.options import (
 )
 from stockshift.core.clustering import centroids, cluster_stores
 from stockshift.core.errors import ParameterError
-from stockshift.core.types import Clustering, Dataset, Inventory
+from stockshift.core.parameters import validate_parameters
+from stockshift.core.types import Clustering, Dataset, Inventory, PlanParameters
 from stockshift.io.readers import load_dataset, read_stores
 from stockshift.io.tables import Issues
 

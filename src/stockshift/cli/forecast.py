@@ -27,7 +27,7 @@ from stockshift.core.errors import ParameterError
 from stockshift.core.forecast import DemandForecast, evaluate, select
 from stockshift.core.forecast.accuracy import AUTO, Accuracy, held_out
 from stockshift.core.forecast.auto import ORIGINS, only_sold
-from stockshift.core.forecast.engine import default_candidates
+from stockshift.core.forecast.engine import default_candidates, scored_candidates
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.targets import distribution_targets, forecast_targets, safety_z
 from stockshift.core.types import Dataset, PlanParameters, Targets
@@ -84,7 +84,8 @@ def forecast_command(
     s = dataset.sales
     assert s is not None
     group = dataset.inventory.product
-    names = default_candidates(len(s.units))
+    names = scored_candidates(len(s.units))
+    among = default_candidates(len(s.units))
     ev = run(
         lambda: evaluate(
             s.units,
@@ -93,7 +94,7 @@ def forecast_command(
             n_origins=ORIGINS + holdout_windows,
         )
     )
-    auto_fc = only_sold(select(ev, n_origins=ORIGINS, group=group), s.has_sales)
+    auto_fc = only_sold(select(ev, n_origins=ORIGINS, group=group, among=among), s.has_sales)
     if forecast == "auto":
         t = run(
             lambda: distribution_targets(dataset.inventory, auto_fc, service_level=service_level)
@@ -131,7 +132,9 @@ def forecast_command(
             f"{cover_days} days; auto falls back to moving-average-28."
         )
     else:
-        scores, _ = held_out(ev, windows=holdout_windows, n_origins=ORIGINS, group=group)
+        scores, _ = held_out(
+            ev, windows=holdout_windows, n_origins=ORIGINS, group=group, among=among
+        )
         console.print(_accuracy_table(scores, min(holdout_windows, len(ev.cuts)), cover_days))
     console.print(_share_table(auto_fc, s.has_sales))
     if csv is not None:

@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.forecast.auto import DemandForecast, demand_forecast
-from stockshift.core.forecast.models import Forecaster, make_model
+from stockshift.core.forecast.base import Forecaster
+from stockshift.core.forecast.models import make_model
 from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, Sales, Targets
 
 EPS = 1e-9

@@ -11,7 +11,7 @@ from stockshift.core.forecast.auto import (
 )
 from stockshift.core.forecast.backtest import BacktestScore, backtest
 from stockshift.core.forecast.base import Forecaster
-from stockshift.core.forecast.engine import CANDIDATES, FAST, STANDARD, horizon_totals
+from stockshift.core.forecast.engine import CANDIDATES, FAST, FULL, STANDARD, horizon_totals
 from stockshift.core.forecast.models import (
     MODELS,
     LinearRegression,
@@ -23,6 +23,7 @@ from stockshift.core.forecast.models import (
 __all__ = [
     "CANDIDATES",
     "FAST",
+    "FULL",
     "MODELS",
     "STANDARD",
     "BacktestScore",

@@ -7,6 +7,7 @@ weekly seasonal naive) — below 1 beats repeating last week.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,20 +34,19 @@ def held_out(
     windows: int,
     n_origins: int = ORIGINS,
     group: Int32Array | None = None,
+    among: Sequence[str] | None = None,
 ) -> tuple[list[Accuracy], FloatArray]:
     """Scores on the newest ``windows`` origins; ``auto`` is chosen for each window only on
     the windows before it, as it would have been on that day.
 
-    Returns one row per candidate and a last row ``auto``, and the auto forecasts (windows, n).
+    ``auto`` chooses ``among`` these candidates (default: all that were evaluated). Returns
+    one row per candidate and a last row ``auto``, and the auto forecasts (windows, n).
     """
     ev = evaluation
     w = min(windows, len(ev.cuts))
     actual = ev.actual[:w]
-    auto = (
-        np.stack([select(ev, window=j, n_origins=n_origins, group=group).mean for j in range(w)])
-        if w
-        else np.zeros((0, actual.shape[1]))
-    )
+    chosen = [select(ev, window=j, n_origins=n_origins, group=group, among=among) for j in range(w)]
+    auto = np.stack([fc.mean for fc in chosen]) if w else np.zeros((0, actual.shape[1]))
     rows = [(name, ev.predicted[m, :w]) for m, name in enumerate(ev.methods)]
     rows.append((AUTO, auto))
     total = float(actual.sum())
