@@ -55,6 +55,7 @@ web-test:
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.impact
+	$(BIN)/python -m benchmarks.forecast_accuracy
 
 clean:
 	rm -rf $(VENV) $(OUT) src/stockshift/web_dist web/node_modules web/dist

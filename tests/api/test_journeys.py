@@ -204,3 +204,19 @@ def test_limits_cors_and_keys(api: Api) -> None:
     assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
     config = api.client.get("/api/v1/config", headers=api.auth("viewer")).json()
     assert "{z}" in config["tile_url"]
+
+
+def test_plan_with_forecast_auto_records_each_rows_model(api: Api, tmp_path: Path) -> None:
+    _upload(api, chain_files(tmp_path))
+    plan_id = _plan(api, target="forecast", forecast="auto", cover_days=7, service_level=0.9)
+    doc = api.client.get(f"/api/v1/plans/{plan_id}", headers=api.auth("viewer")).json()
+    assert doc["status"] == "completed", doc.get("error")
+    assert doc["parameters"]["forecast"] == "auto"
+    rows = doc["targets"]
+    assert len(rows) == 36
+    assert {"product_id", "store_id", "target", "rate_per_day", "sigma", "method"} <= set(rows[0])
+    assert all(r["sigma"] >= 0 and r["rate_per_day"] >= 0 and r["method"] for r in rows)
+    r = api.client.post(
+        "/api/v1/plans", json={"forecast": "crystal-ball"}, headers=api.auth("planner")
+    )
+    assert r.status_code == 422

@@ -69,3 +69,59 @@ def test_forecast_prints_rates_targets_and_held_out_accuracy(tmp_path: Path, cli
         "--holdout-windows", "0",
     )  # fmt: skip
     assert bad.exit_code == 2 and "--holdout-windows 0" in bad.stderr
+
+
+def test_forecast_auto_writes_the_mean_daily_demand_and_each_rows_model(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli
+) -> None:
+    stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES[:2])
+    inv = write_csv(
+        tmp_path / "inv.csv",
+        ["store_id", "product_id", "on_hand"],
+        [("S0", "P1", 5), ("S1", "P1", 50), ("S0", "P2", 0)],
+    )
+    days = pd.date_range("2026-01-01", periods=120).strftime("%Y-%m-%d")
+    rows = [(d, "S0", "P1", 3.0) for d in days] + [(d, "S1", "P1", 1.0) for d in days[::7]]
+    sales = write_csv(tmp_path / "sales.csv", ["date", "store_id", "product_id", "units"], rows)
+    out, png = tmp_path / "rates.csv", tmp_path / "series.png"
+    result = cli(
+        "forecast", "--stores", stores, "--inventory", inv, "--sales", sales,
+        "--forecast", "auto", "--cover-days", "28", "--limit", "0", "--csv", out, "--png", png,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"store_id": str}).set_index(["store_id", "product_id"])
+    assert table.loc[("S0", "P1"), "rate_per_day"] == 3.0  # every model gets a flat 3 a day
+    assert table.loc[("S0", "P2"), "rate_per_day"] == 0.0  # never sold
+    assert table.loc[("S0", "P2"), "sigma"] == 0.0
+    assert set(table["method"]) <= {"moving-average-56", "moving-average-91",
+                                    "moving-average-182", "ses-optimized", "adida"}  # fmt: skip
+    assert "Rate and target" not in result.stdout  # --limit 0
+    assert png.stat().st_size > 10_000
+
+
+def test_plan_forecast_auto_puts_the_model_in_targets_csv_and_the_plan_file(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli
+) -> None:
+    import json
+
+    stores = write_csv(tmp_path / "stores.csv", ["store_id", "lat", "lon"], STORES[:4])
+    inv = write_csv(
+        tmp_path / "inv.csv",
+        ["store_id", "product_id", "on_hand"],
+        [(f"S{i}", "P1", 40 * (i == 0)) for i in range(4)],
+    )
+    days = pd.date_range("2026-01-01", periods=90).strftime("%Y-%m-%d")
+    rows = [(d, f"S{i}", "P1", float(i)) for d in days for i in range(4)]
+    sales = write_csv(tmp_path / "sales.csv", ["date", "store_id", "product_id", "units"], rows)
+    result = cli(
+        "plan", "--stores", stores, "--inventory", inv, "--sales", sales, "--forecast", "auto",
+        "--clusters", "1", "--output", tmp_path / "plan.json", "--csv", tmp_path / "out",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert doc["parameters"]["forecast"] == "auto"
+    by_store = {r["store_id"]: r for r in doc["targets"]}
+    assert by_store["S3"]["rate_per_day"] == 3.0 and by_store["S3"]["target"] == 21
+    targets = pd.read_csv(tmp_path / "out" / "targets.csv", dtype={"store_id": str})
+    assert list(targets["method"]) == [by_store[s]["method"] for s in targets["store_id"]]
+    assert doc["transfers"]  # S0 holds 40 and sells nothing: it supplies the others

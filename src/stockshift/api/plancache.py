@@ -31,7 +31,7 @@ class Fixed:
     parameters: dict[str, Any]
     summary: dict[str, Any] | None
     head: str  # '"schema":...,"stores":[...],"clusters":[...],"elbow":...'
-    tail: str  # '"fulfilment":[...],"warehouse_orders":[...],"warnings":[...]'
+    tail: str  # '"fulfilment":[...],"warehouse_orders":[...],"warnings":[...]' (+ targets)
     store_clusters: dict[str, str]  # each store's cluster in this plan
 
 
@@ -51,6 +51,8 @@ def _fixed(row: PlanRow, header: dict[str, Any], orders: list[dict[str, Any]]) -
         "warehouse_orders": orders,
         "warnings": header.get("warnings", []),
     }
+    if "targets" in header:  # --forecast auto: each row's target, rate, σ and model
+        tail["targets"] = header["targets"]
     return Fixed(
         parameters=header.get("parameters") or row.parameters,
         summary=header.get("summary"),

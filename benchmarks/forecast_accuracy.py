@@ -1,0 +1,303 @@
+"""Forecast benchmarks (``make bench``): accuracy and calibration of ``--forecast auto`` on the
+real Iowa data, and its speed; the results replace the forecast section of
+docs/benchmarks.md.
+
+Accuracy: at several cut-off dates, every method sees only the sales before the date and
+forecasts each store and item's demand over the next 28 days; the squared error of those
+totals, Σ (A − F)², is compared with the 28-day moving average's and with the best single
+moving-average window's (the window that did best over all dates, chosen in hindsight).
+
+Calibration: with ``--service-level`` q the target is ⌈μ + z_q·σ⌉; on the same held-out
+windows we count how often demand stayed within the target (coverage, the cycle service
+level) and the share of demand the target could serve, Σ min(A, target) / Σ A (the fill
+rate of a store stocked to its target and not replenished for 28 days).
+
+Speed: ``stockshift plan --forecast auto`` and ``stockshift forecast --forecast auto`` as
+child processes (start-up, loading and writing included), on Iowa Hy-Vee and on the
+1,000 × 1,000 demo chain with 56 days of sales.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+
+from benchmarks.run import (
+    DOC,
+    SHARED_CANDIDATES,
+    Case,
+    demo_case,
+    files,
+    machine,
+    measure,
+    prepare,
+    stockshift,
+)
+from stockshift.core.forecast import FULL, auto_forecast
+from stockshift.core.forecast.auto import only_sold
+from stockshift.io.readers import load_dataset
+
+BEGIN = "<!-- forecast benchmarks: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
+END = "<!-- end of forecast benchmarks -->"
+HORIZON = 28
+WINDOWS = (7, 14, 28, 56, 91, 182)
+LEVELS = (0.8, 0.9, 0.95)
+CUTOFFS = ("2022-06-01", "2022-07-01", "2022-08-01", "2022-09-01", "2022-10-03")
+
+
+def iowa_case(shared: Path, name: str, chain: str, sales: str, top: int, since: str) -> Case:
+    iowa = shared / "iowa_liquor"
+    make = [
+        "convert", "iowa", "--stores", str(iowa / "iowa_liquor_stores.csv"),
+        "--sales", str(iowa / sales), "--chain", chain, "--top-products", str(top),
+        "--since", since, "--format", "parquet",
+    ]  # fmt: skip
+    return Case(name, name, make, "forecast", f"Iowa {chain}, top {top} items, from {since}")
+
+
+@dataclass
+class Tally:
+    """Sums over cut-off dates for one method."""
+
+    se: list[float] = field(default_factory=list)  # per date
+    forecast: float = 0.0
+    actual: float = 0.0
+
+
+@dataclass
+class ChainResult:
+    name: str
+    note: str
+    series: int
+    days: int
+    tallies: dict[str, Tally]
+    calibration: dict[float, tuple[float, float, float]]  # level -> coverage, fill, stock/demand
+    shares: dict[str, float]
+    seconds: float  # auto, summed over dates
+
+
+def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> ChainResult:
+    folder, _ = prepare(case, exe)
+    data = files(folder)
+    ds = load_dataset(stores=data["stores"], inventory=data["inventory"], sales=data["sales"])
+    assert ds.sales is not None
+    y_all, first = ds.sales.units, ds.sales.first_day
+    group = ds.inventory.product
+    tallies: dict[str, Tally] = {}
+    cal = {q: np.zeros(5) for q in LEVELS}
+    shares: dict[str, float] = {}
+    seconds = 0.0
+    for date in cutoffs:
+        cut = int((np.datetime64(date) - first).astype(int))
+        y = y_all[:, :cut]
+        actual = y_all[:, cut : cut + HORIZON].sum(axis=1)
+        sold = y.sum(axis=1) > 0
+        preds = {f"moving-average-{w}": y[:, -w:].mean(axis=1) * HORIZON for w in WINDOWS}
+        t0 = time.perf_counter()
+        fc = only_sold(auto_forecast(y, horizon=HORIZON, group=group), sold)
+        seconds += time.perf_counter() - t0
+        preds["auto"] = fc.mean
+        if full:
+            preds["auto, every model"] = auto_forecast(
+                y, horizon=HORIZON, group=group, candidates=FULL
+            ).mean
+        for name, f in preds.items():
+            t = tallies.setdefault(name, Tally())
+            t.se.append(float(((actual - f) ** 2).sum()))
+            t.forecast += float(f.sum())
+            t.actual += float(actual.sum())
+        for q in LEVELS:
+            target = np.ceil(fc.mean + NormalDist().inv_cdf(q) * fc.sigma - 1e-9)
+            cal[q] += [
+                np.sum((actual <= target) & sold),
+                sold.sum(),
+                np.minimum(actual, target)[sold].sum(),
+                actual[sold].sum(),
+                target[sold].sum(),
+            ]
+        names, counts = np.unique(fc.method_names()[sold], return_counts=True)
+        for n, c in zip(names, counts, strict=True):
+            shares[str(n)] = shares.get(str(n), 0.0) + float(c)
+    total = sum(shares.values()) or 1.0
+    return ChainResult(
+        case.name,
+        case.rows_note,
+        len(y_all),
+        y_all.shape[1],
+        tallies,
+        {q: (c[0] / c[1], c[2] / c[3], c[4] / c[3]) for q, c in cal.items()},
+        {k: v / total for k, v in sorted(shares.items(), key=lambda kv: -kv[1])},
+        seconds,
+    )
+
+
+def accuracy_lines(r: ChainResult, cutoffs: Sequence[str]) -> list[str]:
+    base = sum(r.tallies["moving-average-28"].se)
+    mas = {k: sum(t.se) for k, t in r.tallies.items() if k.startswith("moving-average")}
+    best_name = min(mas, key=lambda k: mas[k])
+    best = mas[best_name]
+    lines = [
+        f"#### {r.note}: {r.series:,} store-item series, {r.days} days",
+        "",
+        "| method | Σ squared error vs MA-28 | vs best MA window | total bias "
+        "| per date vs MA-28 |",
+        "|---|--:|--:|--:|---|",
+    ]
+    for name, t in sorted(r.tallies.items(), key=lambda kv: sum(kv[1].se)):
+        se = sum(t.se)
+        per = " ".join(
+            f"{s / b:.2f}" for s, b in zip(t.se, r.tallies["moving-average-28"].se, strict=True)
+        )
+        lines.append(
+            f"| {name} | {se / base - 1:+.1%} | {se / best - 1:+.1%} | "
+            f"{t.forecast / t.actual - 1:+.1%} | {per} |"
+        )
+    auto = r.tallies["auto"]
+    gain28, gain_best = 1 - sum(auto.se) / base, 1 - sum(auto.se) / best
+    bias = auto.forecast / auto.actual - 1
+    lines += [
+        "",
+        f"Best single window in hindsight: {best_name}. Goals: squared error at least 20 % "
+        f"below MA-28 — {'met' if gain28 >= 0.2 else 'missed'} ({gain28:.1%} below); at least "
+        f"5 % below the best window — {'met' if gain_best >= 0.05 else 'missed'} "
+        f"({-gain_best:+.1%} against it); total bias within ±10 % — "
+        f"{'met' if abs(bias) <= 0.1 else 'missed'} ({bias:+.1%}). Cut-offs: "
+        f"{', '.join(cutoffs)}; auto took {r.seconds:.1f} s over the {len(cutoffs)} dates.",
+        "",
+        "| service level asked | demand within target (coverage) | fill rate | stock / demand |",
+        "|--:|--:|--:|--:|",
+    ]
+    for q, (cov, fill, ratio) in r.calibration.items():
+        lines.append(f"| {q:.2f} | {cov:.3f} | {fill:.3f} | {ratio:.2f} |")
+    lines += [
+        "",
+        "auto's choice (series that had sold, all dates): "
+        + ", ".join(f"{k} {v:.0%}" for k, v in r.shares.items()),
+        "",
+    ]
+    return lines
+
+
+@dataclass
+class Timing:
+    what: str
+    data: str
+    seconds: float
+    peak_mib: float
+    printed: str
+
+
+def time_commands(exe: str, hyvee: Case | None, repeat: int) -> list[Timing]:
+    out: list[Timing] = []
+    cases: list[tuple[Case, list[str]]] = []
+    if hyvee is not None:
+        cases.append((hyvee, ["--cover-days", "28"]))
+        cases.append((hyvee, ["--cover-days", "7"]))
+    big = demo_case("1kx1k-forecast", 1_000, 1_000, 56, "forecast")
+    cases.append((big, ["--cover-days", "7"]))
+    for case, extra in cases:
+        folder, _ = prepare(case, exe)
+        d = files(folder)
+        inputs = ["--stores", str(d["stores"]), "--inventory", str(d["inventory"])]
+        inputs += ["--sales", str(d["sales"]), "--forecast", "auto", *extra]
+        plan = [exe, "plan", *inputs, "--quiet", "--output", str(folder / "auto.json")]
+        fcst = [exe, "forecast", *inputs, "--limit", "0", "--csv", str(folder / "f.csv")]
+        for label, cmd in (("plan", plan), ("forecast", fcst)):
+            runs = [measure(cmd) for _ in range(repeat)]
+            best = min(runs, key=lambda r: r[0])
+            printed = next((line for line in best[2].splitlines() if "Total transfer" in line), "")
+            out.append(
+                Timing(
+                    f"`stockshift {label} --forecast auto {' '.join(extra)}`",
+                    case.rows_note,
+                    best[0],
+                    max(r[1] for r in runs),
+                    printed.strip(),
+                )
+            )
+    return out
+
+
+def write_doc(section: list[str]) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    block = "\n".join([BEGIN, *section, END])
+    if BEGIN in text:
+        pattern = re.escape(BEGIN) + r".*?" + re.escape(END)
+        text = re.sub(pattern, lambda _m: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(text)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-speed", action="store_true", help="skip the timed commands")
+    parser.add_argument("--full", action="store_true", help="also auto over every model (slow)")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    exe = stockshift()
+    shared = next((p for p in SHARED_CANDIDATES if p.exists()), None)
+    section = ["## Forecasts", ""]
+    hyvee = None
+    if shared is None:
+        section += ["The Iowa data (/work/shared/data) was not found: no accuracy figures.", ""]
+    else:
+        hyvee = iowa_case(
+            shared, "iowa-hyvee-300", "HY-VEE", "iowa_liquor_sales_daily_hyvee_2022.csv.gz",
+            300, "2022-01-01",
+        )  # fmt: skip
+        caseys = iowa_case(
+            shared, "iowa-caseys-300", "CASEY'S",
+            "iowa_liquor_sales_daily_2021-01_2022-10.csv.gz", 300, "2021-07-01",
+        )  # fmt: skip
+        section += [
+            f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.forecast_accuracy`"
+            f" (part of `make bench`). Demand of the {HORIZON} days after each cut-off per "
+            "store and item; every method sees only the days before it. Squared error is "
+            "summed over series and dates; `vs` columns are the change against MA-28 and "
+            "against the best single moving-average window; total bias is ΣF/ΣA − 1.",
+            "",
+        ]
+        for case in (hyvee, caseys):
+            result = evaluate_chain(case, exe, CUTOFFS, args.full and case is hyvee)
+            section += accuracy_lines(result, CUTOFFS)
+            print(f"{case.name}: done", file=sys.stderr)
+    if not args.no_speed:
+        hy200 = None
+        if shared is not None:
+            hy200 = iowa_case(
+                shared, "iowa-hyvee-200", "HY-VEE", "iowa_liquor_sales_daily_hyvee_2022.csv.gz",
+                200, "2022-01-01",
+            )  # fmt: skip
+        timings = time_commands(exe, hy200, args.repeat)
+        section += [
+            "### Speed of `--forecast auto`",
+            "",
+            "Each command as its own process (start-up, loading, validation and writing "
+            f"included), best of {args.repeat}. Goals: Iowa Hy-Vee within 30 s, 1,000 × 1,000 "
+            "within 120 s on 2 cores.",
+            "",
+            *machine(),
+            "",
+            "| command | data | time (s) | peak memory (MiB) | printed |",
+            "|---|---|--:|--:|---|",
+            *(
+                f"| {t.what} | {t.data} | {t.seconds:.1f} | {t.peak_mib:,.0f} | {t.printed} |"
+                for t in timings
+            ),
+            "",
+        ]
+    write_doc(section)
+    print(f"wrote the forecast section of {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
