@@ -10,6 +10,7 @@ allocation is sequential, so a truncated run is exactly the run that stops at th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -57,68 +58,125 @@ class Allocation:
     cap_reached: bool
 
 
-@numba.njit(cache=True, nogil=True)
-def _draw(d, need, cross, geo, rules, sur_left, cl_sur, total_sur, lines, pos, out):  # type: ignore[no-untyped-def]
-    """Draw for deficit store ``d`` from sources nearest first; returns (need left, lines).
+class Geometry(NamedTuple):
+    """Where the stores are: cluster per store, distances, and each store's neighbours."""
 
-    ``geo`` = (cluster per store, distance matrix, neighbour order); ``rules`` = (max
-    distance, pack size, minimum line, smallest useful line, cap); ``out`` = the line arrays.
+    cluster: Int32Array  # per store, 0..n_clusters-1
+    dist: FloatArray  # store x store, km
+    order: Int32Array  # row i: stores by ascending distance from i, ties by index
+
+
+class Rules(NamedTuple):
+    """The quantity rules of SPEC section 4, step 3, and the line cap of step 4."""
+
+    max_distance_km: float  # inf: no limit
+    pack_size: int
+    min_units: int  # --min-transfer-units
+    smallest_line: int  # max(pack size, minimum line): a source or need below it cannot move
+    cap: int  # lines this run may make, all products (NO_CAP: none)
+
+
+class Rows(NamedTuple):
+    """The inventory rows (CSR by product, stores ascending within a product)."""
+
+    store: Int32Array
+    surplus: IntArray
+    need: IntArray
+
+
+class Supply(NamedTuple):
+    """Surplus not yet drawn in the product being allocated: per store, per cluster, all."""
+
+    by_store: IntArray
+    by_cluster: IntArray
+    total: IntArray  # one element, so that the kernel can change it in place
+
+
+class Lines(NamedTuple):
+    """The transfer lines, one slot per inventory row: a product makes at most one line per
+    row it has, because each line uses up either a source's surplus or a store's need."""
+
+    source: Int32Array
+    destination: Int32Array
+    quantity: IntArray
+    distance_km: FloatArray
+    cross: npt.NDArray[np.bool_]
+
+
+class Outcome(NamedTuple):
+    """Per inventory row: need left after allocation, and whether the cap had been reached
+    when its allocation ended (a warehouse order's reason, SPEC section 4, step 5)."""
+
+    need_left: IntArray
+    capped: npt.NDArray[np.bool_]
+
+
+@numba.njit(cache=True, nogil=True)
+def _draw(  # type: ignore[no-untyped-def]
+    dest, need, cross, geo, rules, supply, lines, first_slot, n_lines
+):
+    """Draw for deficit store ``dest`` from sources nearest first (SPEC section 4, steps 1-3).
+
+    ``cross``: phase 2, sources of other clusters; else phase 1, of ``dest``'s own cluster.
+    Lines go to ``lines`` from slot ``first_slot + n_lines``. Returns (need left, n_lines).
     """
-    codes, dist, order = geo
-    maxd, pack, minu, thr, cap = rules
-    o_from, o_to, o_q, o_d, o_x = out
-    c = codes[d]
-    row = order[d]
-    for k in range(row.shape[0]):
-        if need < thr or lines >= cap:
+    cluster, dist = geo.cluster, geo.dist
+    smallest_line, cap = rules.smallest_line, rules.cap
+    by_store, by_cluster, total = supply
+    home = cluster[dest]
+    neighbours = geo.order[dest]
+    for k in range(neighbours.shape[0]):
+        if need < smallest_line or n_lines >= cap:
             break
+        # stop once the clusters this phase may draw from cannot fill one line
         if cross:
-            if total_sur[0] - cl_sur[c] < thr:
+            if total[0] - by_cluster[home] < smallest_line:
                 break
-        elif cl_sur[c] < thr:
+        elif by_cluster[home] < smallest_line:
             break
-        j = row[k]
-        if dist[d, j] > maxd:
-            break
-        if (codes[j] != c) != cross:
+        source = neighbours[k]
+        km = dist[dest, source]
+        if km > rules.max_distance_km:
+            break  # neighbours are nearest first: every later one is farther
+        if (cluster[source] != home) != cross:
             continue
-        s = sur_left[j]
-        if s < thr:
+        available = by_store[source]
+        if available < smallest_line:
             continue
-        q = min(need, s)
-        q -= q % pack
-        if q == 0 or q < minu:
+        quantity = min(need, available)
+        quantity -= quantity % rules.pack_size
+        if quantity == 0 or quantity < rules.min_units:
             continue
-        p = pos + lines
-        o_from[p] = j
-        o_to[p] = d
-        o_q[p] = q
-        o_d[p] = dist[d, j]
-        o_x[p] = cross
-        lines += 1
-        sur_left[j] = s - q
-        cl_sur[codes[j]] -= q
-        total_sur[0] -= q
-        need -= q
-    return need, lines
+        slot = first_slot + n_lines
+        lines.source[slot] = source
+        lines.destination[slot] = dest
+        lines.quantity[slot] = quantity
+        lines.distance_km[slot] = km
+        lines.cross[slot] = cross
+        n_lines += 1
+        by_store[source] = available - quantity
+        by_cluster[cluster[source]] -= quantity
+        total[0] -= quantity
+        need -= quantity
+    return need, n_lines
 
 
 @numba.njit(cache=True, nogil=True)
-def _allocate_product(lo, hi, store, surplus, need, n_clusters, geo, rules, out, need_left, capped):  # type: ignore[no-untyped-def]
-    """Allocate one product (rows lo:hi); writes lines at out[*][lo:], returns their count."""
-    codes = geo[0]
-    cap = rules[4]
-    sur_left = np.zeros(codes.shape[0], dtype=np.int64)
-    cl_sur = np.zeros(n_clusters, dtype=np.int64)
-    total_sur = np.zeros(1, dtype=np.int64)
+def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # type: ignore[no-untyped-def]
+    """Allocate one product (inventory rows lo:hi); its lines go to slots lo, lo+1, ...
+    Returns how many lines it made."""
+    by_store = np.zeros(geo.cluster.shape[0], dtype=np.int64)
+    by_cluster = np.zeros(n_clusters, dtype=np.int64)
+    total = np.zeros(1, dtype=np.int64)
     for r in range(lo, hi):
-        need_left[r] = need[r]
-        capped[r] = False
-        if surplus[r] > 0:
-            sur_left[store[r]] = surplus[r]
-            cl_sur[codes[store[r]]] += surplus[r]
-            total_sur[0] += surplus[r]
-    lines = 0
+        outcome.need_left[r] = rows.need[r]
+        outcome.capped[r] = False
+        if rows.surplus[r] > 0:
+            by_store[rows.store[r]] = rows.surplus[r]
+            by_cluster[geo.cluster[rows.store[r]]] += rows.surplus[r]
+            total[0] += rows.surplus[r]
+    supply = Supply(by_store, by_cluster, total)
+    n_lines = 0
     waiting = np.empty(hi - lo, dtype=np.int64)
     keys = np.empty(hi - lo, dtype=np.int64)
     for cross in (False, True):
@@ -127,82 +185,86 @@ def _allocate_product(lo, hi, store, surplus, need, n_clusters, geo, rules, out,
         # by ascending store_id
         k = 0
         for r in range(lo, hi):
-            if need_left[r] > 0:
+            if outcome.need_left[r] > 0:
                 waiting[k] = r
-                keys[k] = -need_left[r]
+                keys[k] = -outcome.need_left[r]
                 k += 1
         for r in waiting[:k][np.argsort(keys[:k], kind="mergesort")]:
-            need_left[r], lines = _draw(
-                store[r], need_left[r], cross, geo, rules, sur_left, cl_sur, total_sur,
-                lines, lo, out,
+            outcome.need_left[r], n_lines = _draw(
+                rows.store[r], outcome.need_left[r], cross, geo, rules, supply, lines, lo,
+                n_lines,
             )  # fmt: skip
             if cross:
-                capped[r] = lines >= cap
-    return lines
+                outcome.capped[r] = n_lines >= rules.cap
+    return n_lines
 
 
 @numba.njit(cache=True, parallel=True)
-def _allocate_all(  # type: ignore[no-untyped-def]
-    indptr, store, surplus, need, n_clusters, geo, rules, out, need_left, capped, counts
-):
+def _allocate_all(indptr, rows, n_clusters, geo, rules, lines, outcome, counts):  # type: ignore[no-untyped-def]
+    """Every product in parallel, without a cap; ``counts[p]``: lines product p made."""
     for p in numba.prange(indptr.shape[0] - 1):
         counts[p] = _allocate_product(
-            indptr[p], indptr[p + 1], store, surplus, need, n_clusters, geo, rules, out,
-            need_left, capped,
-        )  # fmt: skip
+            indptr[p], indptr[p + 1], rows, n_clusters, geo, rules, lines, outcome
+        )
 
 
 def plan(problem: Problem) -> Allocation:
     """Run SPEC section 4 over every product; lines come out in product, then creation, order."""
-    rows = len(problem.store)
+    n_rows = len(problem.store)
     n_products = len(problem.indptr) - 1
-    # a product makes at most one line per row it has: each line uses up a source or a need
-    out = (
-        np.zeros(rows, dtype=np.int32),
-        np.zeros(rows, dtype=np.int32),
-        np.zeros(rows, dtype=np.int64),
-        np.zeros(rows, dtype=np.float64),
-        np.zeros(rows, dtype=np.bool_),
+    lines = Lines(
+        np.zeros(n_rows, dtype=np.int32),
+        np.zeros(n_rows, dtype=np.int32),
+        np.zeros(n_rows, dtype=np.int64),
+        np.zeros(n_rows, dtype=np.float64),
+        np.zeros(n_rows, dtype=np.bool_),
     )
-    need_left = np.zeros(rows, dtype=np.int64)
-    capped = np.zeros(rows, dtype=np.bool_)
+    outcome = Outcome(np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.bool_))
     counts = np.zeros(n_products, dtype=np.int64)
-    geo = (problem.cluster, problem.dist, problem.order)
-    maxd = np.inf if problem.max_distance_km is None else float(problem.max_distance_km)
-    pack, minu = int(problem.pack_size), int(problem.min_transfer_units)
+    rows = Rows(problem.store, problem.surplus, problem.need)
+    geo = Geometry(problem.cluster, problem.dist, problem.order)
+    pack, min_units = int(problem.pack_size), int(problem.min_transfer_units)
 
-    def rules(cap: int) -> tuple[float, int, int, int, int]:
-        return (maxd, pack, minu, max(pack, minu), cap)
+    def rules(cap: int) -> Rules:
+        limit = np.inf if problem.max_distance_km is None else float(problem.max_distance_km)
+        return Rules(limit, pack, min_units, max(pack, min_units), cap)
 
-    data = (problem.store, problem.surplus, problem.need, problem.n_clusters, geo)
-    if rows:
-        _allocate_all(problem.indptr, *data, rules(NO_CAP), out, need_left, capped, counts)
+    if n_rows:
+        _allocate_all(
+            problem.indptr, rows, problem.n_clusters, geo, rules(NO_CAP), lines, outcome, counts
+        )
     cap_reached = False
     if problem.max_transfers is not None:
-        cum = np.cumsum(counts)
-        hit = np.flatnonzero(cum >= problem.max_transfers)
-        if len(hit):
+        made = np.cumsum(counts)  # lines of products 0..p
+        reached = np.flatnonzero(made >= problem.max_transfers)
+        if len(reached):
+            # the first product at the cap runs again with only the lines left to it; every
+            # later product makes none, and its needs become capped warehouse orders
             cap_reached = True
-            p = int(hit[0])
-            before = int(cum[p - 1]) if p > 0 else 0
+            p = int(reached[0])
+            before = int(made[p - 1]) if p > 0 else 0
             lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
             left = rules(int(problem.max_transfers) - before)
-            counts[p] = _allocate_product(lo, hi, *data, left, out, need_left, capped)
-            rest = slice(hi, rows)
+            counts[p] = _allocate_product(
+                lo, hi, rows, problem.n_clusters, geo, left, lines, outcome
+            )
+            later = slice(hi, n_rows)
             counts[p + 1 :] = 0
-            need_left[rest] = problem.need[rest]
-            capped[rest] = problem.need[rest] > 0
-    starts = problem.indptr[:-1]
-    idx = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    idx += np.arange(int(counts.sum()))
+            outcome.need_left[later] = problem.need[later]
+            outcome.capped[later] = problem.need[later] > 0
+    # product p wrote its counts[p] lines to slots indptr[p], indptr[p] + 1, ...; gather
+    # them back to back: line i of the result is slot first_slot[p] + (i - lines before p)
+    lines_before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.repeat(problem.indptr[:-1] - lines_before, counts)
+    slot += np.arange(int(counts.sum()))
     return Allocation(
         product=np.repeat(np.arange(n_products, dtype=np.int32), counts),
-        source=out[0][idx],
-        destination=out[1][idx],
-        quantity=out[2][idx],
-        distance_km=out[3][idx],
-        cross=out[4][idx],
-        need_left=need_left,
-        capped=capped & (need_left > 0),
+        source=lines.source[slot],
+        destination=lines.destination[slot],
+        quantity=lines.quantity[slot],
+        distance_km=lines.distance_km[slot],
+        cross=lines.cross[slot],
+        need_left=outcome.need_left,
+        capped=outcome.capped & (outcome.need_left > 0),
         cap_reached=cap_reached,
     )
