@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
@@ -83,6 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.add_middleware(MethodsMiddleware, routes_of=app)
+    # JSON answers of a KiB or more are gzipped for clients that accept it; the plan
+    # document comes compressed already (plancache.py) and event streams are left alone.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -3,11 +3,15 @@
 Once a plan is computed, everything in its plan file but the plan's status and the lines'
 statuses is fixed: stores, clusters, fulfilment, warehouse orders, summary. Reading a plan
 then costs one query for the lines' statuses instead of parsing and re-serialising megabytes
-of JSON per request (50 dashboards polling a 5,000-line plan).
+of JSON per request (50 dashboards polling a 5,000-line plan). The whole document is kept
+too, with its gzip bytes and a strong ETag, while its lines' statuses are unchanged, so a
+repeat read is one small query and a ``304`` or a copy of bytes already compressed.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -33,6 +37,23 @@ class Fixed:
     head: str  # '"schema":...,"stores":[...],"clusters":[...],"elbow":...'
     tail: str  # '"fulfilment":[...],"warehouse_orders":[...],"warnings":[...]' (+ targets)
     store_clusters: dict[str, str]  # each store's cluster in this plan
+    positions: dict[str, tuple[float, float]]  # each store's (lat, lon)
+    centroids: dict[str, tuple[float, float]]  # each cluster's (lat, lon)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A plan document as served: its JSON bytes, those bytes gzipped, and a strong ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, text: str) -> Document:
+        body = text.encode()
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        return cls(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), etag=digest)
 
 
 def _dumps(value: Any) -> str:
@@ -59,6 +80,10 @@ def _fixed(row: PlanRow, header: dict[str, Any], orders: list[dict[str, Any]]) -
         head=_dumps(head)[1:-1],
         tail=_dumps(tail)[1:-1],
         store_clusters={s["store_id"]: s["cluster"] for s in head["stores"]},
+        positions={s["store_id"]: (s["lat"], s["lon"]) for s in head["stores"]},
+        centroids={
+            c["cluster"]: (c["centroid"]["lat"], c["centroid"]["lon"]) for c in head["clusters"]
+        },
     )
 
 
@@ -68,7 +93,7 @@ class PlanCache:
     def __init__(self, size: int = 16) -> None:
         self._size = size
         self._items: OrderedDict[int, Fixed] = OrderedDict()
-        self._documents: dict[int, tuple[tuple[Any, ...], str]] = {}
+        self._documents: dict[int, tuple[tuple[Any, ...], Document]] = {}
         self._lock = threading.Lock()
 
     def fixed(self, session: Session, row: PlanRow) -> Fixed:
@@ -101,10 +126,11 @@ class PlanCache:
             executed_at=row.executed_at,
         )
 
-    def document_json(self, session: Session, row: PlanRow) -> str:
+    def document(self, session: Session, row: PlanRow) -> Document:
         """The SPEC section 5 plan file with ``plan_id``, ``status`` and line statuses.
 
-        Reused while the plan's row and its lines' signature are unchanged.
+        Reused (bytes, gzip and ETag) while the plan's row and its lines' signature are
+        unchanged.
         """
         fixed = self.fixed(session, row)
         signature = (
@@ -121,8 +147,9 @@ class PlanCache:
         public = self.public(session, row).model_dump_json()
         lines = _dumps(plan_line_rows(session, plan_id=row.id))
         text = f'{public[:-1]},{fixed.head},"transfers":{lines},{fixed.tail}}}'
+        document = Document.of(text)
         if row.status in FINISHED:
             with self._lock:
                 if row.id in self._items:
-                    self._documents[row.id] = (signature, text)
-        return text
+                    self._documents[row.id] = (signature, document)
+        return document

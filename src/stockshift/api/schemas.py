@@ -320,6 +320,99 @@ class PlanDocument(PlanPublic):
     warnings: list[str]
 
 
+LineSort = Literal[
+    "seq", "-seq", "quantity", "-quantity", "distance_km", "-distance_km",
+    "product_id", "-product_id", "from_store", "-from_store", "to_store", "-to_store",
+]  # fmt: skip
+OrderSort = Literal[
+    "seq", "-seq", "quantity", "-quantity", "product_id", "-product_id", "store_id", "-store_id"
+]
+FlowLevel = Literal["cluster", "store"]
+
+
+class CursorPageBase(BaseModel):
+    """One page of a keyset-paged listing: pass ``next_cursor`` as ``cursor`` for the next."""
+
+    total: int = Field(description="Items matching the filters, over all pages.")
+    limit: int
+    sort: str = Field(description="The sort order of the pages.")
+    next_cursor: str | None = Field(
+        description="Opaque; null on the last page. Valid only with the same filters and sort."
+    )
+
+
+class PlanLinePage(CursorPageBase):
+    items: list[PlanLine]
+
+
+class PlanOrder(BaseModel):
+    """A warehouse order of the plan file, with its id."""
+
+    order_id: int
+    product_id: str
+    store_id: str
+    quantity: int
+    reason: Reason
+
+
+class PlanOrderPage(CursorPageBase):
+    items: list[PlanOrder]
+
+
+class LineGroup(BaseModel):
+    """Lines, units and unit-km (units x km) of a group of a plan's lines."""
+
+    lines: int
+    units: int
+    unit_km: float
+
+
+class OrderGroup(BaseModel):
+    orders: int
+    units: int
+
+
+class PlanTotals(BaseModel):
+    """What a plan's header shows: its settings, its summary and its lines counted per
+    scope, per status and per warehouse-order reason; no lines."""
+
+    plan_id: int
+    status: PlanStatus
+    progress: str | None
+    error: str | None
+    parameters: dict[str, Any] = Field(description="The settings the plan was made with.")
+    summary: PlanSummary | None = Field(description="The plan file's summary (SPEC section 5).")
+    lines: LineGroup = Field(description="Every line, whatever its status.")
+    scopes: dict[Scope, LineGroup]
+    statuses: dict[TransferStatus, LineGroup]
+    warehouse: dict[Reason, OrderGroup]
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    executed_at: dt.datetime | None
+
+
+class Flow(BaseModel):
+    """Lines from one store or cluster to another, summed, with both ends' positions."""
+
+    origin: str
+    destination: str
+    origin_lat: float
+    origin_lon: float
+    destination_lat: float
+    destination_lon: float
+    lines: int
+    units: int
+    unit_km: float
+
+
+class FlowCollection(BaseModel):
+    plan_id: int
+    level: FlowLevel
+    total: int = Field(description="Origin-destination pairs matching the filters.")
+    limit: int
+    flows: list[Flow] = Field(description="The pairs with the most units first (at most limit).")
+
+
 class ExecutePublic(BaseModel):
     plan_id: int
     status: PlanStatus

@@ -154,6 +154,12 @@ class TransferRow(Base):
     __table_args__ = (
         Index("ix_transfers_plan_seq", "plan_id", "seq"),
         Index("ix_transfers_status", "status"),
+        # one plan's lines filtered or sorted a page at a time (db/planlines.py)
+        Index("ix_transfers_plan_product", "plan_id", "product_id", "seq"),
+        Index("ix_transfers_plan_from", "plan_id", "from_store", "seq"),
+        Index("ix_transfers_plan_to", "plan_id", "to_store", "seq"),
+        Index("ix_transfers_plan_quantity", "plan_id", "quantity", "seq"),
+        Index("ix_transfers_plan_distance", "plan_id", "distance_km", "seq"),
         CheckConstraint("quantity > 0", name="ck_transfers_quantity"),
     )
 
@@ -173,7 +179,11 @@ class TransferRow(Base):
 
 class WarehouseOrderRow(Base):
     __tablename__ = "warehouse_orders"
-    __table_args__ = (Index("ix_warehouse_orders_plan", "plan_id"),)
+    __table_args__ = (
+        Index("ix_warehouse_orders_plan", "plan_id"),
+        Index("ix_warehouse_orders_plan_product", "plan_id", "product_id", "id"),
+        Index("ix_warehouse_orders_plan_store", "plan_id", "store_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(Integer, ForeignKey("plans.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Response
 
 from stockshift.api.convert import page_of
 from stockshift.api.deps import PlannerKey, SessionDep, StateDep, ViewerKey
@@ -67,18 +67,61 @@ def plans(
     return page_of(PlanPage, page, lambda row: state.plans.public(session, row))
 
 
+def _wants_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (``gzip`` or ``*`` without ``q=0``)."""
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "x-gzip", "*"):
+            q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _matches(if_none_match: str, etags: tuple[str, ...]) -> bool:
+    """RFC 9110 weak comparison of If-None-Match against the document's entity tags."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or any(t in tags for t in etags)
+
+
 @router.get(
     "/plans/{plan_id}",
     operation_id="getPlan",
     response_model=PlanDocument,
     response_model_by_alias=True,
-    responses=responses(401, 404, 422),
+    responses={304: {"description": "Not Modified (If-None-Match)"}, **responses(401, 404, 422)},
 )
-def plan(plan_id: PlanId, session: SessionDep, state: StateDep, _key: ViewerKey) -> Response:
+def plan(
+    plan_id: PlanId,
+    session: SessionDep,
+    state: StateDep,
+    _key: ViewerKey,
+    accept_encoding: Annotated[str, Header(include_in_schema=False)] = "",
+    if_none_match: Annotated[str, Header(include_in_schema=False)] = "",
+) -> Response:
     """The plan file of SPEC section 5 with ``plan_id``, ``status``, and per line its
-    ``transfer_id`` and ``status``."""
+    ``transfer_id`` and ``status``.
+
+    Gzipped when the client accepts it; sent with a strong ``ETag`` that changes when the
+    plan or a line's status does, so ``If-None-Match`` gets ``304`` with no body.
+    """
     row = get_plan(session, plan_id=plan_id)
-    return Response(state.plans.document_json(session, row), media_type="application/json")
+    document = state.plans.document(session, row)
+    gz = _wants_gzip(accept_encoding)
+    plain, zipped = f'"{document.etag}"', f'"{document.etag}-gzip"'
+    headers = {
+        "ETag": zipped if gz else plain,
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "private, no-cache",
+    }
+    if if_none_match and _matches(if_none_match, (plain, zipped)):
+        return Response(status_code=304, headers=headers)
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+        return Response(document.gzipped, media_type="application/json", headers=headers)
+    return Response(document.body, media_type="application/json", headers=headers)
 
 
 @router.get(

@@ -1,0 +1,278 @@
+"""One plan's lines and warehouse orders read a page at a time, filtered, sorted and summed.
+
+A plan of a real chain has tens or hundreds of thousands of lines; a dashboard shows a
+screenful. Pages are cut by keyset (the sort value and a unique tie-breaker of the last row
+seen), not by offset, so every page costs the same and a walk from the first page to the
+last sees every matching row exactly once, in a stable order, even while lines change
+status. Indexes for these queries are in migration 0003.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from stockshift.db.models import TransferRow, WarehouseOrderRow
+
+Direction = Literal["in", "out"]
+Key = tuple[Any, int]  # (sort value, tie-breaker) of the last row of a page
+
+TRANSFER_SORTS: dict[str, InstrumentedAttribute[Any]] = {
+    "seq": TransferRow.seq,
+    "quantity": TransferRow.quantity,
+    "distance_km": TransferRow.distance_km,
+    "product_id": TransferRow.product_id,
+    "from_store": TransferRow.from_store,
+    "to_store": TransferRow.to_store,
+}
+ORDER_SORTS: dict[str, InstrumentedAttribute[Any]] = {
+    "seq": WarehouseOrderRow.id,
+    "quantity": WarehouseOrderRow.quantity,
+    "product_id": WarehouseOrderRow.product_id,
+    "store_id": WarehouseOrderRow.store_id,
+}
+LINE_FIELDS = (
+    "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
+    "status",
+)  # fmt: skip
+ORDER_FIELDS = ("order_id", "product_id", "store_id", "quantity", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """A sort order: a field of the sort table, ascending or descending; ties always go in
+    the order the rows were made (``seq`` of a line, id of an order)."""
+
+    field: str
+    descending: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"-{self.field}" if self.descending else self.field
+
+
+@dataclass(frozen=True, slots=True)
+class LineFilter:
+    """Which lines: ``store_id`` matches either end, or only the destination (``direction``
+    ``in``) or the source (``out``)."""
+
+    product_id: str | None = None
+    store_id: str | None = None
+    direction: Direction | None = None
+    scope: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    product_id: str | None = None
+    store_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage:
+    """Rows as dicts, the key to pass for the next page (None on the last), the total."""
+
+    items: list[dict[str, Any]]
+    next_key: Key | None
+    total: int
+
+
+def _line_where(plan_id: int, where: LineFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [TransferRow.plan_id == plan_id]
+    if where.product_id is not None:
+        clauses.append(TransferRow.product_id == where.product_id)
+    if where.store_id is not None:
+        if where.direction == "in":
+            clauses.append(TransferRow.to_store == where.store_id)
+        elif where.direction == "out":
+            clauses.append(TransferRow.from_store == where.store_id)
+        else:
+            store = where.store_id
+            clauses.append(or_(TransferRow.from_store == store, TransferRow.to_store == store))
+    if where.scope is not None:
+        clauses.append(TransferRow.scope == where.scope)
+    if where.status is not None:
+        clauses.append(TransferRow.status == where.status)
+    return clauses
+
+
+def _order_where(plan_id: int, where: OrderFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [WarehouseOrderRow.plan_id == plan_id]
+    if where.product_id is not None:
+        clauses.append(WarehouseOrderRow.product_id == where.product_id)
+    if where.store_id is not None:
+        clauses.append(WarehouseOrderRow.store_id == where.store_id)
+    if where.reason is not None:
+        clauses.append(WarehouseOrderRow.reason == where.reason)
+    return clauses
+
+
+def _keyset(
+    session: Session,
+    *,
+    columns: Sequence[InstrumentedAttribute[Any]],
+    fields: Sequence[str],
+    clauses: list[ColumnElement[bool]],
+    sort_column: InstrumentedAttribute[Any],
+    tie: InstrumentedAttribute[Any],
+    sort: Sort,
+    after: Key | None,
+    limit: int,
+) -> KeysetPage:
+    """The rows after ``after`` in (sort, tie) order; ``limit + 1`` are read to know if
+    another page follows."""
+    total = session.scalar(select(func.count()).select_from(tie.class_).where(*clauses)) or 0
+    alone = sort_column is tie  # sorting by the tie-breaker itself
+    order = [sort_column.desc() if sort.descending else sort_column.asc()]
+    if not alone:
+        order.append(tie.asc())
+    page_clauses = list(clauses)
+    if after is not None:
+        value, last = after
+        if alone:
+            page_clauses.append(tie < last if sort.descending else tie > last)
+        else:
+            beyond = sort_column < value if sort.descending else sort_column > value
+            page_clauses.append(or_(beyond, and_(sort_column == value, tie > last)))
+    sort_at = list(columns).index(sort_column)
+    tie_at = list(columns).index(tie)
+    rows = session.execute(select(*columns).where(*page_clauses).order_by(*order).limit(limit + 1))
+    raw = rows.all()
+    more = len(raw) > limit
+    raw = raw[:limit]
+    next_key: Key | None = None
+    if more and raw:
+        next_key = (raw[-1][sort_at], int(raw[-1][tie_at]))
+    items = [dict(zip(fields, row[: len(fields)], strict=True)) for row in raw]
+    return KeysetPage(items=items, next_key=next_key, total=int(total))
+
+
+def transfer_page(
+    session: Session,
+    *,
+    plan_id: int,
+    where: LineFilter,
+    sort: Sort,
+    after: Key | None,
+    limit: int,
+) -> KeysetPage:
+    """One page of plan ``plan_id``'s lines (fields :data:`LINE_FIELDS`)."""
+    sort_column = TRANSFER_SORTS[sort.field]
+    columns = [
+        TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
+        TransferRow.quantity, TransferRow.distance_km, TransferRow.scope, TransferRow.status,
+        TransferRow.seq,
+    ]  # fmt: skip
+    return _keyset(
+        session,
+        columns=columns,
+        fields=LINE_FIELDS,
+        clauses=_line_where(plan_id, where),
+        sort_column=sort_column,
+        tie=TransferRow.seq,
+        sort=sort,
+        after=after,
+        limit=limit,
+    )
+
+
+def order_page(
+    session: Session,
+    *,
+    plan_id: int,
+    where: OrderFilter,
+    sort: Sort,
+    after: Key | None,
+    limit: int,
+) -> KeysetPage:
+    """One page of plan ``plan_id``'s warehouse orders (fields :data:`ORDER_FIELDS`)."""
+    columns = [
+        WarehouseOrderRow.id, WarehouseOrderRow.product_id, WarehouseOrderRow.store_id,
+        WarehouseOrderRow.quantity, WarehouseOrderRow.reason,
+    ]  # fmt: skip
+    return _keyset(
+        session,
+        columns=columns,
+        fields=ORDER_FIELDS,
+        clauses=_order_where(plan_id, where),
+        sort_column=ORDER_SORTS[sort.field],
+        tie=WarehouseOrderRow.id,
+        sort=sort,
+        after=after,
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineTotals:
+    """Lines, units and unit-km of one group of a plan's lines."""
+
+    lines: int
+    units: int
+    unit_km: float
+
+
+def line_totals(session: Session, *, plan_id: int) -> dict[tuple[str, str], LineTotals]:
+    """Per (scope, status): lines, units and unit-km of plan ``plan_id``."""
+    rows = session.execute(
+        select(
+            TransferRow.scope,
+            TransferRow.status,
+            func.count(),
+            func.coalesce(func.sum(TransferRow.quantity), 0),
+            func.coalesce(func.sum(TransferRow.quantity * TransferRow.distance_km), 0.0),
+        )
+        .where(TransferRow.plan_id == plan_id)
+        .group_by(TransferRow.scope, TransferRow.status)
+    ).all()
+    return {
+        (scope, status): LineTotals(int(n), int(units), float(km))
+        for scope, status, n, units, km in rows
+    }
+
+
+def order_totals(session: Session, *, plan_id: int) -> dict[str, tuple[int, int]]:
+    """Per reason: warehouse orders and units of plan ``plan_id``."""
+    rows = session.execute(
+        select(
+            WarehouseOrderRow.reason,
+            func.count(),
+            func.coalesce(func.sum(WarehouseOrderRow.quantity), 0),
+        )
+        .where(WarehouseOrderRow.plan_id == plan_id)
+        .group_by(WarehouseOrderRow.reason)
+    ).all()
+    return {reason: (int(n), int(units)) for reason, n, units in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Lines from one store to another, summed."""
+
+    from_store: str
+    to_store: str
+    lines: int
+    units: int
+    unit_km: float
+
+
+def store_pairs(session: Session, *, plan_id: int, where: LineFilter) -> list[Pair]:
+    """Plan ``plan_id``'s matching lines summed per (source, destination) store."""
+    rows = session.execute(
+        select(
+            TransferRow.from_store,
+            TransferRow.to_store,
+            func.count(),
+            func.sum(TransferRow.quantity),
+            func.sum(TransferRow.quantity * TransferRow.distance_km),
+        )
+        .where(*_line_where(plan_id, where))
+        .group_by(TransferRow.from_store, TransferRow.to_store)
+    ).all()
+    return [Pair(a, b, int(n), int(units), float(km)) for a, b, n, units, km in rows]
