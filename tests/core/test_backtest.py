@@ -14,10 +14,13 @@ from stockshift.core.backtest import (
     Review,
     _cut,
     available_policies,
+    prepare,
     resolve_policies,
+    review_day,
     run_backtest,
 )
 from stockshift.core.errors import ParameterError
+from stockshift.core.targets import forecast_targets
 from stockshift.core.types import Dataset, Inventory, PlanParameters, Sales, Stores
 
 DAY0 = np.datetime64("2026-01-01", "D")
@@ -130,3 +133,28 @@ def test_warehouse_is_always_the_baseline() -> None:
     assert list(resolve_policies(("greedy",))) == ["warehouse", "greedy"]
     with pytest.raises(ParameterError, match="unknown policy nope"):
         resolve_policies(("greedy", "nope"))
+
+
+@pytest.mark.parametrize(("forecast", "first"), [("moving-average", 30 - 7), ("auto", 0)])
+def test_targets_read_the_window_or_every_day_for_auto(forecast: str, first: int) -> None:
+    """On the review of day t (column 30), targets come from columns t−W … t−1 (W = 7); the
+    auto forecast chooses its model on every day before t, as ``stockshift plan`` does."""
+    rng = np.random.default_rng(3)
+    ds = dataset(
+        rng.integers(0, 20, 6),
+        rng.poisson(rng.uniform(0, 5, (6, 1)), (6, 40)).astype(np.float64),
+        np.array([40.0, 40.5, 41.0]),
+        np.array([-93.0, -93.5, -94.0]),
+    )
+    params = PlanParameters(clusters="1", forecast=forecast, window=7, cover_days=7)  # type: ignore[arg-type]
+    network = prepare(ds, params, BacktestSettings(start=DAY0 + np.timedelta64(30, "D"), weeks=1))
+    stock = ds.inventory.on_hand.astype(np.float64)
+    got = review_day(network, ds.sales, 30, 0, stock, stock)  # type: ignore[arg-type]
+    seen = ds.sales.units[:, first:30]  # type: ignore[union-attr]
+    sales = Sales(seen, np.ones(6, bool), DAY0 + np.timedelta64(first, "D"),
+                  DAY0 + np.timedelta64(29, "D"), 30 - first)  # fmt: skip
+    want = forecast_targets(
+        ds.inventory, sales, method=forecast, window=7, cover_days=7, service_level=None
+    )
+    assert got.target.tolist() == want.target.tolist()
+    assert got.history.shape == (6, 7)

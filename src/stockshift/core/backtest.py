@@ -23,7 +23,7 @@ from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import FIELD, ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.parameters import validate_parameters
-from stockshift.core.pipeline import compute_targets
+from stockshift.core.pipeline import compute_targets, sales_days
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.targets import surplus_and_need
 from stockshift.core.types import (
@@ -375,20 +375,28 @@ class _Arrivals:
 
 
 def review_day(network: Network, sales: Sales, at: int, day: int, on_hand: FloatArray,
-            position: FloatArray) -> Review:  # fmt: skip
-    """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position."""
+               position: FloatArray) -> Review:  # fmt: skip
+    """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position.
+
+    ``at`` is day t's column in the sales matrix. ``--forecast auto`` chooses its model on
+    rolling origins, so it reads every day before t, as ``stockshift plan`` reads them all.
+    """
     params = network.params
-    history = sales.units[:, max(at - params.window, 0) : at]
-    window_sales = replace(
+    lo = max(at - params.window, 0)
+    first = 0 if sales_days(params) is None else lo
+    seen = replace(
         sales,
-        units=history,
-        has_sales=np.ones(len(history), dtype=np.bool_),
-        first_day=sales.first_day + np.timedelta64(max(at - params.window, 0), "D"),
+        units=sales.units[:, first:at],
+        has_sales=np.ones(len(sales.units), dtype=np.bool_),
+        first_day=sales.first_day + np.timedelta64(first, "D"),
         last_day=sales.first_day + np.timedelta64(at - 1, "D"),
+        total_days=at - first,
     )
-    ds = replace(network.dataset, sales=window_sales)
-    target = compute_targets(ds, params, network.clustering).target
+    target = compute_targets(
+        replace(network.dataset, sales=seen), params, network.clustering
+    ).target
     surplus, need = surplus_and_need(position, target)
+    history = sales.units[:, lo:at]
     return Review(day, on_hand.copy(), position.copy(), target, surplus, need, history)
 
 
