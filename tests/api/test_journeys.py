@@ -8,7 +8,7 @@ import pytest
 
 from stockshift.document import SCHEMA
 from tests.api.conftest import Api
-from tests.db.factory import ChainFiles, chain_files
+from tests.db.factory import ChainFiles, chain_files, without_store
 from tests.factories import write_csv
 
 PROBLEM = "application/problem+json"
@@ -220,3 +220,31 @@ def test_plan_with_forecast_auto_records_each_rows_model(api: Api, tmp_path: Pat
         "/api/v1/plans", json={"forecast": "crystal-ball"}, headers=api.auth("planner")
     )
     assert r.status_code == 422
+
+
+def test_reimport_dropping_a_store_with_open_transfers_is_409(api: Api, tmp_path: Path) -> None:
+    """Issue 7.7: the store's units in transit must not vanish from the totals."""
+    files = chain_files(tmp_path)
+    _upload(api, files, sales=False)
+    plan_id = _plan(api, target="cluster-mean", clusters="3")
+    r = api.client.post(f"/api/v1/plans/{plan_id}/execute", headers=api.auth("planner"))
+    assert r.status_code == 200, r.text
+    viewer = api.auth("viewer")
+    line = api.client.get("/api/v1/transfers", params={"limit": 1}, headers=viewer).json()
+    store = line["items"][0]["to_store"]
+    totals = api.client.get("/api/v1/inventory/totals", headers=viewer).json()
+    closed = without_store(files, store, tmp_path / "closed")
+    r = api.client.post(
+        "/api/v1/import",
+        files={
+            "stores": ("stores.csv", closed.stores.read_bytes(), "text/csv"),
+            "inventory": ("inventory.csv", closed.inventory.read_bytes(), "text/csv"),
+        },
+        headers=api.auth("admin"),
+    )
+    assert r.status_code == 409 and r.headers["content-type"] == PROBLEM, r.text
+    body = r.json()
+    assert store in body["detail"] and str(line["items"][0]["transfer_id"]) in body["detail"]
+    assert body["errors"][0]["store_id"] == store and body["errors"][0]["inbound"] >= 1
+    assert api.client.get("/api/v1/inventory/totals", headers=viewer).json() == totals
+    assert api.client.get("/api/v1/stores", headers=viewer).json()["total"] == 9

@@ -133,3 +133,15 @@ def direct_plan(sessions: sessionmaker[Session], lines: list[tuple[str, str, str
         )  # fmt: skip
         session.commit()
         return plan.id
+
+
+def without_store(files: ChainFiles, store_id: str, folder: Path) -> ChainFiles:
+    """The chain's files with every row of one store left out (a store closed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name in ("stores", "inventory", "sales"):
+        lines = getattr(files, name).read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [ln for ln in lines if store_id not in ln.split(",")[:2]]
+        out[name] = folder / f"{name}.csv"
+        out[name].write_text("".join(kept), encoding="utf-8")
+    return ChainFiles(**out)

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.keys import authenticate
-from stockshift.db.models import PlanRow
+from stockshift.db.models import PlanRow, TransferRow
+from stockshift.db.stock import execute_plan
 from tests.conftest import Cli
-from tests.db.factory import chain_files
+from tests.db.factory import chain_files, without_store
 from tests.factories import write_csv
 
 
@@ -60,3 +61,24 @@ def test_unusable_database_is_a_clean_error(cli: Cli, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'not-migrated.db'}"
     r = cli("keys", "create", "--role", "admin", "--database-url", url)
     assert r.exit_code == 2 and "stockshift db upgrade" in r.stderr
+
+
+def test_import_dropping_a_store_with_open_transfers_exits_2(cli: Cli, tmp_path: Path) -> None:
+    """Issue 7.7: db import says which store and transfers, exits 2, changes nothing."""
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    files = chain_files(tmp_path)
+    assert cli("db", "upgrade", "--database-url", url).exit_code == 0
+    args = ("db", "import", "--database-url", url)
+    assert cli(*args, "--stores", files.stores, "--inventory", files.inventory).exit_code == 0
+    assert cli("db", "plan", "--target", "cluster-mean", "--database-url", url).exit_code == 0
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        execute_plan(session, plan_id=1, key_id=None)
+        line = session.scalars(select(TransferRow).order_by(TransferRow.id)).first()
+    engine.dispose()
+    assert line is not None
+    closed = without_store(files, line.to_store, tmp_path / "closed")
+    r = cli(*args, "--stores", closed.stores, "--inventory", closed.inventory)
+    assert r.exit_code == 2, r.output
+    assert f"{line.to_store}: " in r.stderr and "open transfers" in r.stderr
+    assert str(line.id) in r.stderr and "nothing was changed" in r.stderr

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from stockshift.core.errors import InputError
 from stockshift.core.pipeline import build_plan
 from stockshift.core.types import PlanParameters
+from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
 from stockshift.db.plans import get_plan, plan_lines, plan_orders
-from stockshift.db.stock import execute_plan, totals
+from stockshift.db.stock import cancel_transfer, execute_plan, totals
 from stockshift.document import transfers_frame, warehouse_frame
 from stockshift.io.readers import load_dataset
 from stockshift.service.imports import import_sources
-from tests.db.factory import chain_files, load_chain, plan_now
+from tests.db.factory import chain_files, load_chain, plan_now, without_store
 from tests.factories import write_csv
 
 
@@ -149,3 +150,38 @@ def test_import_takes_in_transit_and_plans_on_the_position(
     assert got == list(
         frame[["from_store", "to_store", "quantity"]].itertuples(index=False, name=None)
     )
+
+
+def test_reimport_without_a_store_with_open_transfers_is_refused(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Issue 7.7: units in transit to or from a store the new stores file lacks would be
+    lost; the import is refused naming the store and its transfers, and nothing changes."""
+    files = chain_files(tmp_path)
+    load_chain(sessions, files)
+    plan_id = plan_now(sessions, target="cluster-mean")
+    with sessions() as s:
+        execute_plan(s, plan_id=plan_id, key_id=None)
+        lines = plan_lines(s, plan_id=plan_id)
+        before = totals(s)
+    for store in sorted({t.to_store for t in lines} | {t.from_store for t in lines}):
+        mine = sorted(t.id for t in lines if store in (t.from_store, t.to_store))
+        with sessions() as s, pytest.raises(ConflictError) as info:
+            import_sources(s, **vars(without_store(files, store, tmp_path / store)))
+        assert f"{store}: " in str(info.value) and str(mine[0]) in str(info.value)
+        assert info.value.problems[0]["store_id"] == store
+        assert info.value.problems[0]["transfer_ids"] == mine[:20]
+        with sessions() as s:
+            assert totals(s) == before
+            assert s.scalar(select(func.count()).select_from(Store)) == 9
+    # once the store's transfers are closed it may go
+    store = lines[0].to_store
+    with sessions() as s:
+        for t in lines:
+            if store in (t.from_store, t.to_store):
+                cancel_transfer(s, transfer_id=t.id, key_id=None)
+        import_sources(s, **vars(without_store(files, store, tmp_path / "closed")))
+        assert s.scalar(select(func.count()).select_from(Store)) == 8
+        assert totals(s)[1] == sum(
+            t.quantity for t in lines if store not in (t.from_store, t.to_store)
+        )
