@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -46,3 +47,71 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     keys = make_keys(database_url)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(app, client, keys)
+
+
+@dataclass
+class Server:
+    """The app behind a real uvicorn server on a free local port, on its own thread."""
+
+    url: str
+    app: FastAPI
+    keys: dict[str, str]
+
+    def client(self, role: str) -> KeptAlive:
+        return KeptAlive(self.url, self.keys[role])
+
+
+class KeptAlive:
+    """An httpx client that records which local address each response came over, so a
+    test can check that one keep-alive connection carried every request, errors included."""
+
+    def __init__(self, url: str, key: str) -> None:
+        import httpx
+
+        self.http = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
+        )
+        self.connections: set[object] = set()
+
+    def request(self, method: str, path: str, **kwargs: object) -> Any:
+        r = self.http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        try:
+            self.connections.add(r.extensions["network_stream"].get_extra_info("client_addr"))
+        except OSError:  # the server closed the connection after answering
+            self.connections.add(f"closed after {method} {path}")
+        return r
+
+    def get(self, path: str, **kwargs: object) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: object) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    import threading
+    import time
+
+    import uvicorn
+
+    settings = Settings(database_url=database_url, web_dist=tmp_path / "no-dashboard")
+    app = create_app(settings)
+    keys = make_keys(database_url)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", workers=1)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = uv.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Server(f"http://127.0.0.1:{port}/api/v1", app, keys)
+    finally:
+        uv.should_exit = True
+        thread.join(30)

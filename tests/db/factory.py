@@ -127,7 +127,7 @@ def direct_plan(sessions: sessionmaker[Session], lines: list[tuple[str, str, str
         session.add_all(
             TransferRow(
                 plan_id=plan.id, seq=i, product_id=p, from_store=a, to_store=b, quantity=q,
-                distance_km=1.0, scope="cluster", status="proposed",
+                distance_km=1.0, scope="intra-cluster", status="proposed",
             )
             for i, (p, a, b, q) in enumerate(lines)
         )  # fmt: skip

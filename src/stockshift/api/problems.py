@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockshift.core.errors import InputError, ParameterError, StockshiftError
 from stockshift.db.errors import ConflictError, NotFoundError
@@ -98,12 +99,44 @@ def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return problem(500, "internal error; the server log has the details")
 
 
+class KeepConnection:
+    """Answer an unhandled exception with a 500 problem and *not* re-raise it.
+
+    Starlette's last-resort handler answers and then re-raises, and uvicorn closes the
+    connection of a request that raised, so the client's next request on that keep-alive
+    connection failed. Once a response has started nothing can be answered: re-raised.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            await _unexpected(Request(scope), exc)(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    """Problem handlers for every error, and :class:`KeepConnection` around the routes."""
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(StockshiftError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(KeepConnection)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
