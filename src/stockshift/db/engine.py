@@ -32,6 +32,9 @@ from stockshift.db.errors import ConflictError
 IMMEDIATE = "stockshift_immediate"
 MASTER_DATA_LOCK = 0x5354_4B01  # advisory key: stock writers share it, an import takes it alone
 IMPORT_LOCK = 0x5354_4B02  # advisory key: held by the one import running
+# Advisory locks belong to the whole database: key them by schema too, so that two
+# stockshift databases in one PostgreSQL database (schemas) do not lock each other out.
+_KEY = "CAST(:k AS integer), hashtext(current_schema())"
 ATTEMPTS = 5  # tries of a write transaction that collides with concurrent ones
 T = TypeVar("T")
 log = logging.getLogger("stockshift.db")
@@ -105,7 +108,9 @@ def begin_stock_write(session: Session) -> None:
     lock shared, so it never runs while an import replaces the stores and stock."""
     begin_write(session)
     if not is_sqlite(session):
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": MASTER_DATA_LOCK})
+        session.execute(
+            text(f"SELECT pg_advisory_xact_lock_shared({_KEY})"), {"k": MASTER_DATA_LOCK}
+        )
 
 
 def begin_import(session: Session) -> None:
@@ -118,11 +123,11 @@ def begin_import(session: Session) -> None:
     begin_write(session)
     if is_sqlite(session):
         return
-    if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK}):
+    if not session.scalar(text(f"SELECT pg_try_advisory_xact_lock({_KEY})"), {"k": IMPORT_LOCK}):
         raise ConflictError(
             "an import is already running; nothing was changed — try again when it has finished"
         )
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MASTER_DATA_LOCK})
+    session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"), {"k": MASTER_DATA_LOCK})
 
 
 _RETRY = {"40001": "lock", "40P01": "lock", "23505": "row", "23503": "row"}

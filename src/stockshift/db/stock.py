@@ -31,9 +31,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, tuple_, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ from stockshift.db.models import LedgerRow, PlanRow, Product, Sale, Stock, Store
 from stockshift.db.plans import Page, _page
 
 Pair = tuple[str, str]  # (store_id, product_id)
+_Sel = TypeVar("_Sel", bound="Select[*tuple[Any, ...]]")
 LOCK_CHUNK = 2_000  # stock rows locked per statement (two bound parameters each)
 
 
@@ -114,29 +115,29 @@ def _lock_plan(session: Session, plan_id: int, *, share: bool = False) -> PlanRo
     return plan
 
 
-def _stock_sweep(session: Session, pairs: list[Pair], *columns: Any) -> Iterator[Any]:
-    """``SELECT columns FROM stock ... FOR UPDATE`` over sorted ``pairs``, in the global order:
-    code points (Python's string order; PostgreSQL is told ``COLLATE "C"``, SQLite compares
-    text that way already), in chunks that keep the order from one chunk to the next."""
-    order = [Stock.store_id, Stock.product_id]
+def _in_lock_order(session: Session, stmt: _Sel) -> _Sel:
+    """``stmt`` on stock, ``FOR UPDATE`` in the global order: code points (Python's string
+    order; PostgreSQL is told ``COLLATE "C"``, SQLite compares text that way already)."""
+    order: list[Any] = [Stock.store_id, Stock.product_id]
     if not is_sqlite(session):
-        order = [c.collate("C") for c in order]  # type: ignore[misc]
+        order = [c.collate("C") for c in order]
+    return stmt.order_by(*order).with_for_update(of=Stock).execution_options(populate_existing=True)
+
+
+def _stock_sweep(session: Session, pairs: list[Pair], *columns: Any) -> Iterator[Any]:
+    """Lock the stock rows of sorted ``pairs`` in the global order, in chunks that keep the
+    order from one chunk to the next; yields ``columns`` of each row."""
     for start in range(0, len(pairs), LOCK_CHUNK):
         chunk = pairs[start : start + LOCK_CHUNK]
-        yield from session.execute(
-            select(*columns)
-            .where(tuple_(Stock.store_id, Stock.product_id).in_(chunk))
-            .order_by(*order)
-            .with_for_update(of=Stock)
-            .execution_options(populate_existing=True)
-        )
+        where = tuple_(Stock.store_id, Stock.product_id).in_(chunk)
+        yield from session.execute(_in_lock_order(session, select(*columns).where(where)))
 
 
 def _lock_stock(
     session: Session, pairs: Iterable[Pair], *, create: Iterable[Pair] = ()
 ) -> dict[Pair, Stock]:
-    """Lock the stock rows of ``pairs`` (global order); those of ``create`` are made empty
-    first when missing. Pairs without a row are absent from the result."""
+    """Lock the stock rows of ``pairs`` (global order), then insert empty rows for the pairs
+    of ``create`` that had none and lock those. Pairs without a row are absent."""
     rows = {
         (r.store_id, r.product_id): r for (r,) in _stock_sweep(session, sorted(set(pairs)), Stock)
     }
@@ -149,13 +150,22 @@ def _lock_stock(
     return rows
 
 
-def _lock_on_hand(
-    session: Session, pairs: Iterable[Pair], *, create: Iterable[Pair] = ()
-) -> dict[Pair, int]:
-    """:func:`_lock_stock` for many rows: their units on hand, without ORM objects."""
+def _lock_plan_stock(session: Session, plan_id: int, give: Iterable[Pair]) -> dict[Pair, int]:
+    """:func:`_lock_stock` for a plan's proposed lines, both ends, in one statement (a plan
+    can touch tens of thousands of rows); returns units on hand. Destinations (``give``)
+    without a row get an empty one."""
+    line = (TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
+    ends = union(
+        select(TransferRow.from_store, TransferRow.product_id).where(*line),
+        select(TransferRow.to_store, TransferRow.product_id).where(*line),
+    )
     cols = (Stock.store_id, Stock.product_id, Stock.on_hand)
-    held = {(s, p): int(q) for s, p, q in _stock_sweep(session, sorted(set(pairs)), *cols)}
-    missing = sorted(set(create) - held.keys())
+    where = tuple_(Stock.store_id, Stock.product_id).in_(select(ends.subquery()))
+    held = {
+        (s, p): int(q)
+        for s, p, q in session.execute(_in_lock_order(session, select(*cols).where(where)))
+    }
+    missing = sorted(set(give) - held.keys())
     if missing:
         _insert_empty(session, missing)
         held.update({(s, p): int(q) for s, p, q in _stock_sweep(session, missing, *cols)})
@@ -226,7 +236,7 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
         give[(dst, product)] += int(q)
     if lines:
         _check_stores(session, {s for s, _ in take} | {s for s, _ in give})
-    held = _lock_on_hand(session, set(take) | set(give), create=give)
+    held = _lock_plan_stock(session, plan_id, give)
     problems = [
         {"store_id": s, "product_id": p, "needed": q, "on_hand": held.get((s, p), 0)}
         for (s, p), q in sorted(take.items())

@@ -39,7 +39,7 @@ MULTIPART_BODY = {
     "/import",
     operation_id="importData",
     response_model=ImportPublic,
-    responses=responses(401, 403, 413, 422),
+    responses=responses(401, 403, 409, 413, 422),
     openapi_extra={"requestBody": MULTIPART_BODY},
 )
 async def import_data(
@@ -48,7 +48,9 @@ async def import_data(
     """Replace stores, products, stock and sales (admin); CSV, .csv.gz or Parquet.
 
     Validated like ``stockshift plan``: any bad row and nothing changes (422 listing the
-    rows). Plans and their transfers are kept; units in transit stay in transit. The key
+    rows). Plans and their transfers are kept; units in transit stay in transit: a stores
+    file that lacks a store with open transfers is 409, naming the store and its transfers,
+    as is a second import while one runs (PostgreSQL). The key
     is checked before the body is read; the upload is bounded by
     ``STOCKSHIFT_MAX_UPLOAD_BYTES`` and a ``.gz`` file's inflated size by
     ``STOCKSHIFT_MAX_INFLATED_BYTES`` (413 beyond either).

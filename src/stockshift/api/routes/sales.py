@@ -16,7 +16,7 @@ router = APIRouter(tags=["sales"])
     "/sales",
     operation_id="recordSales",
     response_model=SalesResult,
-    responses=responses(400, 401, 403, 413, 422),
+    responses=responses(400, 401, 403, 409, 413, 422),
 )
 def post_sales(
     body: SalesBatch, session: SessionDep, state: StateDep, key: AdminKey
