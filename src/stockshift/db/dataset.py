@@ -43,7 +43,10 @@ def replace_master_data(
 ) -> ImportSummary:
     """Replace stores, products, stock and sales with ``dataset`` and ``sales``, all or nothing.
 
-    Units in transit on dispatched transfers are kept, on the destination's stock row.
+    Units in transit on dispatched transfers are kept, on the destination's stock row. Runs
+    alone (:func:`~stockshift.db.engine.begin_import`); refuses with
+    :class:`~stockshift.db.errors.ConflictError`, nothing changed, to drop a store that
+    dispatched transfers still arrive at or leave from.
     """
     st, inv = dataset.stores, dataset.inventory
     stores_frame = pd.DataFrame(
