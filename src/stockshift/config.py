@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,3 +64,15 @@ class Settings(BaseSettings):
         description="Plans waiting or running at once; POST /api/v1/plans beyond is 429.",
     )
     plan_workers: int = Field(1, ge=1, le=8, description="Plans computed at the same time.")
+    plan_mode: Literal["process", "thread"] = Field(
+        "process",
+        description="Compute plans in worker processes (the default: reads are never stalled "
+        "by a plan) or in threads of the server (an in-memory SQLite database always does).",
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Server processes of stockshift serve (set by --workers); with more than "
+        "one, serve marks interrupted plans failed once before they start.",
+    )

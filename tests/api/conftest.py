@@ -41,7 +41,10 @@ def make_keys(database_url: str) -> dict[str, str]:
 @pytest.fixture
 def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     settings = Settings(
-        database_url=database_url, web_dist=tmp_path / "no-dashboard", max_body_bytes=64 * 1024
+        database_url=database_url,
+        web_dist=tmp_path / "no-dashboard",
+        max_body_bytes=64 * 1024,
+        plan_mode="thread",  # a worker process per test costs seconds; test_planner.py has them
     )
     app = create_app(settings)
     keys = make_keys(database_url)

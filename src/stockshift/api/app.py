@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.staticfiles import StaticFiles
 
 from stockshift.api import logredact, problems
@@ -51,17 +52,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine=engine,
         sessions=sessions,
         broker=broker,
-        planner=Planner(sessions, broker, settings.plan_workers, settings.plan_queue),
+        planner=Planner(
+            sessions,
+            broker,
+            settings.plan_workers,
+            settings.plan_queue,
+            mode=settings.plan_mode,
+            database_url=settings.database_url,
+        ),
         plans=PlanCache(),
         backtester=Backtester(sessions, broker),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with sessions() as session:
-            fail_interrupted(session)
-            fail_interrupted_backtests(session)
-        clean_stale(upload_root(settings.upload_dir))
+        if settings.workers == 1:  # with several, serve did this once before they started
+            recover(settings, sessions)
         yield
         state.planner.shutdown()
         state.backtester.shutdown()
@@ -96,6 +102,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     _mount_dashboard(app, settings.web_dist)
     return app
+
+
+def recover(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """At start-up: plans and backtests left running by a server that died are failed, and
+    its unfinished uploads removed. Only the first of several server processes may do this
+    (a later one would fail the plans the others are computing)."""
+    with sessions() as session:
+        fail_interrupted(session)
+        fail_interrupted_backtests(session)
+    clean_stale(upload_root(settings.upload_dir))
 
 
 def _mount_dashboard(app: FastAPI, folder: Path) -> None:

@@ -150,24 +150,53 @@ def keys_create(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Server processes sharing the port (uvicorn workers); see docs/api.md.",
+        ),
+    ] = 1,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Serve the REST API and the dashboard; the database is migrated first if need be."""
+    import os
+
     import uvicorn
 
-    from stockshift.api.app import create_app
-    from stockshift.db.engine import make_engine
+    from stockshift.api.app import create_app, recover
+    from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.migrate import upgrade
 
     settings = _settings(database_url)
     with database_errors(settings.database_url):
         engine = make_engine(settings.database_url)
         run(lambda: upgrade(engine))
+        if workers > 1:
+            recover(settings, session_factory(engine))
         engine.dispose()
-    application = create_app(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
-    console.print(f"stockshift serving on http://{shown}:{port}  (API docs: /docs)")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    console.print(
+        f"stockshift serving on http://{shown}:{port}  (API docs: /docs)"
+        + (f", {workers} worker processes" if workers > 1 else "")
+    )
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own app from the environment: pass the settings there.
+    os.environ["STOCKSHIFT_DATABASE_URL"] = settings.database_url
+    os.environ["STOCKSHIFT_WORKERS"] = str(workers)
+    uvicorn.run(
+        "stockshift.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        timeout_worker_healthcheck=60,  # a busy machine can take longer than 5 s to start one
+    )
 
 
 def _fail(exc: Exception) -> Callable[[], None]:
