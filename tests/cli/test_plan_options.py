@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import pytest
+from pydantic import ValidationError
+
 from stockshift.api.schemas import PlanCreate
 from stockshift.cli.options import PLANNING_OPTIONS
 from stockshift.core.parameters import RANGES
@@ -16,14 +19,20 @@ def test_every_parameter_has_a_flag_and_an_api_field() -> None:
     assert list(PlanCreate.model_fields) == names
 
 
-def test_the_api_states_the_core_limits() -> None:
-    schema = PlanCreate.model_json_schema()["properties"]
+def test_the_api_applies_the_core_limits() -> None:
     for name, limits in RANGES.items():
-        prop = schema[name]
-        bounds = prop.get("anyOf", [prop])[0]
-        low = bounds.get("exclusiveMinimum" if limits.low_open else "minimum")
-        high = bounds.get("exclusiveMaximum" if limits.high_open else "maximum")
-        assert (low, high) == (limits.low, limits.high), name
+        for bound, is_open, step in (
+            (limits.low, limits.low_open, -1),
+            (limits.high, limits.high_open, 1),
+        ):
+            beyond = bound + step * (0.5 if isinstance(bound, float) else 1)
+            with pytest.raises(ValidationError):
+                PlanCreate.model_validate({name: beyond})
+            if is_open:
+                with pytest.raises(ValidationError):
+                    PlanCreate.model_validate({name: bound})
+            else:
+                assert getattr(PlanCreate.model_validate({name: bound}), name) == bound
 
 
 def test_a_bad_flag_is_named_as_a_flag(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -95,10 +95,14 @@ def _progress_after(seconds: float) -> Iterator[Progress]:
 
 
 def _print_report(plan: Plan, *, quiet: bool) -> None:
+    """The per-line report, then the totals, to stdout as plain text in large writes.
+
+    The report can run to a million lines; formatting them through rich (markup, wrapping,
+    one write per line) would cost more than planning did.
+    """
     out = sys.stdout
     if not quiet:
-        for line in product_blocks(plan):
-            out.write(line + "\n")
-    for line in totals(plan):
-        out.write(line + "\n")
+        for block in product_blocks(plan):
+            out.write("\n".join(block) + "\n")
+    out.write("\n".join(totals(plan)) + "\n")
     out.flush()
