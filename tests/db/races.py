@@ -45,7 +45,7 @@ def race(*jobs: Callable[[], str]) -> Counter[str]:
 def assert_lines_match_ledger(s: Session) -> Counter[str]:
     """Every line's status agrees with its dispatch time and ledger rows, and the stock's
     in transit is exactly the open (dispatched) lines; returns the count per status."""
-    ledger: Counter[tuple[int, str]] = Counter()
+    ledger: Counter[tuple[int | None, str]] = Counter()
     for tid, reason in s.execute(select(LedgerRow.transfer_id, LedgerRow.reason)):
         ledger[(tid, reason)] += 1
     expected_rows = {

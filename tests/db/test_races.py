@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, Sale, Stock, Store, TransferRow
 from stockshift.db.stock import (
     SaleLine,
@@ -198,3 +200,47 @@ def test_imports_racing_each_other_and_stock_changes(
             stores = s.scalar(select(func.count()).select_from(Store))
             assert stores in (30, 40)
             assert s.scalar(select(func.count()).select_from(Stock)) == stores * 20
+
+
+class _Orig(Exception):
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def test_run_write_retries_collisions_a_bounded_number_of_times(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A deadlock is retried from the start; one that persists, or SQLite's busy timeout,
+    is a ConflictError (409); any other database error is not swallowed."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from stockshift.db.engine import ATTEMPTS, run_write
+
+    def failing(
+        times: int, orig: _Orig, kind: type[Exception] = OperationalError
+    ) -> Callable[[], str]:
+        calls = {"n": 0}
+
+        def work() -> str:
+            calls["n"] += 1
+            if calls["n"] <= times:
+                raise kind("UPDATE stock ...", {}, orig)
+            return f"done after {calls['n']}"
+
+        return work
+
+    deadlock = _Orig("deadlock detected", "40P01")
+    with sessions() as s:
+        assert run_write(s, failing(2, deadlock)) == "done after 3"
+        assert run_write(s, failing(1, _Orig("duplicate key", "23505"), IntegrityError)) == (
+            "done after 2"
+        )
+        with pytest.raises(ConflictError, match="busy with concurrent changes"):
+            run_write(s, failing(ATTEMPTS, deadlock))
+        with pytest.raises(ConflictError, match="busy"):
+            run_write(s, failing(1, _Orig("database is locked")))
+        with pytest.raises(OperationalError):
+            run_write(s, failing(1, _Orig("no such table: stock")))
+        with pytest.raises(IntegrityError):
+            run_write(s, failing(ATTEMPTS, _Orig("duplicate key", "23505"), IntegrityError))
