@@ -72,7 +72,7 @@ def get_backtest(session: Session, *, backtest_id: int) -> BacktestRow:
     row = session.get(BacktestRow, backtest_id)
     if row is None:
         raise NotFoundError(
-            f"backtest {backtest_id} does not exist; GET /api/v1/backtests lists the backtests"
+            f"backtest {backtest_id} does not exist"
         )
     return row
 

@@ -165,8 +165,8 @@ def _refuse_dropping_open_transfers(session: Session, stores: set[str]) -> None:
     raise ConflictError(
         f"the stores file lacks {len(dropped)} store(s) with open transfers (dispatched, "
         f"units in transit): {named}{more}. Receive or cancel those transfers first "
-        "(GET /api/v1/transfers?status=dispatched&store_id=...), or keep the stores in the "
-        "file; nothing was changed",
+        "(the dispatched transfers of those stores), or keep the stores in the file; nothing "
+        "was changed",
         problems,
     )
 

@@ -158,13 +158,6 @@ def write_plan_to(plan: Plan, fh: BinaryIO) -> None:
     fh.write((", " + json.dumps(tail(plan), ensure_ascii=False)[1:]).encode())
 
 
-def plan_json(plan: Plan) -> str:
-    """The plan file as JSON text."""
-    buf = io.BytesIO()
-    write_plan_to(plan, buf)
-    return buf.getvalue().decode()
-
-
 def atomic_write(path: Path, writer: Any, *, binary: bool = False) -> None:
     """Write through a temporary file in the same folder, then rename: all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,6 @@ export function fmtInt(value: number): string {
   return integer.format(value);
 }
 
-export function fmtKm(value: number): string {
-  return `${oneDecimal.format(value)} km`;
-}
-
 export function fmtDecimal(value: number): string {
   return oneDecimal.format(value);
 }
