@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from stockshift.cli.app import app, console, fail, run
+from stockshift.cli.app import app, check_output, console, fail, run
 from stockshift.cli.options import (
     ClustersOpt,
     PaperFile,
@@ -35,6 +35,7 @@ def clusters_command(
     ] = None,
 ) -> None:
     """Cluster the stores: the chosen k, the WCSS per k, each cluster's stores and radius."""
+    check_output(elbow_png, "--elbow-png", (".png", ".svg", ".pdf"))
 
     def go() -> tuple[Dataset, Clustering]:
         if paper is not None:

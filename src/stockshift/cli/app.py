@@ -9,17 +9,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from stockshift.core.errors import InputError, ParameterError, StockshiftError
 from stockshift.core.types import Dataset
 from stockshift.io.readers import load_dataset
 
+
+class _Commands(TyperGroup):
+    """The root group: a file that cannot be read or written, anywhere in any command, is a
+    clear message and exit status 2 (a missing folder, a full disk, no permission)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            err.print(
+                f"[bold red]error:[/] cannot use{escape(where)}: {escape(exc.strerror or str(exc))}"
+            )
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="stockshift",
     help="Plan store-to-store inventory transfers: forecast, cluster, allocate.",
     no_args_is_help=True,
@@ -98,6 +118,39 @@ def fail(message: str) -> NoReturn:
     """Stop with a parameter error: message on stderr, exit status 2."""
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def check_output(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
+    """Stop before any work when ``path`` (an output of ``option``) cannot be written: it is
+    a folder, a file stands where a folder would be made, or its suffix is not one of
+    ``suffixes``. Missing folders are fine: the writers make them."""
+    if path is None:
+        return
+    if path.is_dir():
+        fail(f"{option} {escape(str(path))}: is a folder; give a file name")
+    _check_parents(path, option)
+    if suffixes and path.suffix.lower() not in suffixes:
+        fail(f"{option} {escape(str(path))}: give a file name ending in {' or '.join(suffixes)}")
+
+
+def check_folder(path: Path | None, option: str) -> None:
+    """Stop before any work when the folder ``path`` of ``option`` cannot be made or used."""
+    if path is None:
+        return
+    if path.exists() and not path.is_dir():
+        fail(f"{option} {escape(str(path))}: is a file; give a folder")
+    _check_parents(path, option)
+
+
+def _check_parents(path: Path, option: str) -> None:
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        fail(
+            f"{option} {escape(str(path))}: {escape(str(ancestor))} is a file, so no folder "
+            "can be made there; choose another path"
+        )
 
 
 def run(fn: Callable[[], T]) -> T:

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from stockshift.cli.app import app, console, err, fail, load, run
+from stockshift.cli.app import app, check_output, console, err, fail, load, run
 from stockshift.cli.options import (
     ClustersOpt,
     CoverOpt,
@@ -116,6 +116,9 @@ def backtest_command(
     """Replay the sales history under each policy: lost sales, stock and transfer effort."""
     if sales is None:
         fail("a backtest replays sales: pass --sales sales.csv")
+    check_output(output, "--output")
+    check_output(csv, "--csv")
+    check_output(png, "--png", (".png", ".svg", ".pdf"))
     params = run(
         lambda: plan_parameters(
             target="forecast",

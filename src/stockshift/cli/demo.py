@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from stockshift.cli.app import app, console, run
+from stockshift.cli.app import app, console, fail, run
 from stockshift.core.errors import ParameterError
 from stockshift.demo.generator import DemoConfig, generate
 from stockshift.io.datasetfiles import FileFormat, write_tables
@@ -57,7 +57,10 @@ def demo_command(
     days: Annotated[
         int, typer.Option("--days", help="Days of daily sales; 0 writes no sales file.")
     ] = 84,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed; same seed, same files."),
+    ] = 0,
     cities: Annotated[
         int | None,
         typer.Option("--cities", help="US cities to place stores in (default: stores / 7)."),
@@ -137,12 +140,16 @@ def convert_iowa_command(
     stockout_share: Annotated[
         float, typer.Option("--stockout-share", help="Share of rows synthesised as empty.")
     ] = 0.1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthesised stock.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of the synthesised stock.")
+    ] = 0,
     fmt: FormatOpt = "csv",
 ) -> None:
     """Convert the public Iowa liquor sales data (docs/how-to-iowa.md). Returns are dropped
     and counted; on hand is synthesised, since the data has no stock levels."""
     file_format = run(lambda: _format(fmt))
+    if chain is not None and not chain.strip():
+        fail("--chain '': give part of the chain's store names (e.g. HY-VEE), or leave it out")
     options = IowaOptions(
         chain=chain,
         since=run(lambda: _since(since)),

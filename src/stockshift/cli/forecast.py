@@ -13,7 +13,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from stockshift.cli.app import app, console, fail, load, run
+from stockshift.cli.app import app, check_output, console, fail, load, run
 from stockshift.cli.options import (
     CoverOpt,
     ForecastOpt,
@@ -55,7 +55,8 @@ def forecast_command(
         ),
     ] = 2,
     limit: Annotated[
-        int, typer.Option("--limit", help="Rows of the rate/target table to print (0: none).")
+        int,
+        typer.Option("--limit", min=0, help="Rows of the rate/target table to print (0: none)."),
     ] = 20,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Write every store/product rate and target here.")
@@ -66,6 +67,8 @@ def forecast_command(
     ] = None,
 ) -> None:
     """Forecast demand per store and product, and score every method on held-out windows."""
+    check_output(csv, "--csv")
+    check_output(png, "--png", (".png", ".svg", ".pdf"))
     if sales is None:
         fail("forecast needs --sales sales.csv (daily units per store and product)")
     if holdout_windows < 1:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stockshift.cli.app import app, console, err, load, run
+from stockshift.cli.app import app, check_folder, check_output, console, err, load, run
 from stockshift.cli.options import (
     InventoryOpt,
     PaperFile,
@@ -52,6 +52,8 @@ def plan_command(
     ] = False,
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
+    check_output(output, "--output")
+    check_folder(csv, "--csv")
     with _progress_after(1.0) as bar:
         task = bar.add_task(LOADING, total=len(STEPS))
         done = {name: i for i, name in enumerate(STEPS)}
@@ -65,6 +67,7 @@ def plan_command(
         if output is not None:
             write_plan(result, output)
         if csv is not None:
+            csv.mkdir(parents=True, exist_ok=True)
             write_csvs(result, csv)
     _print_report(result, quiet=quiet)
     if output is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from stockshift.cli.app import EXIT_BAD_INPUT, app, console, err, run
+from stockshift.cli.app import EXIT_BAD_INPUT, app, console, err, fail, run
 from stockshift.cli.options import InventoryOpt, SalesOpt, StoresOpt, with_plan_parameters
 from stockshift.config import Settings
 from stockshift.core.errors import InputError, ParameterError
@@ -30,6 +31,11 @@ DatabaseOpt = Annotated[
 
 
 def _settings(database_url: str | None) -> Settings:
+    if database_url is not None and not database_url.strip():
+        fail(
+            "--database-url '': give a SQLAlchemy URL (sqlite:///var/stockshift.db, "
+            "postgresql+psycopg://user@host/db), or leave it out"
+        )
     return Settings(database_url=database_url) if database_url else Settings()
 
 
@@ -149,7 +155,9 @@ def keys_create(
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
     workers: Annotated[
         int,
         typer.Option(
@@ -171,6 +179,7 @@ def serve(
     from stockshift.db.migrate import upgrade
 
     settings = _settings(database_url)
+    _check_address(host, port)
     with database_errors(settings.database_url):
         engine = make_engine(settings.database_url)
         run(lambda: upgrade(engine))
@@ -197,6 +206,14 @@ def serve(
         log_level="info",
         timeout_worker_healthcheck=60,  # a busy machine can take longer than 5 s to start one
     )
+
+
+def _check_address(host: str, port: int) -> None:
+    """Stop with a message, before migrating anything, when ``host`` names no address."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host!r}: not an address this machine can listen on ({exc})")
 
 
 def _fail(exc: Exception) -> Callable[[], None]:
