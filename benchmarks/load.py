@@ -1,57 +1,42 @@
-"""Service benchmarks: a plan read by 50 concurrent clients, and import + plan timings.
+"""Service benchmarks: API load on a 5,000-line plan, and import + plan timings.
 
-    .venv/bin/python -m benchmarks.load [--postgres-url URL] [--clients 50] [--seconds 20]
+    .venv/bin/python -m benchmarks.load [--part all|api|service] [--postgres-url URL]
+        [--clients 50] [--seconds 20] [--workers 1 2] [--plan-every 3]
 
-1. Load: a database holding a plan of 5,000 transfer lines is served by ``stockshift serve``
-   (uvicorn, one process) on 127.0.0.1; 50 clients read ``GET /api/v1/plans/{id}`` in a loop
-   for 20 s. Reports requests/s, p50/p99 latency and errors. Traffic stays on loopback and
-   the loop stops by itself after the set time.
-2. Import and plan: ``stockshift db import`` and ``stockshift db plan`` (children, timed as a
-   user sees them) on the 1,000 stores x 1,000 products demo set with 28 days of sales, on
-   SQLite and, when a PostgreSQL URL is given (or STOCKSHIFT_TEST_POSTGRES_URL is set), on a
-   scratch schema of that server.
+1. API load (``--part api``, benchmarks/apiload.py): a database holding a plan of 5,000
+   transfer lines is served by ``stockshift serve --workers N`` on 127.0.0.1; 50 clients
+   read pages, the whole plan, the health check (the floor), and a mix with a new plan every
+   few seconds. Reports requests/s, p50/p99 latency, errors and the load average. Traffic
+   stays on loopback and each run stops by itself after the set time. Written to the
+   "API load" section of docs/benchmarks.md.
+2. Import and plan (``--part service``): ``stockshift db import`` and ``stockshift db plan``
+   (children, timed as a user sees them) on the 1,000 stores x 1,000 products demo set with
+   28 days of sales, on SQLite and, when a PostgreSQL URL is given (or
+   STOCKSHIFT_TEST_POSTGRES_URL is set), on a scratch schema of that server.
 
-The results replace the "Service" section of docs/benchmarks.md; other sections are kept.
+The results replace their sections of docs/benchmarks.md; other sections are kept.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
+
+from benchmarks import apiload
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 BIN = Path(sys.executable).parent / "stockshift"
 HEADING = "## Service"
-
-
-@dataclass
-class LoadResult:
-    clients: int
-    seconds: float
-    requests: int
-    errors: int
-    p50_ms: float
-    p99_ms: float
-    lines: int
-    body_kib: float
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
 
 
 def cli(*args: str, url: str) -> tuple[float, str]:
@@ -105,72 +90,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def hammer(base: str, path: str, key: str, clients: int, seconds: float) -> LoadResult:
-    """``clients`` loops of GET for ``seconds``; every latency and error is counted."""
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-    size = 0
-
-    async def client(http: httpx.AsyncClient) -> None:
-        nonlocal errors, size
-        while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            try:
-                r = await http.get(path)
-                if r.status_code != 200:
-                    errors += 1
-                    continue
-                size = len(r.content)
-            except httpx.HTTPError:
-                errors += 1
-                continue
-            latencies.append(time.perf_counter() - start)
-
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
-        lines = len((await http.get(path)).json()["transfers"])
-        began = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        took = time.perf_counter() - began
-    latencies.sort()
-    return LoadResult(
-        clients=clients,
-        seconds=took,
-        requests=len(latencies),
-        errors=errors,
-        p50_ms=1000 * statistics.median(latencies) if latencies else float("nan"),
-        p99_ms=1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan"),
-        lines=lines,
-        body_kib=size / 1024,
-    )
-
-
-def load_test(tmp: Path, clients: int, seconds: float) -> LoadResult:
+def api_load(tmp: Path, args: argparse.Namespace) -> str:
+    """The API load runs of benchmarks/apiload.py; returns their section of the docs."""
     url = f"sqlite:///{tmp / 'load.db'}"
     data = demo(tmp / "load-data", 300, 200, 0)
     load_and_plan(url, data, "--target", "cluster-mean", "--max-transfers", "5000")
-    _, out = cli("keys", "create", "--role", "viewer", url=url)
-    key = out.strip().splitlines()[-1]
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--database-url", url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        return asyncio.run(hammer(base, "/api/v1/plans/1", key, clients, seconds))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    viewer = cli("keys", "create", "--role", "viewer", url=url)[1].strip().splitlines()[-1]
+    planner = cli("keys", "create", "--role", "planner", url=url)[1].strip().splitlines()[-1]
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        lines = conn.execute(text("SELECT count(*) FROM transfers WHERE plan_id = 1")).scalar()
+        products = list(conn.execute(text("SELECT DISTINCT product_id FROM transfers")).scalars())
+        stores = list(conn.execute(text("SELECT DISTINCT to_store FROM transfers")).scalars())
+    engine.dispose()
+    runs = apiload.run_all(
+        bin_path=BIN, url=url, viewer=viewer, planner=planner, port=free_port(),
+        workers=args.workers, clients=args.clients, seconds=args.seconds,
+        plan_every=args.plan_every, products=products, stores=stores,
+    )  # fmt: skip
+    return apiload.render(runs, plan_every=args.plan_every, lines=int(lines or 0))
 
 
 def postgres_schema(url: str) -> tuple[str, str]:
@@ -191,13 +129,15 @@ def drop_schema(url: str, schema: str) -> None:
 
 
 def write_section(body: str) -> None:
-    """Replace the Service section of docs/benchmarks.md (to the next '## ' or the end)."""
+    """Replace the section of docs/benchmarks.md that ``body``'s first line heads (to the
+    next '## ' or the end), or add it at the end."""
     old = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    start = old.find(HEADING)
+    heading = body.splitlines()[0]
+    start = old.find(heading + "\n")
     if start < 0:
         new = old.rstrip() + "\n\n" + body
     else:
-        nxt = old.find("\n## ", start + len(HEADING))
+        nxt = old.find("\n## ", start + len(heading))
         new = old[:start] + body + (old[nxt + 1 :] if nxt >= 0 else "")
     DOC.write_text(new.rstrip() + "\n")
 
@@ -211,44 +151,59 @@ def main() -> None:
     parser.add_argument(
         "--skip-ten-million", action="store_true", help="Leave out the 10M-row import."
     )
+    parser.add_argument("--part", choices=("all", "api", "service"), default="all")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="serve --workers values to run."
+    )
+    parser.add_argument(
+        "--plan-every", type=float, default=3.0, help="Seconds between plans in the mixed load."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stockshift-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        load = load_test(tmp, args.clients, args.seconds)
-        print(f"load: {load}")
-        data = demo(tmp / "k1", 1000, 1000, 28)
-        rows: list[tuple[str, float, float, str]] = []
-        i_s, p_s, out = load_and_plan(f"sqlite:///{tmp / 'k1.db'}", data)
-        rows.append(("SQLite", i_s, p_s, out))
-        print(rows[-1])
+        if args.part in ("all", "api"):
+            body = api_load(tmp, args)
+            print(body)
+            if not args.no_write:
+                write_section(body)
+        if args.part in ("all", "service"):
+            service(tmp, args)
+
+
+def service(tmp: Path, args: argparse.Namespace) -> None:
+    """Import and plan timings on SQLite and PostgreSQL: the Service section."""
+    data = demo(tmp / "k1", 1000, 1000, 28)
+    rows: list[tuple[str, float, float, str]] = []
+    i_s, p_s, out = load_and_plan(f"sqlite:///{tmp / 'k1.db'}", data)
+    rows.append(("SQLite", i_s, p_s, out))
+    print(rows[-1])
+    if args.postgres_url:
+        schema, url = postgres_schema(args.postgres_url)
+        try:
+            i_s, p_s, out = load_and_plan(url, data)
+            rows.append(("PostgreSQL", i_s, p_s, out))
+            print(rows[-1])
+        finally:
+            drop_schema(args.postgres_url, schema)
+    big: list[tuple[str, float, str]] = []
+    if not args.skip_ten_million:
+        data = demo(tmp / "k10", 1000, 10_000, 0)
+        big.append(("SQLite", *import_only(f"sqlite:///{tmp / 'k10.db'}", data)))
+        print(big[-1])
         if args.postgres_url:
             schema, url = postgres_schema(args.postgres_url)
             try:
-                i_s, p_s, out = load_and_plan(url, data)
-                rows.append(("PostgreSQL", i_s, p_s, out))
-                print(rows[-1])
+                big.append(("PostgreSQL", *import_only(url, data)))
+                print(big[-1])
             finally:
                 drop_schema(args.postgres_url, schema)
-        big: list[tuple[str, float, str]] = []
-        if not args.skip_ten_million:
-            data = demo(tmp / "k10", 1000, 10_000, 0)
-            big.append(("SQLite", *import_only(f"sqlite:///{tmp / 'k10.db'}", data)))
-            print(big[-1])
-            if args.postgres_url:
-                schema, url = postgres_schema(args.postgres_url)
-                try:
-                    big.append(("PostgreSQL", *import_only(url, data)))
-                    print(big[-1])
-                finally:
-                    drop_schema(args.postgres_url, schema)
-    body = render(load, rows, big)
+    body = render(rows, big)
     print(body)
     if not args.no_write:
         write_section(body)
 
 
 def render(
-    load: LoadResult,
     rows: list[tuple[str, float, float, str]],
     big: list[tuple[str, float, str]],
 ) -> str:
@@ -258,17 +213,6 @@ def render(
         "",
         "Written by `.venv/bin/python -m benchmarks.load` (benchmarks/load.py) on "
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}.",
-        "",
-        f"### Reading a plan: {load.clients} concurrent clients for {load.seconds:.0f} s",
-        "",
-        f"`GET /api/v1/plans/{{id}}` on a plan of {load.lines:,} transfer lines "
-        f"({load.body_kib:,.0f} KiB of JSON), `stockshift serve` (one uvicorn process, "
-        "SQLite) on 127.0.0.1, clients in one asyncio process on the same machine.",
-        "",
-        "| requests | requests/s | p50 ms | p99 ms | errors |",
-        "|---:|---:|---:|---:|---:|",
-        f"| {load.requests:,} | {load.rps:,.1f} | {load.p50_ms:,.0f} | {load.p99_ms:,.0f} "
-        f"| {load.errors} |",
         "",
         "### Import and plan: 1,000 stores x 1,000 products, 28 days of sales",
         "",

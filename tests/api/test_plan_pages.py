@@ -61,13 +61,10 @@ def test_paging_walks_every_line_once_in_sort_order(
     assert len({line["transfer_id"] for line in lines}) == len(lines)
     made = {line["transfer_id"]: i for i, line in enumerate(doc["transfers"])}
     field, descending = sort.lstrip("-"), sort.startswith("-")
-    if field == "seq":
-        expected = sorted(
-            doc["transfers"], key=lambda x: made[x["transfer_id"]], reverse=descending
-        )
-    else:  # the field's order, ties in the order the lines were made
-        by_plan = sorted(doc["transfers"], key=lambda x: made[x["transfer_id"]])
-        expected = sorted(by_plan, key=lambda x: x[field], reverse=descending)  # stable
+    by_plan = sorted(doc["transfers"], key=lambda x: made[x["transfer_id"]])
+    if field != "seq":  # the field's order, ties in the order the lines were made
+        by_plan = sorted(by_plan, key=lambda x: x[field])
+    expected = by_plan[::-1] if descending else by_plan  # -field is field's order reversed
     assert [line["transfer_id"] for line in lines] == [x["transfer_id"] for x in expected]
     assert lines[0] == expected[0]
 

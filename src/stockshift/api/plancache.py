@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,7 @@ class PlanCache:
         self._items: OrderedDict[int, Fixed] = OrderedDict()
         self._documents: dict[int, tuple[tuple[Any, ...], Document]] = {}
         self._lock = threading.Lock()
+        self._counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
     def fixed(self, session: Session, row: PlanRow) -> Fixed:
         with self._lock:
@@ -110,6 +112,25 @@ class PlanCache:
                 while len(self._items) > self._size:
                     evicted, _ = self._items.popitem(last=False)
                     self._documents.pop(evicted, None)
+        return value
+
+    def count(self, row: PlanRow, key: tuple[Any, ...], counter: Callable[[], int]) -> int:
+        """A count of a finished plan's lines or orders under filters ``key``, kept: a plan's
+        lines and orders are never added or removed once it is computed (only statuses
+        move, so ``key`` must not filter on status)."""
+        if row.status not in FINISHED:
+            return counter()
+        full = (row.id, *key)
+        with self._lock:
+            hit = self._counts.get(full)
+            if hit is not None:
+                self._counts.move_to_end(full)
+                return hit
+        value = counter()
+        with self._lock:
+            self._counts[full] = value
+            while len(self._counts) > 64 * self._size:
+                self._counts.popitem(last=False)
         return value
 
     def public(self, session: Session, row: PlanRow) -> PlanPublic:
@@ -138,7 +159,7 @@ class PlanCache:
             row.progress,
             row.error,
             row.executed_at,
-            *lines_signature(session, plan_id=row.id),
+            lines_signature(session, plan_id=row.id),
         )
         with self._lock:
             cached = self._documents.get(row.id)

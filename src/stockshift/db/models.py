@@ -155,6 +155,7 @@ class TransferRow(Base):
         Index("ix_transfers_plan_seq", "plan_id", "seq"),
         Index("ix_transfers_status", "status"),
         # one plan's lines filtered or sorted a page at a time (db/planlines.py)
+        Index("ix_transfers_plan_status", "plan_id", "status"),
         Index("ix_transfers_plan_product", "plan_id", "product_id", "seq"),
         Index("ix_transfers_plan_from", "plan_id", "from_store", "seq"),
         Index("ix_transfers_plan_to", "plan_id", "to_store", "seq"),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from stockshift.db.models import TransferRow, WarehouseOrderRow
@@ -44,8 +44,9 @@ ORDER_FIELDS = ("order_id", "product_id", "store_id", "quantity", "reason")
 
 @dataclass(frozen=True, slots=True)
 class Sort:
-    """A sort order: a field of the sort table, ascending or descending; ties always go in
-    the order the rows were made (``seq`` of a line, id of an order)."""
+    """A sort order: a field of the sort table, ascending or descending. Ties go in the
+    order the rows were made (``seq`` of a line, id of an order), reversed when descending:
+    a descending sort is exactly its ascending one read backwards, so one index serves both."""
 
     field: str
     descending: bool = False
@@ -76,11 +77,10 @@ class OrderFilter:
 
 @dataclass(frozen=True, slots=True)
 class KeysetPage:
-    """Rows as dicts, the key to pass for the next page (None on the last), the total."""
+    """Rows as dicts, and the key to pass for the next page (None on the last)."""
 
     items: list[dict[str, Any]]
     next_key: Key | None
-    total: int
 
 
 def _line_where(plan_id: int, where: LineFilter) -> list[ColumnElement[bool]]:
@@ -127,19 +127,15 @@ def _keyset(
 ) -> KeysetPage:
     """The rows after ``after`` in (sort, tie) order; ``limit + 1`` are read to know if
     another page follows."""
-    total = session.scalar(select(func.count()).select_from(tie.class_).where(*clauses)) or 0
     alone = sort_column is tie  # sorting by the tie-breaker itself
-    order = [sort_column.desc() if sort.descending else sort_column.asc()]
-    if not alone:
-        order.append(tie.asc())
+    keys = [tie] if alone else [sort_column, tie]
+    order = [k.desc() if sort.descending else k.asc() for k in keys]
     page_clauses = list(clauses)
     if after is not None:
         value, last = after
-        if alone:
-            page_clauses.append(tie < last if sort.descending else tie > last)
-        else:
-            beyond = sort_column < value if sort.descending else sort_column > value
-            page_clauses.append(or_(beyond, and_(sort_column == value, tie > last)))
+        mine = tie if alone else tuple_(sort_column, tie)
+        theirs = literal(last) if alone else tuple_(literal(value), literal(last))
+        page_clauses.append(mine < theirs if sort.descending else mine > theirs)
     sort_at = list(columns).index(sort_column)
     tie_at = list(columns).index(tie)
     rows = session.execute(select(*columns).where(*page_clauses).order_by(*order).limit(limit + 1))
@@ -150,7 +146,20 @@ def _keyset(
     if more and raw:
         next_key = (raw[-1][sort_at], int(raw[-1][tie_at]))
     items = [dict(zip(fields, row[: len(fields)], strict=True)) for row in raw]
-    return KeysetPage(items=items, next_key=next_key, total=int(total))
+    return KeysetPage(items=items, next_key=next_key)
+
+
+def count_lines(session: Session, *, plan_id: int, where: LineFilter) -> int:
+    """How many of plan ``plan_id``'s lines match."""
+    clauses = _line_where(plan_id, where)
+    return int(session.scalar(select(func.count()).select_from(TransferRow).where(*clauses)) or 0)
+
+
+def count_orders(session: Session, *, plan_id: int, where: OrderFilter) -> int:
+    """How many of plan ``plan_id``'s warehouse orders match."""
+    clauses = _order_where(plan_id, where)
+    stmt = select(func.count()).select_from(WarehouseOrderRow).where(*clauses)
+    return int(session.scalar(stmt) or 0)
 
 
 def transfer_page(

@@ -138,15 +138,18 @@ LINE_FIELDS = (
 )  # fmt: skip
 
 
-def lines_signature(session: Session, *, plan_id: int) -> tuple[int, int]:
-    """(lines dispatched, lines closed): a line's status only moves forward and each move
-    stamps one of these columns, so equal signatures mean equal line statuses."""
-    dispatched, closed = session.execute(
-        select(func.count(TransferRow.dispatched_at), func.count(TransferRow.closed_at)).where(
-            TransferRow.plan_id == plan_id
-        )
-    ).one()
-    return int(dispatched), int(closed)
+def lines_signature(session: Session, *, plan_id: int) -> tuple[tuple[str, int], ...]:
+    """Lines per status. A line's status only moves forward (proposed, dispatched, then
+    received or cancelled), and every move raises the sum of the stages' ranks, so no later
+    state has the counts of an earlier one: equal signatures mean equal line statuses.
+    Counted on the (plan_id, status) index alone."""
+    rows = session.execute(
+        select(TransferRow.status, func.count())
+        .where(TransferRow.plan_id == plan_id)
+        .group_by(TransferRow.status)
+        .order_by(TransferRow.status)
+    ).all()
+    return tuple((status, int(n)) for status, n in rows)
 
 
 def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:

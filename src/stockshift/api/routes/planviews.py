@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -35,6 +35,8 @@ from stockshift.db.planlines import (
     LineFilter,
     OrderFilter,
     Sort,
+    count_lines,
+    count_orders,
     line_totals,
     order_page,
     order_totals,
@@ -105,6 +107,7 @@ def _next(page: KeysetPage, sort: Sort, filters: dict[str, Any]) -> str | None:
 def plan_transfers(
     plan_id: PlanId,
     session: SessionDep,
+    state: StateDep,
     _key: ViewerKey,
     product_id: ProductFilter = None,
     store_id: StoreFilter = None,
@@ -113,7 +116,7 @@ def plan_transfers(
     status: StatusFilter = None,
     sort: Annotated[
         LineSort,
-        Query(description="A field, ascending, or -field, descending; ties in plan order."),
+        Query(description="field ascending (ties in plan order), or -field: that reversed."),
     ] = "seq",
     limit: PageSize = 100,
     cursor: Cursor = None,
@@ -126,19 +129,29 @@ def plan_transfers(
     where = _line_filter(product_id, store_id, direction, scope, status)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
-    get_plan(session, plan_id=plan_id)
+    row = get_plan(session, plan_id=plan_id)
+    after = _after(cursor, order, filters)
+    total = (
+        count_lines(session, plan_id=plan_id, where=where)
+        if status is not None
+        else state.plans.count(
+            row,
+            ("lines", *astuple(where)),
+            lambda: count_lines(session, plan_id=plan_id, where=where),
+        )
+    )
     page = transfer_page(
         session,
         plan_id=plan_id,
         where=where,
         sort=order,
-        after=_after(cursor, order, filters),
+        after=after,
         limit=limit,
     )
     return PlanLinePage.model_validate(
         {
             "items": page.items,
-            "total": page.total,
+            "total": total,
             "limit": limit,
             "sort": order.name,
             "next_cursor": _next(page, order, filters),
@@ -155,13 +168,14 @@ def plan_transfers(
 def plan_orders(
     plan_id: PlanId,
     session: SessionDep,
+    state: StateDep,
     _key: ViewerKey,
     product_id: ProductFilter = None,
     store_id: StoreFilter = None,
     reason: Annotated[Reason | None, Query(description="Only orders with this reason.")] = None,
     sort: Annotated[
         OrderSort,
-        Query(description="A field, ascending, or -field, descending; ties in plan order."),
+        Query(description="field ascending (ties in plan order), or -field: that reversed."),
     ] = "seq",
     limit: PageSize = 100,
     cursor: Cursor = None,
@@ -171,19 +185,25 @@ def plan_orders(
     where = OrderFilter(product_id=product_id, store_id=store_id, reason=reason)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
-    get_plan(session, plan_id=plan_id)
+    row = get_plan(session, plan_id=plan_id)
+    after = _after(cursor, order, filters)
+    total = state.plans.count(
+        row,
+        ("orders", *astuple(where)),
+        lambda: count_orders(session, plan_id=plan_id, where=where),
+    )
     page = order_page(
         session,
         plan_id=plan_id,
         where=where,
         sort=order,
-        after=_after(cursor, order, filters),
+        after=after,
         limit=limit,
     )
     return PlanOrderPage.model_validate(
         {
             "items": page.items,
-            "total": page.total,
+            "total": total,
             "limit": limit,
             "sort": order.name,
             "next_cursor": _next(page, order, filters),

@@ -1,0 +1,316 @@
+"""API load: 50 concurrent clients on a 5,000-line plan, served by ``stockshift serve``.
+
+    .venv/bin/python -m benchmarks.load --part api [--clients 50] [--seconds 20] [--workers 1 2]
+
+A SQLite database holding a plan of 5,000 lines (300 stores x 200 products, cluster-mean)
+is served on 127.0.0.1 with ``--workers N`` for each N given. Against each, for the set
+time, ``clients`` asyncio clients in one process run one scenario at a time:
+
+- ``floor``: ``GET /api/v1/health``, the cost of HTTP and the event loop alone;
+- ``paged``: ``GET /plans/1/transfers`` pages of 100 lines, each client with its own sort
+  and filter (none, a product, a store and direction), following ``next_cursor`` for up to
+  five pages then starting over;
+- ``whole``: ``GET /plans/1`` with ``Accept-Encoding: gzip`` (the body is read, not
+  inflated: inflating is the client's cost, not the server's);
+- ``mixed``: half the clients page, half read the whole plan, while a planner starts a new
+  plan (cluster-mean, up to 5,000 lines) every ``--plan-every`` seconds; plans that finish
+  are counted with their time from request to ``completed``.
+
+Latency is from sending the request to the last byte of the answer; errors are any answer
+but 200 or any transport error. The load average is read before and after each run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+Scenario = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+
+
+@dataclass
+class Run:
+    name: str
+    workers: int
+    clients: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    load_before: float
+    load_after: float
+    body_kib: float = 0.0
+    plans: list[float] = field(default_factory=list)  # seconds from POST to completed
+    plans_started: int = 0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    @property
+    def p50(self) -> float:
+        return 1000 * statistics.median(self.latencies) if self.latencies else float("nan")
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+class Pager:
+    """One client's walk through the plan's pages: its own sort and filter."""
+
+    SORTS = ("seq", "-quantity", "distance_km", "product_id", "-to_store")
+
+    def __init__(self, seed: int, products: list[str], stores: list[str]) -> None:
+        rng = random.Random(seed)
+        self.params: dict[str, str | int] = {"limit": 100, "sort": rng.choice(self.SORTS)}
+        kind = seed % 3
+        if kind == 1:
+            self.params["product_id"] = rng.choice(products)
+        elif kind == 2:
+            self.params["store_id"] = rng.choice(stores)
+            self.params["direction"] = rng.choice(("in", "out"))
+        self.cursor: str | None = None
+        self.depth = 0
+
+    def next_params(self) -> dict[str, str | int]:
+        if self.cursor is None or self.depth >= 5:
+            self.cursor, self.depth = None, 0
+            return self.params
+        return {**self.params, "cursor": self.cursor}
+
+    def saw(self, next_cursor: str | None) -> None:
+        self.cursor = next_cursor
+        self.depth += 1
+
+
+async def _timed(
+    http: httpx.AsyncClient, path: str, params: dict[str, str | int] | None = None
+) -> tuple[float, int, bytes]:
+    """(seconds, status, raw body) of one GET, the body read to its last byte."""
+    start = time.perf_counter()
+    async with http.stream("GET", path, params=params) as r:
+        body = b"".join([chunk async for chunk in r.aiter_raw()])
+        status = r.status_code
+    return time.perf_counter() - start, status, body
+
+
+async def _drive(
+    base: str,
+    key: str,
+    clients: int,
+    seconds: float,
+    roles: list[str],
+    products: list[str],
+    stores: list[str],
+    planner_key: str | None,
+    plan_every: float,
+) -> tuple[list[float], int, float, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    size = 0
+    plans: list[float] = []
+    started = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "gzip"}
+
+    async def client(http: httpx.AsyncClient, i: int) -> None:
+        nonlocal errors, size
+        pager = Pager(i, products, stores)
+        while time.perf_counter() < deadline:
+            role = roles[i % len(roles)]
+            try:
+                if role == "floor":
+                    took, status, _ = await _timed(http, "/api/v1/health")
+                elif role == "whole":
+                    took, status, body = await _timed(http, "/api/v1/plans/1")
+                    size = len(body)
+                else:
+                    params = pager.next_params()
+                    took, status, body = await _timed(http, "/api/v1/plans/1/transfers", params)
+                    if status == 200:
+                        text = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+                        pager.saw(json.loads(text)["next_cursor"])
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            if status != 200:
+                errors += 1
+                continue
+            latencies.append(took)
+
+    async def planner(http: httpx.AsyncClient) -> None:
+        nonlocal started, errors
+        assert planner_key is not None
+        auth = {"Authorization": f"Bearer {planner_key}"}
+        pending: dict[int, float] = {}
+        next_at = time.perf_counter()
+        while time.perf_counter() < deadline:
+            now = time.perf_counter()
+            if now >= next_at:
+                next_at = now + plan_every
+                r = await http.post(
+                    "/api/v1/plans",
+                    json={"target": "cluster-mean", "max_transfers": 5000},
+                    headers=auth,
+                )
+                if r.status_code == 201:
+                    pending[r.json()["plan_id"]] = now
+                    started += 1
+                else:
+                    errors += 1
+            for plan_id, began in list(pending.items()):
+                r = await http.get(f"/api/v1/plans/{plan_id}/summary", headers=auth)
+                status = r.json().get("status")
+                if status != "running":
+                    pending.pop(plan_id)
+                    if status == "completed":
+                        plans.append(time.perf_counter() - began)
+                    else:
+                        errors += 1
+            await asyncio.sleep(0.25)
+
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
+        tasks = [client(http, i) for i in range(clients)]
+        if planner_key is not None:
+            tasks.append(planner(http))
+        await asyncio.gather(*tasks)
+    return latencies, errors, size / 1024, plans, started
+
+
+def serve(bin_path: Path, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [str(bin_path), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--database-url", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(1200):
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("stockshift serve did not start within 120 s")
+
+
+def run_all(
+    *,
+    bin_path: Path,
+    url: str,
+    viewer: str,
+    planner: str,
+    port: int,
+    workers: list[int],
+    clients: int,
+    seconds: float,
+    plan_every: float,
+    products: list[str],
+    stores: list[str],
+) -> list[Run]:
+    scenarios: list[tuple[str, list[str], bool]] = [
+        ("floor", ["floor"], False),
+        ("paged", ["paged"], False),
+        ("whole", ["whole"], False),
+        ("mixed", ["paged", "whole"], True),
+    ]
+    runs: list[Run] = []
+    for n in workers:
+        server = serve(bin_path, url, port, n)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            # warm every worker's plan cache and connection pool before timing
+            asyncio.run(
+                _drive(base, viewer, clients, 3, ["paged", "whole"], products, stores, None, 0)
+            )
+            for name, roles, plans in scenarios:
+                before = _load()
+                lat, errors, kib, done, started = asyncio.run(
+                    _drive(
+                        base, viewer, clients, seconds, roles, products, stores,
+                        planner if plans else None, plan_every,
+                    )
+                )  # fmt: skip
+                run = Run(name, n, clients, seconds, lat, errors, before, _load(), kib, done)
+                run.plans_started = started
+                runs.append(run)
+                print(
+                    f"workers={n} {name}: {run.requests} requests, p50 {run.p50:.0f} ms, "
+                    f"p99 {run.pct(0.99):.0f} ms, errors {errors}, plans {len(done)}/{started}, "
+                    f"load {before:.1f}->{run.load_after:.1f}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return runs
+
+
+GOALS = {"paged": 100.0, "whole": 300.0, "mixed": 250.0}
+WHAT = {
+    "floor": "`GET /health`",
+    "paged": "`GET /plans/1/transfers`, 100 lines a page",
+    "whole": "`GET /plans/1`, gzip",
+    "mixed": "pages and whole plan, a new plan every {every:g} s",
+}
+
+
+def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
+    cpu = platform.processor() or platform.machine()
+    first = runs[0]
+    out = [
+        "## API load",
+        "",
+        "Written by `.venv/bin/python -m benchmarks.load --part api` (benchmarks/apiload.py) "
+        f"on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. The machine is shared with "
+        "other sessions running tests; the 1-minute load average before and after each run "
+        "is in the table (2 cores: anything above 2 means every process waits for a core).",
+        "",
+        f"A plan of {lines:,} lines (300 stores x 200 products, cluster-mean) in SQLite, "
+        f"served by `stockshift serve --workers N` on 127.0.0.1; {first.clients} clients in "
+        f"one asyncio process on the same machine, {first.seconds:.0f} s per run. Latency is "
+        "request to last byte. The floor is the same load on `GET /health`. Goals (issue 11): "
+        "paged p99 <= 100 ms, whole plan p99 <= 300 ms, mixed p99 <= 250 ms, 0 errors.",
+        "",
+        "| workers | load | what | requests | req/s | p50 ms | p99 ms | goal | errors "
+        "| plans done / started, median s | load avg before -> after |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in runs:
+        goal = GOALS.get(r.name)
+        plans = (
+            f"{len(r.plans)} / {r.plans_started}, "
+            f"{statistics.median(r.plans):.1f}" if r.plans else
+            (f"0 / {r.plans_started}" if r.name == "mixed" else "")
+        )  # fmt: skip
+        what = WHAT[r.name].format(every=plan_every)
+        if r.name in ("whole", "mixed") and r.body_kib:
+            what += f" ({r.body_kib:,.0f} KiB gzipped)"
+        out.append(
+            f"| {r.workers} | {r.name} | {what} | {r.requests:,} | {r.requests / r.seconds:,.0f} "
+            f"| {r.p50:,.0f} | {r.pct(0.99):,.0f} | {'' if goal is None else f'{goal:.0f}'} "
+            f"| {r.errors} | {plans} | {r.load_before:.1f} -> {r.load_after:.1f} |"
+        )
+    return "\n".join(out) + "\n"
