@@ -44,6 +44,7 @@ export function toPlan(raw: Schemas["PlanDocument"]): Plan {
     created_at: raw.created_at,
     target:
       raw.parameters.target === "cluster-mean" || raw.parameters.target === "forecast" ? raw.parameters.target : null,
+    policy: typeof raw.parameters.policy === "string" ? raw.parameters.policy : null,
     forecast: forecastSettings(raw.parameters),
     stores: raw.stores.map(toStore),
     summary: raw.summary,

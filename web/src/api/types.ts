@@ -73,6 +73,8 @@ export interface Plan {
   created_at: string | null;
   /** The target the plan used (SPEC section 3), resolved by the service. */
   target: "cluster-mean" | "forecast" | null;
+  /** The planner that made it (SPEC section 9); null for plans made before policies existed. */
+  policy: string | null;
   /** How the plan forecast demand, for the Insight tab to chart the same forecast; null: defaults. */
   forecast: ForecastSettings | null;
   /** The stores as the plan saw them, with the cluster it assigned. */

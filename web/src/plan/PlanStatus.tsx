@@ -1,5 +1,6 @@
 /** The plan on screen: loading, running (with the service's progress), failed (with its reason), or its KPIs and the execute button. */
 import type { Plan } from "../api/types";
+import { policyName } from "./choices";
 import { Kpis } from "./Kpis";
 
 interface Props {
@@ -30,6 +31,11 @@ export function PlanStatus({ planId, plan, canExecute, onExecute }: Props) {
     <>
       <p className="plan-status">
         Status: <strong>{plan.status}</strong>
+        {plan.policy && (
+          <>
+            {" · "}policy <strong>{policyName(plan.policy)}</strong>
+          </>
+        )}
       </p>
       {plan.summary && <Kpis summary={plan.summary} />}
       <button type="button" className="danger" disabled={!canExecute} onClick={onExecute}>

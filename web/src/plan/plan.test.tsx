@@ -330,6 +330,7 @@ describe("PlanStatus", () => {
     progress: null,
     created_at: null,
     target: "forecast",
+    policy: null,
     forecast: null,
     stores: [],
     summary: null,
@@ -373,6 +374,13 @@ describe("PlanStatus", () => {
     rerender(<PlanStatus planId="4" plan={plan("completed")} canExecute onExecute={onExecute} />);
     await userEvent.click(screen.getByRole("button", { name: "Execute plan…" }));
     expect(onExecute).toHaveBeenCalledOnce();
+  });
+
+  it("names the policy that made the plan", () => {
+    render(
+      <PlanStatus planId="4" plan={plan("completed", { policy: "expected-benefit" })} canExecute onExecute={vi.fn()} />,
+    );
+    expect(screen.getByText(/^Status:/)).toHaveTextContent("Status: completed · policy Expected benefit");
   });
 
   it("invites a first plan when there is none", () => {
