@@ -6,9 +6,11 @@ import type {
   ForecastSettings,
   Plan,
   PlanListItem,
+  PlanTarget,
   Store,
   StoreProductInsight,
 } from "./types";
+import { targetKey } from "./types";
 
 type Schemas = components["schemas"];
 
@@ -46,6 +48,7 @@ export function toPlan(raw: Schemas["PlanDocument"]): Plan {
       raw.parameters.target === "cluster-mean" || raw.parameters.target === "forecast" ? raw.parameters.target : null,
     policy: typeof raw.parameters.policy === "string" ? raw.parameters.policy : null,
     forecast: forecastSettings(raw.parameters),
+    targets: toTargets((raw as { targets?: unknown }).targets),
     stores: raw.stores.map(toStore),
     summary: raw.summary,
     clusters: raw.clusters.map(toCluster),
@@ -67,5 +70,47 @@ export function toInsight(raw: Schemas["HistoryPublic"]): StoreProductInsight {
     rate: f ? f.rate_per_day : null,
     target: f ? f.target : null,
     on_hand: raw.on_hand,
+    method: f ? f.method : null,
+    chosen: false,
+    interval: null,
+  };
+}
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** Forecast auto's rows of the plan document (`targets`, an extra key of SPEC section 5), by store and product. */
+export function toTargets(raw: unknown): ReadonlyMap<string, PlanTarget> | null {
+  if (!Array.isArray(raw)) return null;
+  const out = new Map<string, PlanTarget>();
+  for (const row of raw as Record<string, unknown>[]) {
+    const rate = num(row.rate_per_day);
+    const sigma = num(row.sigma);
+    const target = num(row.target);
+    if (typeof row.store_id !== "string" || typeof row.product_id !== "string") continue;
+    if (typeof row.method !== "string" || rate === null || sigma === null || target === null) continue;
+    out.set(targetKey(row.store_id, row.product_id), { method: row.method, rate_per_day: rate, sigma, target });
+  }
+  return out;
+}
+
+/** The chart's interval: the central 80 % of the demand, mean ± z·σ with z = Φ⁻¹(0.9). */
+export const INTERVAL_LEVEL = 0.8;
+const INTERVAL_Z = 1.2815515655446004;
+
+/**
+ * The chart's forecast as the plan made it: the chosen model's daily rate over the cover days,
+ * its target, and the central interval of the cover days' demand, mean ± z·σ (low clipped at 0).
+ */
+export function withPlanTarget(insight: StoreProductInsight, t: PlanTarget, coverDays: number): StoreProductInsight {
+  const mean = t.rate_per_day * coverDays;
+  const z = INTERVAL_Z;
+  return {
+    ...insight,
+    forecast: insight.forecast.map((p) => ({ date: p.date, units: t.rate_per_day })),
+    rate: t.rate_per_day,
+    target: t.target,
+    method: t.method,
+    chosen: true,
+    interval: { level: INTERVAL_LEVEL, low: Math.max(0, mean - z * t.sigma), high: mean + z * t.sigma },
   };
 }

@@ -77,6 +77,8 @@ export interface Plan {
   policy: string | null;
   /** How the plan forecast demand, for the Insight tab to chart the same forecast; null: defaults. */
   forecast: ForecastSettings | null;
+  /** Forecast auto: per store and product (key `targetKey`), the model chosen and its forecast. */
+  targets: ReadonlyMap<string, PlanTarget> | null;
   /** The stores as the plan saw them, with the cluster it assigned. */
   stores: Store[];
   summary: PlanSummary | null;
@@ -100,6 +102,27 @@ export interface ForecastSettings {
   service_level: number | null;
 }
 
+/** One store and product's forecast as a plan made it with forecast auto (its `targets` rows). */
+export interface PlanTarget {
+  /** The model chosen for this series on rolling origins of its own history. */
+  method: string;
+  rate_per_day: number;
+  /** Standard deviation of the demand over the cover days (its mean is rate_per_day × cover days). */
+  sigma: number;
+  target: number;
+}
+
+export function targetKey(storeId: string, productId: string): string {
+  return `${storeId}\u0000${productId}`;
+}
+
+/** A central interval of the demand over the cover days. */
+export interface DemandInterval {
+  level: number;
+  low: number;
+  high: number;
+}
+
 export interface SalesPoint {
   date: string;
   units: number;
@@ -111,6 +134,12 @@ export interface StoreProductInsight {
   rate: number | null;
   target: number | null;
   on_hand: number | null;
+  /** The forecast's method: the plan's choice, else the one asked for. */
+  method: string | null;
+  /** True when the method was chosen for this series (forecast auto). */
+  chosen: boolean;
+  /** The interval of the cover days' demand, when the forecast has a spread. */
+  interval: DemandInterval | null;
 }
 
 export interface Me {

@@ -72,6 +72,7 @@ export function DetailTabs(props: Props) {
             onSelectStore={onSelectStore}
             productId={view.productId}
             forecast={view.planReady ? (view.plan?.forecast ?? null) : null}
+            planTargets={view.planReady ? (view.plan?.targets ?? null) : null}
           />
         )}
         {tab === "Clusters" && (

@@ -1,12 +1,14 @@
 /**
  * The Insight tab: pick a store (or click one on the map) to chart its sales, forecast and target
  * for the chosen product, forecast as the plan on screen did (its method, window, cover days and
- * service level).
+ * service level). A plan made with forecast auto carries each series' chosen model, mean and
+ * spread: the chart shows those, with the interval, over the history the service returns.
  */
 import { useApi } from "../api/context";
 import { describeError } from "../api/errors";
 import { useInsight } from "../api/queries";
-import type { ForecastSettings, Store } from "../api/types";
+import { withPlanTarget } from "../api/normalise";
+import { type ForecastSettings, type PlanTarget, type Store, targetKey } from "../api/types";
 import { SalesChart } from "./SalesChart";
 
 interface Props {
@@ -16,10 +18,25 @@ interface Props {
   productId: string | null;
   /** The plan's forecast settings; null: the service's defaults. */
   forecast: ForecastSettings | null;
+  /** Forecast auto: the plan's chosen model and forecast per store and product. */
+  planTargets: ReadonlyMap<string, PlanTarget> | null;
 }
 
-export function InsightPanel({ stores, selectedStore, onSelectStore, productId, forecast }: Props) {
-  const insight = useInsight(useApi(), selectedStore, productId, forecast);
+/** The history endpoint forecasts with the plain methods; an auto plan's own forecast replaces its moving average. */
+function askedSettings(forecast: ForecastSettings | null): ForecastSettings | null {
+  return forecast?.method === "auto" ? { ...forecast, method: "moving-average" } : forecast;
+}
+
+export function InsightPanel({ stores, selectedStore, onSelectStore, productId, forecast, planTargets }: Props) {
+  const insight = useInsight(useApi(), selectedStore, productId, askedSettings(forecast));
+  const planTarget =
+    forecast?.method === "auto" && selectedStore !== null && productId !== null
+      ? (planTargets?.get(targetKey(selectedStore, productId)) ?? null)
+      : null;
+  const shown =
+    insight.data && planTarget && forecast
+      ? withPlanTarget(insight.data, planTarget, forecast.cover_days)
+      : insight.data;
   return (
     <div className="insight">
       <div className="toolbar">
@@ -48,8 +65,8 @@ export function InsightPanel({ stores, selectedStore, onSelectStore, productId, 
         <p role="alert" className="banner error">
           {describeError(insight.error).message}
         </p>
-      ) : insight.data ? (
-        <SalesChart insight={insight.data} label={`${productId} at store ${selectedStore}`} />
+      ) : shown ? (
+        <SalesChart insight={shown} label={`${productId} at store ${selectedStore}`} />
       ) : null}
     </div>
   );

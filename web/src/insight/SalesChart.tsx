@@ -1,9 +1,13 @@
 /**
- * One store and product: daily sales (bars), the forecast rate over the cover days (line), and on
- * a second axis the stock target and what the store holds, so a planner sees why it is short.
+ * One store and product: daily sales (bars), the forecast rate over the cover days (line) with,
+ * when the forecast has a spread, its interval as a band (the cover days' demand interval spread
+ * evenly over the days), and on a second axis the stock target and what the store holds, so a
+ * planner sees why it is short. The caption names the forecast's method, and says when it was
+ * chosen for this series (forecast auto).
  */
 import { useMemo } from "react";
 import {
+  Area,
   Bar,
   CartesianGrid,
   ComposedChart,
@@ -16,20 +20,39 @@ import {
   YAxis,
 } from "recharts";
 import type { StoreProductInsight } from "../api/types";
-import { fmtDecimal } from "../lib/format";
+import { fmtDecimal, fmtPercent } from "../lib/format";
 import { BALANCE_COLOURS } from "../lib/palette";
 
 interface ChartRow {
   date: string;
   sales?: number;
   forecast?: number;
+  /** The interval per day: the cover days' demand interval divided by the days. */
+  band?: [number, number];
 }
 
 export function chartRows(insight: StoreProductInsight): ChartRow[] {
   const rows = new Map<string, ChartRow>();
+  const days = insight.forecast.length;
+  const i = insight.interval;
+  const band: [number, number] | undefined = i && days > 0 ? [i.low / days, i.high / days] : undefined;
   for (const p of insight.history) rows.set(p.date, { date: p.date, sales: p.units });
-  for (const p of insight.forecast) rows.set(p.date, { ...(rows.get(p.date) ?? { date: p.date }), forecast: p.units });
+  for (const p of insight.forecast) {
+    rows.set(p.date, { ...(rows.get(p.date) ?? { date: p.date }), forecast: p.units, ...(band ? { band } : {}) });
+  }
   return [...rows.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/** What the forecast is: its method (chosen per series or asked for) and its interval. */
+export function forecastNote(insight: StoreProductInsight): string {
+  const parts: string[] = [];
+  if (insight.method) parts.push(`${insight.method}${insight.chosen ? " (chosen for this series)" : ""}`);
+  const i = insight.interval;
+  if (i) {
+    const days = insight.forecast.length;
+    parts.push(`${fmtPercent(i.level)} interval of the ${days}-day demand ${fmtDecimal(i.low)}–${fmtDecimal(i.high)}`);
+  }
+  return parts.length > 0 ? `Forecast: ${parts.join("; ")}.` : "";
 }
 
 export function SalesChart({ insight, label }: { insight: StoreProductInsight; label: string }) {
@@ -41,6 +64,12 @@ export function SalesChart({ insight, label }: { insight: StoreProductInsight; l
         {label}: daily sales, forecast{insight.rate !== null ? ` (${fmtDecimal(insight.rate)} a day)` : ""}
         {insight.target !== null ? `, target ${fmtDecimal(insight.target)}` : ""}
         {insight.on_hand !== null ? `, on hand ${fmtDecimal(insight.on_hand)}` : ""}
+        {forecastNote(insight) && (
+          <>
+            <br />
+            <small className="forecast-note">{forecastNote(insight)}</small>
+          </>
+        )}
       </figcaption>
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
@@ -60,6 +89,17 @@ export function SalesChart({ insight, label }: { insight: StoreProductInsight; l
           <Tooltip />
           <Legend />
           <Bar yAxisId="units" dataKey="sales" name="Sales" fill="#56B4E9" isAnimationActive={false} />
+          {insight.interval && (
+            <Area
+              yAxisId="units"
+              dataKey="band"
+              name={`${fmtPercent(insight.interval.level)} interval`}
+              stroke="none"
+              fill="#E69F00"
+              fillOpacity={0.25}
+              isAnimationActive={false}
+            />
+          )}
           <Line
             yAxisId="units"
             dataKey="forecast"

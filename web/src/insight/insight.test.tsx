@@ -1,12 +1,14 @@
-import { render, screen } from "@testing-library/react";
+import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiContext } from "../api/context";
-import { forecastSettings } from "../api/normalise";
+import type { ApiClient } from "../api/client";
+import { forecastSettings, toInsight, toTargets, withPlanTarget } from "../api/normalise";
+import type { ForecastSettings, PlanTarget } from "../api/types";
 import { stubService, withQueries } from "../test/service";
 import { InsightPanel } from "./InsightPanel";
 import { store, transferLine } from "../test/factories";
 import { ClusterSummary, summariseClusters } from "./ClusterSummary";
-import { chartRows } from "./SalesChart";
+import { chartRows, forecastNote } from "./SalesChart";
 
 const stores = [store("A", 41, -93, "0"), store("B", 41.1, -93, "0"), store("C", 44, -90, "1")];
 const clusters = [
@@ -50,6 +52,9 @@ describe("sales chart rows", () => {
       rate: 4,
       target: 28,
       on_hand: 10,
+      method: "moving-average",
+      chosen: false,
+      interval: null,
     });
     expect(rows).toEqual([
       { date: "2026-01-01", sales: 5 },
@@ -76,37 +81,64 @@ describe("Insight panel", () => {
     expect(forecastSettings({ target: "cluster-mean" })).toBeNull();
   });
 
-  it("charts the forecast the plan on screen made", async () => {
-    const { api, fetch } = stubService({
-      "GET /api/v1/stores/A/products/P/history": () => [
-        200,
-        { store_id: "A", product_id: "P", on_hand: 4, in_transit: 0, history: [], forecast: null },
-      ],
-    });
-    const settings = { method: "linear-regression" as const, window: 56, cover_days: 14, service_level: 0.9 };
+  const history = (forecast: unknown) => () =>
+    [
+      200,
+      {
+        store_id: "A",
+        product_id: "P",
+        on_hand: 4,
+        in_transit: 0,
+        history: [
+          { date: "2026-01-01", units: 2 },
+          { date: "2026-01-02", units: 0 },
+        ],
+        forecast,
+      },
+    ] as [number, unknown];
+  const panel = (
+    api: ApiClient,
+    store: string | null,
+    forecast: ForecastSettings | null,
+    planTargets: ReadonlyMap<string, PlanTarget> | null = null,
+  ) => {
     const Wrapper = withQueries();
-    render(
+    return render(
       <Wrapper>
         <ApiContext.Provider value={api}>
           <InsightPanel
             stores={stores}
-            selectedStore={null}
+            selectedStore={store}
             onSelectStore={vi.fn()}
             productId="P"
-            forecast={settings}
+            forecast={forecast}
+            planTargets={planTargets}
           />
         </ApiContext.Provider>
       </Wrapper>,
     );
+  };
+  const maForecast = {
+    method: "moving-average" as const,
+    window: 28,
+    cover_days: 2,
+    service_level: null,
+    rate_per_day: 1,
+    target: 2,
+    daily: [
+      { date: "2026-01-03", units: 1 },
+      { date: "2026-01-04", units: 1 },
+    ],
+  };
+
+  it("charts the forecast the plan on screen made", async () => {
+    const { api, fetch } = stubService({ "GET /api/v1/stores/A/products/P/history": history(null) });
+    const settings = { method: "linear-regression" as const, window: 56, cover_days: 14, service_level: 0.9 };
+    panel(api, null, settings);
     expect(fetch).not.toHaveBeenCalled();
-    render(
-      <Wrapper>
-        <ApiContext.Provider value={api}>
-          <InsightPanel stores={stores} selectedStore="A" onSelectStore={vi.fn()} productId="P" forecast={settings} />
-        </ApiContext.Provider>
-      </Wrapper>,
-    );
-    expect(await screen.findByText("No sales recorded for P at store A.")).toBeInTheDocument();
+    cleanup();
+    panel(api, "A", settings);
+    await screen.findByRole("figure");
     const url = new URL((fetch.mock.calls[0]?.[0] as Request).url);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       method: "linear-regression",
@@ -114,5 +146,50 @@ describe("Insight panel", () => {
       cover_days: "14",
       service_level: "0.9",
     });
+  });
+
+  it("names the model an auto plan chose for the series, and its interval", async () => {
+    const { api, fetch } = stubService({ "GET /api/v1/stores/A/products/P/history": history(maForecast) });
+    const targets = toTargets([
+      { product_id: "P", store_id: "A", on_hand: 4, target: 9, rate_per_day: 2.5, sigma: 2, method: "ses-optimized" },
+      { product_id: "P", store_id: "B", on_hand: 1, target: 3, rate_per_day: 1, sigma: 1, method: "adida" },
+    ]);
+    panel(api, "A", { method: "auto", window: 28, cover_days: 2, service_level: 0.95 }, targets);
+    const figure = await screen.findByRole("figure");
+    expect(figure).toHaveTextContent("target 9");
+    expect(figure).toHaveTextContent("2.5 a day");
+    // mean 5 ± 1.2816 × 2 over the 2 cover days
+    expect(figure).toHaveTextContent(
+      "Forecast: ses-optimized (chosen for this series); 80% interval of the 2-day demand 2.4–7.6.",
+    );
+    const url = new URL((fetch.mock.calls[0]?.[0] as Request).url);
+    expect(url.searchParams.get("method")).toBe("moving-average");
+  });
+
+  it("puts the interval per day on the forecast days", () => {
+    const insight = withPlanTarget(
+      {
+        ...toInsight({ store_id: "A", product_id: "P", on_hand: 4, in_transit: 0, history: [], forecast: null }),
+        forecast: maForecast.daily,
+      },
+      { method: "adida", rate_per_day: 1, sigma: 0, target: 2 },
+      2,
+    );
+    expect(chartRows(insight)).toEqual([
+      { date: "2026-01-03", forecast: 1, band: [1, 1] },
+      { date: "2026-01-04", forecast: 1, band: [1, 1] },
+    ]);
+    expect(
+      forecastNote(
+        toInsight({
+          store_id: "A",
+          product_id: "P",
+          on_hand: 4,
+          in_transit: 0,
+          history: [],
+          forecast: maForecast,
+        }),
+      ),
+    ).toBe("Forecast: moving-average.");
   });
 });

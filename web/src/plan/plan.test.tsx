@@ -332,6 +332,7 @@ describe("PlanStatus", () => {
     target: "forecast",
     policy: null,
     forecast: null,
+    targets: null,
     stores: [],
     summary: null,
     clusters: [],
