@@ -153,6 +153,35 @@ def fulfilment_records(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
+def targets_records(plan: Plan) -> list[dict[str, Any]] | None:
+    """``--forecast auto``: the ``targets`` section (an extra key, SPEC section 5), per row the
+    target, the forecast's mean rate and spread, and the model chosen; None for other plans."""
+    inv, t = plan.inventory, plan.targets
+    if t.rate is None or t.sigma is None or t.method is None:
+        return None
+    return [
+        {
+            "product_id": p,
+            "store_id": s,
+            "on_hand": h,
+            "target": g,
+            "rate_per_day": r,
+            "sigma": d,
+            "method": m,
+        }
+        for p, s, h, g, r, d, m in zip(
+            inv.product_ids[inv.product].tolist(),
+            plan.stores.ids[inv.store].tolist(),
+            inv.on_hand.tolist(),
+            t.target.astype(np.int64).tolist(),
+            np.round(t.rate, 6).tolist(),
+            np.round(t.sigma, 6).tolist(),
+            t.method.astype(str).tolist(),
+            strict=True,
+        )
+    ]
+
+
 def tail(plan: Plan) -> dict[str, Any]:
     """The document's last part: summary and warnings."""
     return {"summary": summary_dict(plan), "warnings": list(plan.warnings)}
