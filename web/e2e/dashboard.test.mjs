@@ -351,6 +351,29 @@ test("a backtest on the database's history compares the policies, and one click 
   }
 });
 
+test("a plan with forecast auto shows each series' chosen model and its interval on the sales chart", async () => {
+  await runPlan({ Target: "forecast", "Forecast method": "auto" });
+  await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
+  const planId = await page.getByLabel("Plan shown").inputValue();
+  const plan = await service.api("GET", `/api/v1/plans/${planId}`);
+  assert.equal(plan.body.parameters.forecast, "auto");
+  const moved = new Set(plan.body.transfers.map((t) => t.product_id));
+  const row = plan.body.targets.find((t) => t.sigma > 0 && moved.has(t.product_id));
+  assert.ok(row, "the plan carries a forecast with a spread");
+  await page.getByLabel("Product shown").selectOption(row.product_id);
+  await page.getByRole("tab", { name: "Insight" }).click();
+  await page.getByLabel("Store for the chart").selectOption(row.store_id);
+  const caption = page.locator("figure.chart figcaption");
+  await caption.waitFor();
+  const text = await caption.innerText();
+  assert.match(text, new RegExp(`Forecast: ${row.method} \\(chosen for this series\\)`));
+  assert.match(text, /80% interval of the 7-day demand [\d.]+–[\d.]+/);
+  assert.match(text, new RegExp(`target ${row.target}\\b`));
+  await page.locator("figure.chart .recharts-area").waitFor();
+  await shot("14-insight-auto");
+  await page.getByRole("tab", { name: "Transfers" }).click();
+});
+
 test("a viewer sees the dashboard but is told it may not plan (403)", async () => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(service.viewerKey);
@@ -359,7 +382,7 @@ test("a viewer sees the dashboard but is told it may not plan (403)", async () =
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.match(await alert.innerText(), /Not allowed for your role/);
-  await shot("14-viewer-403");
+  await shot("15-viewer-403");
 });
 
 test("when the tile server cannot be reached, the bundled outlines are drawn instead", async () => {
@@ -374,6 +397,6 @@ test("when the tile server cannot be reached, the bundled outlines are drawn ins
   await page.locator('.map-wrap[data-basemap="outlines"]').waitFor();
   assert.ok(tileRequests.length >= 3, "the dashboard tried the configured tiles first");
   await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
-  await shot("15-tiles-unavailable");
+  await shot("16-tiles-unavailable");
   await page.unroute("**/api/v1/config");
 });

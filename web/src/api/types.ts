@@ -12,7 +12,7 @@ export type Scope = Schemas["PlanLine"]["scope"];
 export type TransferStatus = Schemas["PlanLine"]["status"];
 export type PlanStatus = Schemas["PlanPublic"]["status"];
 export type Policy = "greedy" | "optimal" | "expected-benefit";
-export type ForecastKind = "moving-average" | "linear-regression" | "auto";
+export type ForecastKind = Schemas["PlanCreate"]["forecast"];
 /** The expected-benefit policy's settings (SPEC section 9); the service's defaults apply to those left out. */
 export interface PolicySettings {
   policy: Policy;
@@ -24,11 +24,8 @@ export interface PolicySettings {
   cost_per_line?: number;
   min_benefit?: number;
 }
-// TODO(issues 9 and 10): take `policy` and `forecast` from the schema once it offers
-// expected-benefit and auto.
-export type PlanParameters = Omit<Schemas["PlanCreate"], "seed" | "forecast" | "policy"> & {
-  forecast: ForecastKind;
-} & PolicySettings;
+// TODO(issue 9): take `policy` from the schema once it offers expected-benefit.
+export type PlanParameters = Omit<Schemas["PlanCreate"], "seed" | "policy"> & PolicySettings;
 export type PlanSummary = Schemas["PlanSummary"];
 export type Elbow = Schemas["Elbow"];
 export type WarehouseOrder = Schemas["PlanWarehouseOrder"];

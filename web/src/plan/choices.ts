@@ -25,7 +25,7 @@ export const POLICIES: readonly { id: Policy; name: string; line: string }[] = [
 export const FORECASTS: readonly { id: ForecastKind; name: string; line: string }[] = [
   { id: "moving-average", name: "Moving average", line: "the mean daily sales of the window" },
   { id: "linear-regression", name: "Linear regression", line: "the window's trend line over the cover days" },
-  { id: "auto", name: "Auto (best per series)", line: "per series, the method that forecast its own history best" },
+  { id: "auto", name: "Auto", line: "per series, the method that forecast its own history best" },
 ];
 
 export function policyName(id: string): string {
