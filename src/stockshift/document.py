@@ -185,3 +185,15 @@ def targets_records(plan: Plan) -> list[dict[str, Any]] | None:
 def tail(plan: Plan) -> dict[str, Any]:
     """The document's last part: summary and warnings."""
     return {"summary": summary_dict(plan), "warnings": list(plan.warnings)}
+
+
+def without_lines(plan: Plan) -> dict[str, Any]:
+    """The whole document but its two line tables (``transfers``, ``warehouse_orders``), in
+    the plan file's key order: what the database keeps beside the lines' own rows."""
+    targets = targets_records(plan)
+    return {
+        **header(plan),
+        "fulfilment": fulfilment_records(plan),
+        **({} if targets is None else {"targets": targets}),
+        **tail(plan),
+    }

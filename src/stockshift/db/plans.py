@@ -19,14 +19,7 @@ from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
-from stockshift.document import (
-    fulfilment_records,
-    header,
-    tail,
-    targets_records,
-    transfers_frame,
-    warehouse_frame,
-)
+from stockshift.document import transfers_frame, warehouse_frame, without_lines
 
 T = TypeVar("T")
 
@@ -94,10 +87,7 @@ def fail_interrupted(session: Session) -> None:
 
 def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
-    document = {**header(plan), "fulfilment": fulfilment_records(plan), **tail(plan)}
-    targets = targets_records(plan)
-    if targets is not None:  # --forecast auto: each row's model, rate and spread
-        document["targets"] = targets
+    document = without_lines(plan)
     transfers = transfers_frame(plan)
     orders = warehouse_frame(plan)
     transfers.insert(0, "plan_id", plan_id)
