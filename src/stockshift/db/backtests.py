@@ -71,9 +71,7 @@ def fail_interrupted_backtests(session: Session) -> None:
 def get_backtest(session: Session, *, backtest_id: int) -> BacktestRow:
     row = session.get(BacktestRow, backtest_id)
     if row is None:
-        raise NotFoundError(
-            f"backtest {backtest_id} does not exist"
-        )
+        raise NotFoundError(f"backtest {backtest_id} does not exist")
     return row
 
 

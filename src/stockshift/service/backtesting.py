@@ -24,7 +24,6 @@ from stockshift.core.backtest import (
     resolve_policies,
     run_backtest,
 )
-from stockshift.core.errors import StockshiftError
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.types import PlanParameters
 from stockshift.db.backtests import (
@@ -36,6 +35,7 @@ from stockshift.db.backtests import (
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.stores import sales_range
 from stockshift.io.backtestfile import backtest_document
+from stockshift.service.jobs import failure_recorded
 
 log = logging.getLogger("stockshift.backtest")
 
@@ -110,7 +110,12 @@ def run_backtest_job(
             set_backtest_progress(session, backtest_id=backtest_id, progress=step)
         listener(backtest_id=backtest_id, status="running", progress=step)
 
-    try:
+    def record(error: str) -> None:
+        with sessions() as session:
+            fail_backtest(session, backtest_id=backtest_id, error=error)
+        listener(backtest_id=backtest_id, status="failed", error=error)
+
+    with failure_recorded(record, log=log, job=f"backtest {backtest_id}", activity="backtesting"):
         with sessions() as session:
             dataset = snapshot_dataset(session, window=None)
         result = run_backtest(dataset, request.params, request.settings, progress=progress)
@@ -118,17 +123,3 @@ def run_backtest_job(
         with sessions() as session:
             store_backtest_result(session, backtest_id=backtest_id, result=document)
         listener(backtest_id=backtest_id, status="completed")
-    except StockshiftError as exc:
-        _fail(sessions, backtest_id, str(exc), listener)
-    except Exception as exc:
-        log.exception("backtest %s failed", backtest_id)
-        error = f"internal error while backtesting: {type(exc).__name__}: {exc}"
-        _fail(sessions, backtest_id, error, listener)
-
-
-def _fail(
-    sessions: sessionmaker[Session], backtest_id: int, error: str, listener: BacktestListener
-) -> None:
-    with sessions() as session:
-        fail_backtest(session, backtest_id=backtest_id, error=error)
-    listener(backtest_id=backtest_id, status="failed", error=error)

@@ -14,12 +14,12 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockshift.core.errors import StockshiftError
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import PlanParameters
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.plans import create_plan, fail_plan, set_progress, store_result
+from stockshift.service.jobs import failure_recorded
 
 log = logging.getLogger("stockshift.planner")
 
@@ -64,7 +64,12 @@ def run_plan(
             set_progress(session, plan_id=plan_id, step=step)
         listener(plan_id=plan_id, status="running", progress=step)
 
-    try:
+    def record(error: str) -> None:
+        with sessions() as session:
+            fail_plan(session, plan_id=plan_id, error=error)
+        listener(plan_id=plan_id, status="failed", error=error)
+
+    with failure_recorded(record, log=log, job=f"plan {plan_id}", activity="planning"):
         progress(READING)
         with sessions() as session:
             dataset = snapshot_dataset(
@@ -75,17 +80,3 @@ def run_plan(
         with sessions() as session:
             store_result(session, plan_id=plan_id, plan=plan)
         listener(plan_id=plan_id, status="completed", transfers=plan.n_transfers)
-    except StockshiftError as exc:
-        _fail(sessions, plan_id, str(exc), listener)
-    except Exception as exc:
-        log.exception("plan %s failed", plan_id)
-        error = f"internal error while planning: {type(exc).__name__}: {exc}"
-        _fail(sessions, plan_id, error, listener)
-
-
-def _fail(
-    sessions: sessionmaker[Session], plan_id: int, error: str, listener: PlanListener
-) -> None:
-    with sessions() as session:
-        fail_plan(session, plan_id=plan_id, error=error)
-    listener(plan_id=plan_id, status="failed", error=error)
