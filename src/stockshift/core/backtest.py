@@ -267,8 +267,8 @@ def check_settings(
             raise ParameterError.about(name, value, "must be ≥ 0")
     if sales_first_day is None or sales_last_day is None:
         raise ParameterError(
-            "a backtest replays the sales history and there is none: pass --sales sales.csv "
-            "(or import sales into the service)"
+            f"{FIELD}: a backtest replays the sales history and there is none; give it",
+            field="sales",
         )
     first, last = sales_first_day, sales_last_day
     start = settings.first_day(last)
