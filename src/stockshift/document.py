@@ -34,6 +34,19 @@ def parameters_dict(plan: Plan) -> dict[str, Any]:
         "pack_size": p.pack_size,
         "min_transfer_units": p.min_transfer_units,
         "seed": p.seed,
+        **(
+            {
+                "warehouse_lead_days": p.warehouse_lead_days,
+                "review_days": p.review_days,
+                "transfer_lead_days": p.transfer_lead_days,
+                "sale_value": p.sale_value,
+                "cost_per_unit_km": p.cost_per_unit_km,
+                "cost_per_line": p.cost_per_line,
+                "min_benefit": p.min_benefit,
+            }
+            if p.policy == "expected-benefit"
+            else {}
+        ),
     }
 
 
@@ -48,6 +61,11 @@ def transfers_frame(plan: Plan) -> pd.DataFrame:
             "quantity": plan.t_quantity,
             "distance_km": np.round(plan.t_distance, 6),
             "scope": np.where(plan.t_cross, "cross-cluster", "intra-cluster"),
+            **(
+                {}
+                if plan.t_expected_gain is None
+                else {"expected_gain": np.round(plan.t_expected_gain, 4)}
+            ),
         }
     )
 
@@ -98,6 +116,11 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "skipped_clusters": list(plan.targets.skipped_clusters),
         "need_units": int(plan.targets.need.sum()),
         "cap_reached": plan.cap_reached,
+        **(
+            {}
+            if plan.t_expected_gain is None
+            else {"expected_gain": round(float(plan.t_expected_gain.sum()), 3)}
+        ),
     }
 
 

@@ -35,7 +35,7 @@ def _plan(api: Api, **params: object) -> int:
     return plan_id
 
 
-@pytest.mark.parametrize("policy", ["greedy", "optimal"])
+@pytest.mark.parametrize("policy", ["greedy", "optimal", "expected-benefit"])
 def test_import_plan_execute_receive(api: Api, tmp_path: Path, policy: str) -> None:
     summary = _upload(api, chain_files(tmp_path))
     assert summary["stores"] == 9 and summary["stock_rows"] == 36
@@ -47,6 +47,12 @@ def test_import_plan_execute_receive(api: Api, tmp_path: Path, policy: str) -> N
     doc = api.client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
     assert doc["schema"] == SCHEMA and doc["plan_id"] == plan_id
     assert doc["parameters"]["policy"] == policy
+    gains = [t["expected_gain"] for t in doc["transfers"]]
+    if policy == "expected-benefit":
+        assert gains and all(g > 0 for g in gains), doc["error"]
+        assert doc["summary"]["expected_gain"] > 0, doc["summary"]
+    else:
+        assert gains == [None] * len(gains)
     assert doc["status"] == "completed" and doc["transfers"]
     line = doc["transfers"][0]
     assert {"transfer_id", "status", "product_id", "from_store", "to_store", "quantity",

@@ -40,6 +40,7 @@ def transfer_public(row: TransferRow) -> TransferPublic:
         quantity=row.quantity,
         distance_km=row.distance_km,
         scope=row.scope,
+        expected_gain=row.expected_gain,
         status=row.status,
         dispatched_at=row.dispatched_at,
         closed_at=row.closed_at,

@@ -171,7 +171,39 @@ class PlanCreate(BaseModel):
     policy: PolicyKind = Field(
         "greedy",
         description="greedy: the paper's two phases (SPEC section 4); optimal: the most units "
-        "within the distance limit at the least unit-km (SPEC section 9).",
+        "within the distance limit at the least unit-km; expected-benefit: move a unit only "
+        "where it is expected to sell more, by a margin that pays for the move (SPEC section 9).",
+    )
+    warehouse_lead_days: int = Field(
+        7,
+        description="expected-benefit: days a warehouse order takes (L).",
+        **_limits("warehouse_lead_days"),
+    )
+    review_days: int = Field(
+        7, description="expected-benefit: days between reviews (R).", **_limits("review_days")
+    )
+    transfer_lead_days: int = Field(
+        1,
+        description="expected-benefit: days a transfer takes (T).",
+        **_limits("transfer_lead_days"),
+    )
+    sale_value: float = Field(
+        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
+    )
+    cost_per_unit_km: float = Field(
+        0.01,
+        description="expected-benefit: cost of moving one unit 1 km.",
+        **_limits("cost_per_unit_km"),
+    )
+    cost_per_line: float = Field(
+        2.0,
+        description="expected-benefit: fixed cost of a transfer line.",
+        **_limits("cost_per_line"),
+    )
+    min_benefit: float = Field(
+        0.0,
+        description="expected-benefit: net value a unit must earn beyond its costs.",
+        **_limits("min_benefit"),
     )
 
 
@@ -193,6 +225,9 @@ class TransferPublic(BaseModel):
     quantity: int
     distance_km: float
     scope: Scope
+    expected_gain: float | None = Field(
+        None, description="expected-benefit plans: the expected extra units sold; else null."
+    )
     status: TransferStatus
     dispatched_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
@@ -212,6 +247,9 @@ class PlanLine(BaseModel):
     quantity: int
     distance_km: float
     scope: Scope
+    expected_gain: float | None = Field(
+        None, description="expected-benefit plans: the expected extra units sold; else null."
+    )
     status: TransferStatus
 
 
@@ -282,6 +320,9 @@ class PlanSummary(BaseModel):
     skipped_clusters: list[str]
     need_units: int
     cap_reached: bool
+    expected_gain: float | None = Field(
+        None, description="expected-benefit plans: expected extra units sold, all lines."
+    )
 
 
 class PlanPublic(BaseModel):

@@ -74,6 +74,37 @@ PolicyOpt = Annotated[
         "expected-benefit (move a unit only where it is expected to sell more).",
     ),
 ]
+WarehouseLeadOpt = Annotated[
+    int,
+    typer.Option(
+        "--warehouse-lead-days", help="expected-benefit: days a warehouse order takes (L)."
+    ),
+]
+ReviewDaysOpt = Annotated[
+    int, typer.Option("--review-days", help="expected-benefit: days between reviews (R).")
+]
+TransferLeadOpt = Annotated[
+    int, typer.Option("--transfer-lead-days", help="expected-benefit: days a transfer takes (T).")
+]
+SaleValueOpt = Annotated[
+    float,
+    typer.Option(
+        "--sale-value", help="expected-benefit: what one more sale earns (e.g. unit margin)."
+    ),
+]
+CostUnitKmOpt = Annotated[
+    float,
+    typer.Option("--cost-per-unit-km", help="expected-benefit: cost of moving a unit 1 km."),
+]
+CostLineOpt = Annotated[
+    float, typer.Option("--cost-per-line", help="expected-benefit: fixed cost of one line.")
+]
+MinBenefitOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-benefit", help="expected-benefit: net value a unit must earn beyond its costs."
+    ),
+]
 PackSizeOpt = Annotated[int, typer.Option("--pack-size", help="Move whole packs of N.")]
 MinTransferOpt = Annotated[
     int, typer.Option("--min-transfer-units", help="Smallest line worth making.")
@@ -93,6 +124,13 @@ PLANNING_OPTIONS: dict[str, Any] = {
     "min_transfer_units": MinTransferOpt,
     "seed": SeedOpt,
     "policy": PolicyOpt,
+    "warehouse_lead_days": WarehouseLeadOpt,
+    "review_days": ReviewDaysOpt,
+    "transfer_lead_days": TransferLeadOpt,
+    "sale_value": SaleValueOpt,
+    "cost_per_unit_km": CostUnitKmOpt,
+    "cost_per_line": CostLineOpt,
+    "min_benefit": MinBenefitOpt,
 }
 """The flag of each :class:`PlanParameters` field; the defaults are the dataclass's."""
 

@@ -35,14 +35,20 @@ def product_blocks(plan: Plan) -> Iterator[list[str]]:
     else:
         below = "below target"
         goal = [f"Target: {int(v)} units" for v in t.target[dest_row].tolist()]
+    gains = (
+        [""] * plan.n_transfers
+        if plan.t_expected_gain is None
+        else [f" | expected +{g:.2f} sold" for g in plan.t_expected_gain.tolist()]
+    )
     moves = [
-        f"MOVE {q} unit(s) | {ids[s]} -> {ids[d]} | {SCOPES[x]} | {km:.2f} km"
-        for q, s, d, x, km in zip(
+        f"MOVE {q} unit(s) | {ids[s]} -> {ids[d]} | {SCOPES[x]} | {km:.2f} km{g}"
+        for q, s, d, x, km, g in zip(
             plan.t_quantity.tolist(),
             source,
             dest,
             plan.t_cross.tolist(),
             plan.t_distance.tolist(),
+            gains,
             strict=True,
         )
     ]
@@ -85,6 +91,11 @@ def totals(plan: Plan) -> list[str]:
         f"Clusters             : {plan.clustering.k}",
         f"Units moved          : {plan.units_moved}",
         f"Unit-km              : {plan.unit_km:.1f}",
+        *(
+            []
+            if plan.t_expected_gain is None
+            else [f"Expected extra sales : {float(plan.t_expected_gain.sum()):.1f} units"]
+        ),
         f"Warehouse orders     : {len(plan.w_quantity)} ({plan.warehouse_units} units)",
     ]
     if plan.cap_reached:

@@ -48,6 +48,13 @@ RANGES: dict[str, Range] = {
     "pack_size": Range(1, 1_000_000),
     "min_transfer_units": Range(0, 1_000_000_000),
     "seed": Range(0, 2**31 - 1),
+    "warehouse_lead_days": Range(0, 365, example="7"),
+    "review_days": Range(1, 365, example="7"),
+    "transfer_lead_days": Range(0, 365, example="1"),
+    "sale_value": Range(0.0, 1e9, low_open=True, example="10"),
+    "cost_per_unit_km": Range(0.0, 1e6, example="0.01"),
+    "cost_per_line": Range(0.0, 1e9, example="2"),
+    "min_benefit": Range(0.0, 1e9, example="0"),
 }
 CHOICES: dict[str, tuple[str, ...]] = {
     "target": get_args(TargetKind),

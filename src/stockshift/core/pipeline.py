@@ -10,9 +10,19 @@ from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.parameters import validate_parameters
-from stockshift.core.planning import Problem, greedy, optimal
-from stockshift.core.targets import cluster_mean_targets, forecast_targets
-from stockshift.core.types import Clustering, Dataset, Plan, PlanParameters, Targets
+from stockshift.core.planning import Allocation, Problem, greedy, optimal
+from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
+from stockshift.core.planning.optimal import per_row
+from stockshift.core.targets import cluster_mean_targets, forecast_targets, surplus_and_need
+from stockshift.core.types import (
+    Clustering,
+    Dataset,
+    IntArray,
+    Inventory,
+    Plan,
+    PlanParameters,
+    Targets,
+)
 
 Progress = Callable[[str], None]
 
@@ -65,25 +75,28 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
     order = neighbour_order(dist)
     say(ALLOCATING)
     inv = dataset.inventory
-    planner = optimal.plan if params.policy == "optimal" else greedy.plan
-    alloc = planner(
-        Problem(
-            indptr=inv.indptr,
-            store=inv.store,
-            # surplus is measured on the position, but only units on hand can leave
-            surplus=np.minimum(targets.surplus, inv.sendable),
-            need=targets.need,
-            cluster=clustering.codes,
-            n_clusters=max(clustering.k, 1),
-            dist=dist,
-            order=order,
-            max_distance_km=params.max_distance_km,
-            max_transfers=params.max_transfers,
-            pack_size=params.pack_size,
-            min_transfer_units=params.min_transfer_units,
-        )
+    problem = Problem(
+        indptr=inv.indptr,
+        store=inv.store,
+        # surplus is measured on the position, but only units on hand can leave
+        surplus=np.minimum(targets.surplus, inv.sendable),
+        need=targets.need,
+        cluster=clustering.codes,
+        n_clusters=max(clustering.k, 1),
+        dist=dist,
+        order=order,
+        max_distance_km=params.max_distance_km,
+        max_transfers=params.max_transfers,
+        pack_size=params.pack_size,
+        min_transfer_units=params.min_transfer_units,
     )
-    w = np.flatnonzero(alloc.need_left > 0)
+    if params.policy == "expected-benefit":
+        alloc = plan_benefit(problem, demand(dataset, params), benefit_settings(params))
+        need_left = need_after(alloc, problem, inv, targets)
+    else:
+        alloc = (optimal.plan if params.policy == "optimal" else greedy.plan)(problem)
+        need_left = alloc.need_left
+    w = np.flatnonzero(need_left > 0)
     return Plan(
         parameters=params,
         target_kind=params.resolved_target(dataset.sales is not None),
@@ -99,8 +112,42 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         t_cross=alloc.cross,
         w_product=inv.product[w],
         w_store=inv.store[w],
-        w_quantity=alloc.need_left[w],
+        w_quantity=need_left[w],
         w_capped=alloc.capped[w],
         cap_reached=alloc.cap_reached,
         warnings=dataset.warnings,
+        t_expected_gain=alloc.expected_gain,
     )
+
+
+def benefit_settings(params: PlanParameters) -> BenefitSettings:
+    return BenefitSettings(
+        warehouse_lead_days=params.warehouse_lead_days,
+        review_days=params.review_days,
+        transfer_lead_days=params.transfer_lead_days,
+        sale_value=params.sale_value,
+        cost_per_unit_km=params.cost_per_unit_km,
+        cost_per_line=params.cost_per_line,
+        min_benefit=params.min_benefit,
+    )
+
+
+def demand(dataset: Dataset, params: PlanParameters) -> Demand:
+    """Positions and daily demand moments over the last ``window`` days of sales."""
+    if dataset.sales is None:
+        raise ParameterError.about(
+            "policy", params.policy, "needs the sales history: pass a sales file"
+        )
+    units = dataset.sales.units
+    mean, var = daily_moments(units[:, max(units.shape[1] - params.window, 0) :])
+    inv = dataset.inventory
+    return Demand(position=inv.position, on_hand=inv.on_hand, mean=mean, var=var)
+
+
+def need_after(alloc: Allocation, problem: Problem, inv: Inventory, targets: Targets) -> IntArray:
+    """What each row lacks of its target once the plan's lines arrive (SPEC section 3's need
+    on the position after the plan): sources sent below target order it back."""
+    received = per_row(problem, alloc.product, alloc.destination, alloc.quantity)
+    sent = per_row(problem, alloc.product, alloc.source, alloc.quantity)
+    after = inv.position - sent + received
+    return surplus_and_need(after, targets.target)[1]

@@ -14,8 +14,8 @@ import numpy.typing as npt
 
 TargetKind = Literal["cluster-mean", "forecast"]
 ForecastKind = Literal["moving-average", "linear-regression", "auto"]
-PolicyKind = Literal["greedy", "optimal"]
-POLICIES: tuple[PolicyKind, ...] = ("greedy", "optimal")
+PolicyKind = Literal["greedy", "optimal", "expected-benefit"]
+POLICIES: tuple[PolicyKind, ...] = ("greedy", "optimal", "expected-benefit")
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
@@ -108,6 +108,14 @@ class PlanParameters:
     min_transfer_units: int = 1
     seed: int = 0
     policy: PolicyKind = "greedy"
+    # expected-benefit (SPEC section 9): horizons in days, economics in the user's money
+    warehouse_lead_days: int = 7
+    review_days: int = 7
+    transfer_lead_days: int = 1
+    sale_value: float = 10.0
+    cost_per_unit_km: float = 0.01
+    cost_per_line: float = 2.0
+    min_benefit: float = 0.0
 
     def resolved_target(self, has_sales: bool) -> TargetKind:
         if self.target is not None:
@@ -169,6 +177,7 @@ class Plan:
     w_capped: npt.NDArray[np.bool_]
     cap_reached: bool = False
     warnings: tuple[str, ...] = field(default=())
+    t_expected_gain: FloatArray | None = None  # expected-benefit: extra units sold per line
 
     @property
     def n_transfers(self) -> int:

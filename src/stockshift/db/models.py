@@ -173,6 +173,8 @@ class TransferRow(Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     distance_km: Mapped[float] = mapped_column(Float)
     scope: Mapped[str] = mapped_column(String(16))
+    # expected-benefit: expected extra units sold; null for the other policies
+    expected_gain: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16))  # proposed, dispatched, received, cancelled
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

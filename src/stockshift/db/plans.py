@@ -134,7 +134,7 @@ def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
 
 LINE_FIELDS = (
     "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
-    "status",
+    "expected_gain", "status",
 )  # fmt: skip
 
 
@@ -160,7 +160,8 @@ def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(
             TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
-            TransferRow.quantity, TransferRow.distance_km, TransferRow.scope, TransferRow.status,
+            TransferRow.quantity, TransferRow.distance_km, TransferRow.scope,
+            TransferRow.expected_gain, TransferRow.status,
         )
         .where(TransferRow.plan_id == plan_id)
         .order_by(TransferRow.seq)

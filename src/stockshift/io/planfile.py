@@ -90,7 +90,7 @@ def _write_records(fh: BinaryIO, columns: list[Column], n: int) -> None:
 
 def _transfer_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:
     scope = pa.array(['"intra-cluster"', '"cross-cluster"'])
-    return [
+    cols = [
         ("product_id", products.take(pa.array(plan.t_product))),
         ("from_store", stores.take(pa.array(plan.t_from))),
         ("to_store", stores.take(pa.array(plan.t_to))),
@@ -98,6 +98,9 @@ def _transfer_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[
         ("distance_km", _numbers(np.round(plan.t_distance, 6))),
         ("scope", scope.take(pa.array(plan.t_cross.astype(np.int8)))),
     ]
+    if plan.t_expected_gain is not None:
+        cols.append(("expected_gain", _numbers(np.round(plan.t_expected_gain, 4))))
+    return cols
 
 
 def _fulfilment_columns(plan: Plan, products: pa.Array, stores: pa.Array) -> list[Column]:

@@ -73,7 +73,10 @@ def run_plan(
         progress(READING)
         with sessions() as session:
             dataset = snapshot_dataset(
-                session, window=sales_days(params), with_sales=params.target != "cluster-mean"
+                session,
+                window=sales_days(params),
+                # expected-benefit fits demand from the sales whatever the target
+                with_sales=params.target != "cluster-mean" or params.policy == "expected-benefit",
             )
         plan = build_plan(dataset, params, progress=progress)
         progress(SAVING)

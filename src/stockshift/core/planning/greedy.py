@@ -56,6 +56,7 @@ class Allocation:
     need_left: IntArray  # per inventory row
     capped: npt.NDArray[np.bool_]  # per inventory row: cap reached when its allocation ended
     cap_reached: bool
+    expected_gain: FloatArray | None = None  # expected-benefit: extra units sold per line
 
 
 class Geometry(NamedTuple):

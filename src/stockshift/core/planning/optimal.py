@@ -264,11 +264,14 @@ def _shortest_distances(
 
 
 @dataclass(frozen=True, slots=True)
-class _Lines:
+class ProductLines:
+    """One product's transfer lines, in plan order."""
+
     source: Int32Array  # store
     destination: Int32Array  # store
     quantity: IntArray
     distance_km: FloatArray
+    expected_gain: FloatArray | None = None  # expected-benefit: extra units sold per line
 
 
 def route(
@@ -281,10 +284,12 @@ def route(
     max_distance_km: float | None,
     pack_size: int,
     min_transfer_units: int,
-) -> _Lines:
+    forbidden: frozenset[tuple[int, int]] = frozenset(),
+) -> ProductLines:
     """One product's lines: max packs at least unit-km, without lines below the minimum.
 
-    Lines come out largest first (ties: shorter, then destination, then source store).
+    ``forbidden`` (source store, destination store) pairs get no arc. Lines come out largest
+    first (ties: shorter, then destination, then source store).
     """
     pack = int(pack_size)
     supply = src_units // pack
@@ -297,6 +302,12 @@ def route(
     allowed = np.ones(sub.shape, dtype=np.bool_)
     if max_distance_km is not None:
         allowed &= sub <= max_distance_km
+    if forbidden:
+        at_src = {int(v): i for i, v in enumerate(src_store)}
+        at_dst = {int(v): j for j, v in enumerate(dst_store)}
+        for a, b in forbidden:
+            if a in at_src and b in at_dst:
+                allowed[at_src[a], at_dst[b]] = False
     while True:
         flow = dense_flow(supply, demand, cost, allowed)
         quantity = flow.packs * pack
@@ -307,13 +318,13 @@ def route(
     s, d = src_store[flow.source], dst_store[flow.destination]
     km = sub[flow.source, flow.destination]
     order = np.lexsort((s, d, km, -quantity))
-    return _Lines(s[order], d[order], quantity[order], km[order])
+    return ProductLines(s[order], d[order], quantity[order], km[order])
 
 
 def plan(problem: Problem) -> Allocation:
     """SPEC section 9's ``optimal`` policy over every product, lines in product order."""
     n_products = len(problem.indptr) - 1
-    parts: list[_Lines] = []
+    parts: list[ProductLines] = []
     for p in range(n_products):
         lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
         store = problem.store[lo:hi]
@@ -334,7 +345,7 @@ def plan(problem: Problem) -> Allocation:
     return assemble(problem, parts)
 
 
-def assemble(problem: Problem, parts: list[_Lines]) -> Allocation:
+def assemble(problem: Problem, parts: list[ProductLines]) -> Allocation:
     """Concatenate per-product lines, apply the cap, and work out the need left per row."""
     counts = np.array([len(x.quantity) for x in parts], dtype=np.int64)
     if parts:
@@ -345,6 +356,9 @@ def assemble(problem: Problem, parts: list[_Lines]) -> Allocation:
     else:
         src = dst = np.zeros(0, dtype=np.int32)
         qty, km = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    gains = [x.expected_gain for x in parts]
+    with_gain = bool(parts) and all(g is not None for g in gains)
+    gain = np.concatenate([g for g in gains if g is not None]) if with_gain else None
     product = np.repeat(np.arange(len(parts), dtype=np.int32), counts)
     rows = len(problem.store)
     cap_reached = False
@@ -363,8 +377,11 @@ def assemble(problem: Problem, parts: list[_Lines]) -> Allocation:
             cut_dst = dst[cap:][product[cap:] == p_cap]
             capped[lo:hi] = np.isin(problem.store[lo:hi], cut_dst)
         product, src, dst, qty, km = product[:cap], src[:cap], dst[:cap], qty[:cap], km[:cap]
-    received = _received(problem, product, dst, qty)
-    need_left = problem.need - received
+        gain = None if gain is None else gain[:cap]
+    received = per_row(problem, product, dst, qty)
+    sent = per_row(problem, product, src, qty)
+    # a policy that may send below target (expected-benefit) leaves that store short too
+    need_left = np.maximum(problem.need - received, 0) + np.maximum(sent - problem.surplus, 0)
     return Allocation(
         product=product,
         source=src,
@@ -375,18 +392,19 @@ def assemble(problem: Problem, parts: list[_Lines]) -> Allocation:
         need_left=need_left,
         capped=capped & (need_left > 0),
         cap_reached=cap_reached,
+        expected_gain=gain,
     )
 
 
-def _received(
-    problem: Problem, product: Int32Array, dst: Int32Array, qty: IntArray
+def per_row(
+    problem: Problem, product: Int32Array, store: Int32Array, qty: IntArray
 ) -> npt.NDArray[np.int64]:
-    """Units each inventory row receives, by (product, store) lookup in the CSR rows."""
+    """Units per inventory row of lines at ``store``, by (product, store) lookup in the rows."""
     n = max(int(problem.cluster.shape[0]), 1)
     row_key = np.repeat(
         np.arange(len(problem.indptr) - 1, dtype=np.int64), np.diff(problem.indptr)
     ) * n + problem.store.astype(np.int64)
-    rows = np.searchsorted(row_key, product.astype(np.int64) * n + dst)
+    rows = np.searchsorted(row_key, product.astype(np.int64) * n + store)
     out: npt.NDArray[np.int64] = np.bincount(rows, weights=qty, minlength=len(row_key)).astype(
         np.int64
     )

@@ -1,0 +1,133 @@
+"""SPEC section 9's ``expected-benefit`` policy: demand fit, hand-checked quantities, no loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from stockshift.core.geo import distance_matrix, neighbour_order
+from stockshift.core.planning.benefit import (
+    BenefitSettings,
+    Demand,
+    daily_moments,
+    demand_fit,
+    plan_benefit,
+)
+from stockshift.core.planning.greedy import Problem
+
+
+def test_fit_is_negative_binomial_when_over_dispersed_else_poisson() -> None:
+    fit = demand_fit(np.array([2.0, 2.0, 0.0]), np.array([6.0, 1.0, 0.0]), 7.0)
+    assert fit.over.tolist() == [True, False, False]
+    nb = stats.nbinom(fit.n[0], fit.p[0])
+    assert nb.mean() == pytest.approx(14.0) and nb.var() == pytest.approx(42.0)
+    rows = np.array([0, 1, 2, 0])
+    x = np.array([10.0, 10.0, 1.0, 0.0])
+    got = fit.at_least(rows, x)
+    assert got[0] == pytest.approx(nb.sf(9))
+    assert got[1] == pytest.approx(stats.poisson(14.0).sf(9))
+    assert got[2] == 0.0  # no demand, never sells
+    assert got[3] == 1.0  # P(D ≥ 0)
+
+
+def _two_stores(km_apart: float, src: tuple[int, int, float, float], dst: tuple[int, float, float]):  # type: ignore[no-untyped-def]
+    """Stores A (source) and B on the equator ``km_apart`` apart."""
+    lon = km_apart / 111.19508
+    dist = distance_matrix(np.array([0.0, 0.0]), np.array([0.0, lon]))
+    problem = Problem(
+        indptr=np.array([0, 2]),
+        store=np.array([0, 1], dtype=np.int32),
+        surplus=np.zeros(2, dtype=np.int64),
+        need=np.zeros(2, dtype=np.int64),
+        cluster=np.zeros(2, dtype=np.int32),
+        n_clusters=1,
+        dist=dist,
+        order=neighbour_order(dist),
+    )
+    on_hand, in_transit, m_a, v_a = src
+    pos_b, m_b, v_b = dst
+    demand = Demand(
+        position=np.array([on_hand + in_transit, pos_b]),
+        on_hand=np.array([on_hand, 0]),
+        mean=np.array([m_a, m_b]),
+        var=np.array([v_a, v_b]),
+    )
+    return problem, demand, float(dist[0, 1])
+
+
+def _best_quantity(demand: Demand, km: float, s: BenefitSettings) -> tuple[int, float]:
+    """Brute force: the q maximising V·Σ(g_k − l_k) − c·km·q − θ·q, then the line cost."""
+    fit_in = demand_fit(demand.mean, demand.var, s.warehouse_lead_days)
+    fit_out = demand_fit(demand.mean, demand.var, s.review_days + s.warehouse_lead_days)
+    best, value, total = 0, 0.0, 0.0
+    for k in range(1, int(demand.on_hand[0]) + 1):
+        gain = fit_in.at_least(np.array([1]), np.array([demand.position[1] + k]))[0]
+        loss = fit_out.at_least(np.array([0]), np.array([demand.position[0] - k + 1]))[0]
+        total += s.sale_value * (gain - loss) - s.cost_per_unit_km * km - s.min_benefit
+        if total > value + 1e-9:
+            best, value = k, total
+    return (best, value) if value - s.cost_per_line > 0 else (0, 0.0)
+
+
+def test_hand_checked_quantity_and_expected_gain() -> None:
+    # A holds 30 and sells 0.2 a day; B holds 2 and sells 3 a day (over-dispersed), 20 km away
+    problem, demand, km = _two_stores(20.0, (30, 0, 0.2, 0.2), (2, 3.0, 9.0))
+    s = BenefitSettings()
+    alloc = plan_benefit(problem, demand, s)
+    q, value = _best_quantity(demand, km, s)
+    assert q > 0
+    assert alloc.quantity.tolist() == [q]
+    assert alloc.expected_gain is not None
+    net = s.sale_value * alloc.expected_gain[0] - s.cost_per_unit_km * q * km
+    assert net == pytest.approx(value, rel=1e-6)
+
+
+def test_nothing_moves_when_the_warehouse_is_as_fast() -> None:
+    problem, demand, _ = _two_stores(20.0, (30, 0, 0.2, 0.2), (2, 3.0, 9.0))
+    alloc = plan_benefit(problem, demand, BenefitSettings(transfer_lead_days=7))
+    assert len(alloc.quantity) == 0
+
+
+def test_in_transit_counts_in_position_but_is_never_sent() -> None:
+    # A has 3 on hand and 40 arriving: only 3 can go; B's own 30 coming covers its demand
+    problem, demand, _ = _two_stores(20.0, (3, 40, 0.2, 0.2), (2, 3.0, 9.0))
+    alloc = plan_benefit(problem, demand, BenefitSettings())
+    assert alloc.quantity.sum() <= 3
+    problem, demand, _ = _two_stores(20.0, (30, 0, 0.2, 0.2), (60, 3.0, 9.0))
+    assert plan_benefit(problem, demand, BenefitSettings()).quantity.sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 40),
+    st.floats(0, 3),
+    st.floats(0, 3),
+    st.integers(0, 20),
+    st.floats(1, 300),
+    st.sampled_from([0.0, 0.01, 0.05]),
+    st.sampled_from([0.0, 2.0, 20.0]),
+    st.sampled_from([0.0, 0.5]),
+)
+def test_quantity_is_the_best_and_never_a_loss(  # type: ignore[no-untyped-def]
+    on_hand, m_a, m_b, pos_b, km, c, line, theta
+) -> None:
+    problem, demand, km = _two_stores(km, (on_hand, 0, m_a, m_a * 2), (pos_b, m_b, m_b * 1.5))
+    s = BenefitSettings(cost_per_unit_km=c, cost_per_line=line, min_benefit=theta)
+    alloc = plan_benefit(problem, demand, s)
+    _, value = _best_quantity(demand, km, s)
+    got = int(alloc.quantity.sum())
+    gain = 0.0 if alloc.expected_gain is None else float(alloc.expected_gain.sum())
+    got_value = s.sale_value * gain - (c * km + theta) * got
+    # as good as the best quantity (units with a chance to sell below 1e-4 are not offered)
+    assert got_value == pytest.approx(value, abs=0.01)
+    if got:
+        assert got_value - line > 0  # and never at an expected loss
+
+
+def test_daily_moments_are_population_mean_and_variance() -> None:
+    mean, var = daily_moments(np.array([[0.0, 2.0, 4.0], [1.0, 1.0, 1.0]]))
+    assert mean.tolist() == [2.0, 1.0]
+    assert var.tolist() == pytest.approx([8 / 3, 0.0])
