@@ -21,19 +21,10 @@ from rich.table import Table
 
 from stockshift.cli.app import app, check_output, console, err, fail, load, run
 from stockshift.cli.options import (
-    ClustersOpt,
-    CoverOpt,
-    ForecastOpt,
     InventoryOpt,
-    MaxDistanceOpt,
-    MinTransferOpt,
-    PackSizeOpt,
     SalesOpt,
-    SeedOpt,
-    ServiceOpt,
     StoresOpt,
-    WindowOpt,
-    plan_parameters,
+    with_plan_parameters_fixing,
 )
 from stockshift.core.backtest import (
     POLICY_NAMES,
@@ -43,6 +34,7 @@ from stockshift.core.backtest import (
     run_backtest,
 )
 from stockshift.core.errors import ParameterError
+from stockshift.core.types import PlanParameters
 from stockshift.io.backtestfile import write_backtest, write_chart, write_weeks_csv
 
 
@@ -63,6 +55,7 @@ def parse_policies(value: str) -> tuple[str, ...]:
 
 
 @app.command("backtest")
+@with_plan_parameters_fixing(target="forecast", max_transfers=None, policy="greedy")
 def backtest_command(
     stores: StoresOpt = None,
     inventory: InventoryOpt = None,
@@ -92,15 +85,8 @@ def backtest_command(
     transfer_lead_days: Annotated[
         int, typer.Option("--transfer-lead-days", help="Days a transfer takes to arrive.")
     ] = 1,
-    clusters: ClustersOpt = "auto",
-    forecast: ForecastOpt = "moving-average",
-    window: WindowOpt = 28,
-    cover_days: CoverOpt = 7,
-    service_level: ServiceOpt = None,
-    max_distance_km: MaxDistanceOpt = None,
-    pack_size: PackSizeOpt = 1,
-    min_transfer_units: MinTransferOpt = 1,
-    seed: SeedOpt = 0,
+    *,
+    params: PlanParameters,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the result (stockshift.backtest/1 JSON)."),
@@ -119,21 +105,6 @@ def backtest_command(
     check_output(output, "--output")
     check_output(csv, "--csv")
     check_output(png, "--png", (".png", ".svg", ".pdf"))
-    params = run(
-        lambda: plan_parameters(
-            target="forecast",
-            clusters=clusters,
-            forecast=forecast,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-            max_distance_km=max_distance_km,
-            max_transfers=None,
-            pack_size=pack_size,
-            min_transfer_units=min_transfer_units,
-            seed=seed,
-        )
-    )
     names = run(lambda: parse_policies(policies))
     first_day = run(lambda: parse_date("--start", start)) if start is not None else None
     dataset = run(lambda: load(None, stores, inventory, sales, sales_days=None))

@@ -143,21 +143,32 @@ def with_plan_parameters(command: Callable[..., R]) -> Callable[..., R]:
     The command receives the flags as one checked :class:`PlanParameters`; a bad value stops
     with the flag named and exit status 2 before anything is read.
     """
+    return _with_parameters(command, {})
+
+
+def with_plan_parameters_fixing(**fixed: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """:func:`with_plan_parameters` for a command that sets some parameters itself: those
+    get no flag and take the values given here (``stockshift backtest``: target=forecast)."""
+    return lambda command: _with_parameters(command, fixed)
+
+
+def _with_parameters(command: Callable[..., R], fixed: dict[str, Any]) -> Callable[..., R]:
     hints = get_type_hints(command, include_extras=True)
     defaults = {f.name: f.default for f in fields(PlanParameters)}
+    flags = {name: option for name, option in PLANNING_OPTIONS.items() if name not in fixed}
     signature: list[Parameter] = []
     for own in inspect.signature(command).parameters.values():
         if own.name == "params":
             signature += [
                 Parameter(name, Parameter.KEYWORD_ONLY, default=defaults[name], annotation=option)
-                for name, option in PLANNING_OPTIONS.items()
+                for name, option in flags.items()
             ]
         else:
             signature.append(own.replace(kind=Parameter.KEYWORD_ONLY, annotation=hints[own.name]))
 
     @functools.wraps(command)
     def with_params(**kwargs: Any) -> R:
-        values = {name: kwargs.pop(name) for name in PLANNING_OPTIONS}
+        values = {**fixed, **{name: kwargs.pop(name) for name in flags}}
         return command(params=run(lambda: plan_parameters(**values)), **kwargs)
 
     with_params.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
