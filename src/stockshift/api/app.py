@@ -17,7 +17,7 @@ from stockshift.api import logredact, problems
 from stockshift.api.app_info import package_version
 from stockshift.api.backtester import Backtester
 from stockshift.api.deps import AppState
-from stockshift.api.events import Broker
+from stockshift.api.events import Broker, Relay
 from stockshift.api.limits import BodyLimit
 from stockshift.api.methods import MethodsMiddleware, allowed_methods
 from stockshift.api.plancache import PlanCache
@@ -68,7 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.workers == 1:  # with several, serve did this once before they started
             recover(settings, sessions)
+        relay = Relay(broker, sessions) if settings.workers > 1 else None
+        if relay is not None:  # events cross to the other server processes
+            relay.start()
         yield
+        if relay is not None:
+            relay.stop()
         state.planner.shutdown()
         state.backtester.shutdown()
         engine.dispose()

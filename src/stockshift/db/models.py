@@ -131,6 +131,19 @@ class PlanRow(Base):
     executed_by: Mapped[int | None] = mapped_column(Integer)
 
 
+class EventRow(Base):
+    """An event of one server process, for the others to publish too (serve --workers N);
+    kept a few minutes."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    origin: Mapped[str] = mapped_column(String(32))  # the server process that published it
+    name: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class BacktestRow(Base):
     """A backtest request and, once run, its result (the ``stockshift.backtest/1`` file)."""
 
