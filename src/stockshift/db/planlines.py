@@ -4,7 +4,7 @@ A plan of a real chain has tens or hundreds of thousands of lines; a dashboard s
 screenful. Pages are cut by keyset (the sort value and a unique tie-breaker of the last row
 seen), not by offset, so every page costs the same and a walk from the first page to the
 last sees every matching row exactly once, in a stable order, even while lines change
-status. Indexes for these queries are in migration 0003.
+status. Indexes for these queries are in migrations 0003 and 0005.
 """
 
 from __future__ import annotations

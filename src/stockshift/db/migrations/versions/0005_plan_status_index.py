@@ -3,8 +3,8 @@
 GET /plans/{id} checks per request whether any line's status changed since its document
 was cached (db.plans.lines_signature); with this index that is an index-only count.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
