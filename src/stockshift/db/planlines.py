@@ -37,7 +37,7 @@ ORDER_SORTS: dict[str, InstrumentedAttribute[Any]] = {
 }
 LINE_FIELDS = (
     "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
-    "status",
+    "expected_gain", "status",
 )  # fmt: skip
 ORDER_FIELDS = ("order_id", "product_id", "store_id", "quantity", "reason")
 
@@ -175,8 +175,8 @@ def transfer_page(
     sort_column = TRANSFER_SORTS[sort.field]
     columns = [
         TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
-        TransferRow.quantity, TransferRow.distance_km, TransferRow.scope, TransferRow.status,
-        TransferRow.seq,
+        TransferRow.quantity, TransferRow.distance_km, TransferRow.scope,
+        TransferRow.expected_gain, TransferRow.status, TransferRow.seq,
     ]  # fmt: skip
     return _keyset(
         session,
