@@ -55,7 +55,20 @@ def parse_policies(value: str) -> tuple[str, ...]:
 
 
 @app.command("backtest")
-@with_plan_parameters_fixing(target="forecast", max_transfers=None, policy="greedy")
+# the replay's own --review-days and lead days are its settings; the expected-benefit
+# policy it replays plans with its defaults (as before), the other flags are plan's
+@with_plan_parameters_fixing(
+    "warehouse_lead_days",
+    "review_days",
+    "transfer_lead_days",
+    "sale_value",
+    "cost_per_unit_km",
+    "cost_per_line",
+    "min_benefit",
+    target="forecast",
+    max_transfers=None,
+    policy="greedy",
+)
 def backtest_command(
     stores: StoresOpt = None,
     inventory: InventoryOpt = None,

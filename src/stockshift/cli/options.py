@@ -146,10 +146,17 @@ def with_plan_parameters(command: Callable[..., R]) -> Callable[..., R]:
     return _with_parameters(command, {})
 
 
-def with_plan_parameters_fixing(**fixed: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
+def with_plan_parameters_fixing(
+    *defaults: str, **fixed: Any
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """:func:`with_plan_parameters` for a command that sets some parameters itself: those
-    get no flag and take the values given here (``stockshift backtest``: target=forecast)."""
-    return lambda command: _with_parameters(command, fixed)
+    get no flag and take the values given here (``stockshift backtest``: target=forecast),
+    or, for the names in ``defaults``, their :class:`PlanParameters` default."""
+    return lambda command: _with_parameters(command, {**_defaults(defaults), **fixed})
+
+
+def _defaults(names: tuple[str, ...]) -> dict[str, Any]:
+    return {f.name: f.default for f in fields(PlanParameters) if f.name in names}
 
 
 def _with_parameters(command: Callable[..., R], fixed: dict[str, Any]) -> Callable[..., R]:
