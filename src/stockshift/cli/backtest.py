@@ -89,15 +89,6 @@ def backtest_command(
             help=f"Comma-separated policies to compare: {', '.join(POLICY_NAMES)}.",
         ),
     ] = "warehouse,greedy",
-    review_days: Annotated[
-        int, typer.Option("--review-days", help="Days between reviews (plan and order).")
-    ] = 7,
-    warehouse_lead_days: Annotated[
-        int, typer.Option("--warehouse-lead-days", help="Days a warehouse order takes to arrive.")
-    ] = 7,
-    transfer_lead_days: Annotated[
-        int, typer.Option("--transfer-lead-days", help="Days a transfer takes to arrive.")
-    ] = 1,
     *,
     params: PlanParameters,
     output: Annotated[
@@ -124,9 +115,10 @@ def backtest_command(
     settings = BacktestSettings(
         start=first_day,
         weeks=weeks,
-        review_days=review_days,
-        warehouse_lead_days=warehouse_lead_days,
-        transfer_lead_days=transfer_lead_days,
+        # the horizons are planning parameters (expected-benefit plans with them too)
+        review_days=params.review_days,
+        warehouse_lead_days=params.warehouse_lead_days,
+        transfer_lead_days=params.transfer_lead_days,
         policies=names,
     )
     with Progress(
