@@ -55,12 +55,9 @@ def parse_policies(value: str) -> tuple[str, ...]:
 
 
 @app.command("backtest")
-# the replay's own --review-days and lead days are its settings; the expected-benefit
-# policy it replays plans with its defaults (as before), the other flags are plan's
+# --review-days and the lead days are planning flags that the replay uses as its own
+# horizons (expected-benefit plans with the same ones); the economics keep their defaults
 @with_plan_parameters_fixing(
-    "warehouse_lead_days",
-    "review_days",
-    "transfer_lead_days",
     "sale_value",
     "cost_per_unit_km",
     "cost_per_line",

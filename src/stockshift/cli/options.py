@@ -76,15 +76,13 @@ PolicyOpt = Annotated[
 ]
 WarehouseLeadOpt = Annotated[
     int,
-    typer.Option(
-        "--warehouse-lead-days", help="expected-benefit: days a warehouse order takes (L)."
-    ),
+    typer.Option("--warehouse-lead-days", help="Days a warehouse order takes to arrive (L)."),
 ]
 ReviewDaysOpt = Annotated[
-    int, typer.Option("--review-days", help="expected-benefit: days between reviews (R).")
+    int, typer.Option("--review-days", help="Days between reviews, plan and order (R).")
 ]
 TransferLeadOpt = Annotated[
-    int, typer.Option("--transfer-lead-days", help="expected-benefit: days a transfer takes (T).")
+    int, typer.Option("--transfer-lead-days", help="Days a transfer takes to arrive (T).")
 ]
 SaleValueOpt = Annotated[
     float,
