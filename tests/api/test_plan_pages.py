@@ -14,7 +14,8 @@ from tests.api.conftest import Api
 from tests.api.test_journeys import PROBLEM, _plan, _upload
 from tests.db.factory import chain_files
 
-FIELDS = ["seq", "quantity", "distance_km", "product_id", "from_store", "to_store"]
+FIELDS = ["seq", "quantity", "distance_km", "product_id", "from_store", "to_store",
+          "expected_gain"]  # fmt: skip
 SORTS = FIELDS + [f"-{f}" for f in FIELDS]
 
 
@@ -63,7 +64,7 @@ def test_paging_walks_every_line_once_in_sort_order(
     field, descending = sort.lstrip("-"), sort.startswith("-")
     by_plan = sorted(doc["transfers"], key=lambda x: made[x["transfer_id"]])
     if field != "seq":  # the field's order, ties in the order the lines were made
-        by_plan = sorted(by_plan, key=lambda x: x[field])
+        by_plan = sorted(by_plan, key=lambda x: -1.0 if x[field] is None else x[field])
     expected = by_plan[::-1] if descending else by_plan  # -field is field's order reversed
     assert [line["transfer_id"] for line in lines] == [x["transfer_id"] for x in expected]
     assert lines[0] == expected[0]
@@ -248,3 +249,15 @@ def test_pages_are_gzipped_when_large(api: Api, planned: tuple[int, dict[str, An
         headers={**api.auth("viewer"), "Accept-Encoding": "gzip"},
     )
     assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
+
+
+def test_expected_benefit_lines_sort_by_gain(api: Api, tmp_path: Path) -> None:
+    _upload(api, chain_files(tmp_path))
+    plan_id = _plan(api, target="cluster-mean", clusters="3", policy="expected-benefit")
+    doc = api.client.get(f"/api/v1/plans/{plan_id}", headers=api.auth("viewer")).json()
+    assert len(doc["transfers"]) >= 2, doc["error"]
+    made = {x["transfer_id"]: i for i, x in enumerate(doc["transfers"])}
+    want = sorted(doc["transfers"], key=lambda x: (x["expected_gain"], made[x["transfer_id"]]))
+    for sort, expected in (("expected_gain", want), ("-expected_gain", want[::-1])):
+        got, _ = _walk(api, f"/api/v1/plans/{plan_id}/transfers", sort=sort, limit=2)
+        assert got == expected

@@ -364,6 +364,7 @@ class PlanDocument(PlanPublic):
 LineSort = Literal[
     "seq", "-seq", "quantity", "-quantity", "distance_km", "-distance_km",
     "product_id", "-product_id", "from_store", "-from_store", "to_store", "-to_store",
+    "expected_gain", "-expected_gain",
 ]  # fmt: skip
 OrderSort = Literal[
     "seq", "-seq", "quantity", "-quantity", "product_id", "-product_id", "store_id", "-store_id"

@@ -19,17 +19,22 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from stockshift.db.models import TransferRow, WarehouseOrderRow
 
 Direction = Literal["in", "out"]
-Key = tuple[Any, int]  # (sort value, tie-breaker) of the last row of a page
+Key = tuple[Any, int]
+Sortable = (
+    ColumnElement[Any] | InstrumentedAttribute[Any]
+)  # (sort value, tie-breaker) of the last row of a page
 
-TRANSFER_SORTS: dict[str, InstrumentedAttribute[Any]] = {
+GAIN = func.coalesce(TransferRow.expected_gain, -1.0)  # lines without a gain sort lowest
+TRANSFER_SORTS: dict[str, Sortable] = {
     "seq": TransferRow.seq,
     "quantity": TransferRow.quantity,
     "distance_km": TransferRow.distance_km,
     "product_id": TransferRow.product_id,
     "from_store": TransferRow.from_store,
     "to_store": TransferRow.to_store,
+    "expected_gain": GAIN,
 }
-ORDER_SORTS: dict[str, InstrumentedAttribute[Any]] = {
+ORDER_SORTS: dict[str, Sortable] = {
     "seq": WarehouseOrderRow.id,
     "quantity": WarehouseOrderRow.quantity,
     "product_id": WarehouseOrderRow.product_id,
@@ -119,7 +124,7 @@ def _keyset(
     columns: Sequence[InstrumentedAttribute[Any]],
     fields: Sequence[str],
     clauses: list[ColumnElement[bool]],
-    sort_column: InstrumentedAttribute[Any],
+    sort_column: Sortable,
     tie: InstrumentedAttribute[Any],
     sort: Sort,
     after: Key | None,
@@ -136,15 +141,14 @@ def _keyset(
         mine = tie if alone else tuple_(sort_column, tie)
         theirs = literal(last) if alone else tuple_(literal(value), literal(last))
         page_clauses.append(mine < theirs if sort.descending else mine > theirs)
-    sort_at = list(columns).index(sort_column)
-    tie_at = list(columns).index(tie)
-    rows = session.execute(select(*columns).where(*page_clauses).order_by(*order).limit(limit + 1))
+    stmt = select(*columns, sort_column, tie).where(*page_clauses)
+    rows = session.execute(stmt.order_by(*order).limit(limit + 1))
     raw = rows.all()
     more = len(raw) > limit
     raw = raw[:limit]
     next_key: Key | None = None
     if more and raw:
-        next_key = (raw[-1][sort_at], int(raw[-1][tie_at]))
+        next_key = (raw[-1][-2], int(raw[-1][-1]))
     items = [dict(zip(fields, row[: len(fields)], strict=True)) for row in raw]
     return KeysetPage(items=items, next_key=next_key)
 
@@ -176,7 +180,7 @@ def transfer_page(
     columns = [
         TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
         TransferRow.quantity, TransferRow.distance_km, TransferRow.scope,
-        TransferRow.expected_gain, TransferRow.status, TransferRow.seq,
+        TransferRow.expected_gain, TransferRow.status,
     ]  # fmt: skip
     return _keyset(
         session,

@@ -62,7 +62,7 @@ DirectionFilter = Annotated[
 ]
 ScopeFilter = Annotated[Scope | None, Query(description="Only lines of this scope.")]
 StatusFilter = Annotated[TransferStatus | None, Query(description="Only lines in this status.")]
-NUMERIC = {"seq", "quantity", "distance_km"}
+NUMERIC = {"seq", "quantity", "distance_km", "expected_gain"}
 SCOPES: tuple[Scope, ...] = ("intra-cluster", "cross-cluster")
 STATUSES: tuple[TransferStatus, ...] = ("proposed", "dispatched", "received", "cancelled")
 REASONS: tuple[Reason, ...] = ("no-source", "transfer-cap")
