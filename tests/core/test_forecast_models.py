@@ -172,3 +172,12 @@ def test_auto_forecasts_are_finite_and_never_negative(y: np.ndarray, horizon: in
     assert np.all(np.isfinite(fc.sigma)) and np.all(fc.sigma >= 0)
     assert np.all(fc.rate >= 0)
     assert set(fc.method_names()) <= set(CANDIDATES)
+
+
+def test_processes_give_the_same_totals_as_one() -> None:
+    rng = np.random.default_rng(11)
+    y = (rng.random((4_100, 60)) < 0.3) * rng.integers(1, 6, (4_100, 60)).astype(np.float64)
+    names = ["ses", "croston-sba", "moving-average-28"]
+    one = horizon_totals(y, names, horizon=7, cuts=[60, 53])
+    two = horizon_totals(y, names, horizon=7, cuts=[60, 53], n_jobs=2)
+    np.testing.assert_array_equal(one, two)

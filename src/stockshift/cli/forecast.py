@@ -3,6 +3,7 @@ forecasting method has been on held-out windows of the user's own history."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +66,10 @@ def forecast_command(
         Path | None,
         typer.Option("--png", help="Draw history, forecast and interval of a few series here."),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", help="Processes that fit the models (default: one per core)."),
+    ] = 0,
 ) -> None:
     """Forecast demand per store and product, and score every method on held-out windows."""
     check_output(csv, "--csv")
@@ -73,6 +78,8 @@ def forecast_command(
         fail("forecast needs --sales sales.csv (daily units per store and product)")
     if holdout_windows < 1:
         fail(f"--holdout-windows {holdout_windows}: must be at least 1")
+    if jobs < 0:
+        fail(f"--jobs {jobs}: must be at least 1 (or 0 for one per core)")
     run(
         lambda: validate_parameters(
             PlanParameters(
@@ -95,6 +102,7 @@ def forecast_command(
             horizon=cover_days,
             candidates=names,
             n_origins=ORIGINS + holdout_windows,
+            n_jobs=jobs or os.cpu_count() or 1,
         )
     )
     auto_fc = only_sold(select(ev, n_origins=ORIGINS, group=group, among=among), s.has_sales)
