@@ -1,4 +1,4 @@
-"""Run one command and write its own peak RSS and wall time as JSON: a clean-memory launcher.
+"""Run one command and write its own peak RSS, wall and CPU time as JSON: a clean-memory launcher.
 
 ``python -m benchmarks.child RESULT.json CMD ...``. Linux carries a process's RSS high-water
 mark across fork and exec, so a child forked by the benchmark runner (which holds plans
@@ -24,7 +24,8 @@ def main(argv: list[str]) -> int:
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     with open(result_path, "w", encoding="utf-8") as fh:
-        json.dump({"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024}, fh)
+        cpu = usage.ru_utime + usage.ru_stime  # its own and its reaped workers'
+        json.dump({"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "cpu": cpu}, fh)
     return proc.returncode
 
 
