@@ -207,3 +207,25 @@ def test_sales_are_required(cli: Any, tmp_path: Path) -> None:
     res = cli("backtest", "--stores", stores, "--inventory", inventory)
     assert res.exit_code == 2
     assert "--sales" in res.stderr
+
+
+def test_expected_benefit_moves_nothing_when_the_warehouse_is_as_fast(
+    cli: Any, tmp_path: Path
+) -> None:
+    """With T = L = 1 a unit received by transfer arrives no sooner than a warehouse order
+    placed today, so its gain is 0 (SPEC section 9) and expected-benefit never moves one:
+    its figures are warehouse's, line for line. Greedy, on the same case, does move."""
+    files = _case(tmp_path, {"A": 20, "B": 0}, {"A": 1, "B": 3}, {"A": [3] * 14, "B": [0] * 14})
+    stores, inventory, sales = files
+    out = tmp_path / "eb.json"
+    res = cli(
+        "backtest", "--stores", stores, "--inventory", inventory, "--sales", sales,
+        "--start", str(START), "--weeks", "2", "--clusters", "1", "--window", "7",
+        "--cover-days", "7", "--warehouse-lead-days", "1", "--transfer-lead-days", "1",
+        "--policies", "greedy,expected-benefit", "--output", out,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    got = {p["policy"]: p for p in json.loads(out.read_text())["policies"]}
+    assert got["greedy"]["transfer_units"] > 0
+    eb = {**got["expected-benefit"], "policy": "warehouse"}
+    assert eb == got["warehouse"]

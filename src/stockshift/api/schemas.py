@@ -690,6 +690,22 @@ class BacktestCreate(BaseModel):
     pack_size: int = Field(1, ge=1, le=1_000_000)
     min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    sale_value: float = Field(
+        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
+    )
+    cost_per_unit_km: float = Field(
+        0.01,
+        description="expected-benefit: cost of moving a unit 1 km.",
+        **_limits("cost_per_unit_km"),
+    )
+    cost_per_line: float = Field(
+        2.0, description="expected-benefit: fixed cost of one line.", **_limits("cost_per_line")
+    )
+    min_benefit: float = Field(
+        0.0,
+        description="expected-benefit: net value a unit must earn beyond its costs.",
+        **_limits("min_benefit"),
+    )
 
 
 class BacktestCreated(BaseModel):

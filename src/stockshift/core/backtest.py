@@ -23,8 +23,9 @@ from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import FIELD, ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.parameters import validate_parameters
-from stockshift.core.pipeline import compute_targets, sales_days
+from stockshift.core.pipeline import benefit_settings, compute_targets, sales_days
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
+from stockshift.core.planning.benefit import Demand, daily_moments, plan_benefit
 from stockshift.core.targets import surplus_and_need
 from stockshift.core.types import (
     Clustering,
@@ -153,6 +154,20 @@ def allocator_policy(plan: Callable[[Problem], Allocation]) -> Policy:
     return policy
 
 
+def _expected_benefit(review: Review, network: Network) -> Lines:
+    """SPEC section 9's expected-benefit on the review: daily demand moments from the same
+    window as the targets, horizons from the backtest's R, L and T (in ``network.params``)."""
+    mean, var = daily_moments(review.history)
+    demand = Demand(
+        position=np.floor(review.position).astype(np.int64),
+        on_hand=np.floor(review.on_hand).astype(np.int64),
+        mean=mean,
+        var=var,
+    )
+    problem = allocation_problem(review, network)
+    return Lines.of(plan_benefit(problem, demand, benefit_settings(network.params)))
+
+
 def _no_transfers(review: Review, network: Network) -> Lines:
     return Lines.empty()
 
@@ -163,6 +178,7 @@ def available_policies() -> dict[str, Policy]:
         WAREHOUSE: _no_transfers,
         "greedy": allocator_policy(greedy.plan),
         "optimal": allocator_policy(optimal.plan),
+        "expected-benefit": _expected_benefit,
     }
 
 
@@ -305,6 +321,13 @@ def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings
     if sales.units.shape[1] != sales.total_days:
         raise ParameterError("the backtest needs the whole sales history (load it in full)")
     settings = replace(settings, start=start)
+    # one set of horizons: the replay's review and lead times are the policies' too
+    params = replace(
+        params,
+        review_days=settings.review_days,
+        warehouse_lead_days=settings.warehouse_lead_days,
+        transfer_lead_days=settings.transfer_lead_days,
+    )
     clustering = cluster_stores(dataset.stores, params.clusters, seed=params.seed)
     dist = distance_matrix(dataset.stores.lat, dataset.stores.lon)
     return Network(dataset, params, settings, clustering, dist, neighbour_order(dist))

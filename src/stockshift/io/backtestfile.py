@@ -38,6 +38,10 @@ def parameters_dict(result: BacktestResult) -> dict[str, Any]:
         "pack_size": p.pack_size,
         "min_transfer_units": p.min_transfer_units,
         "seed": p.seed,
+        "sale_value": p.sale_value,
+        "cost_per_unit_km": p.cost_per_unit_km,
+        "cost_per_line": p.cost_per_line,
+        "min_benefit": p.min_benefit,
     }
 
 

@@ -43,6 +43,13 @@ def _request(body: BacktestCreate) -> BacktestRequest:
         pack_size=body.pack_size,
         min_transfer_units=body.min_transfer_units,
         seed=body.seed,
+        review_days=body.review_days,
+        warehouse_lead_days=body.warehouse_lead_days,
+        transfer_lead_days=body.transfer_lead_days,
+        sale_value=body.sale_value,
+        cost_per_unit_km=body.cost_per_unit_km,
+        cost_per_line=body.cost_per_line,
+        min_benefit=body.min_benefit,
     )
     return BacktestRequest(settings=settings, params=params)
 
