@@ -57,15 +57,7 @@ def parse_policies(value: str) -> tuple[str, ...]:
 @app.command("backtest")
 # --review-days and the lead days are planning flags that the replay uses as its own
 # horizons (expected-benefit plans with the same ones); the economics keep their defaults
-@with_plan_parameters_fixing(
-    "sale_value",
-    "cost_per_unit_km",
-    "cost_per_line",
-    "min_benefit",
-    target="forecast",
-    max_transfers=None,
-    policy="greedy",
-)
+@with_plan_parameters_fixing(target="forecast", max_transfers=None, policy="greedy")
 def backtest_command(
     stores: StoresOpt = None,
     inventory: InventoryOpt = None,
