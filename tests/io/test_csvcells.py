@@ -82,7 +82,7 @@ def test_plan_and_forecast_csvs_neutralise_hostile_ids(cli: Cli, tmp_path: Path)
     forecast_csv = tmp_path / "forecast.csv"
     r = cli(
         "forecast", "--stores", stores, "--inventory", inventory, "--sales", sales,
-        "--csv", forecast_csv, "--holdout", "1", "--window", "2",
+        "--csv", forecast_csv, "--holdout-windows", "1", "--window", "2",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     written = [out / "transfers.csv", out / "warehouse_orders.csv", out / "targets.csv"]
