@@ -10,6 +10,7 @@ from scipy import stats
 
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.planning.benefit import (
+    NEGLIGIBLE,
     BenefitSettings,
     Demand,
     daily_moments,
@@ -66,6 +67,8 @@ def _best_quantity(demand: Demand, km: float, s: BenefitSettings) -> tuple[int, 
     for k in range(1, int(demand.on_hand[0]) + 1):
         gain = fit_in.at_least(np.array([1]), np.array([demand.position[1] + k]))[0]
         loss = fit_out.at_least(np.array([0]), np.array([demand.position[0] - k + 1]))[0]
+        if gain <= NEGLIGIBLE or loss >= 1 - NEGLIGIBLE:
+            break  # the policy never offers a unit this unlikely to matter
         total += s.sale_value * (gain - loss) - s.cost_per_unit_km * km - s.min_benefit
         if total > value + 1e-9:
             best, value = k, total
@@ -121,8 +124,7 @@ def test_quantity_is_the_best_and_never_a_loss(  # type: ignore[no-untyped-def]
     got = int(alloc.quantity.sum())
     gain = 0.0 if alloc.expected_gain is None else float(alloc.expected_gain.sum())
     got_value = s.sale_value * gain - (c * km + theta) * got
-    # as good as the best quantity (units with a chance to sell below 1e-4 are not offered)
-    assert got_value == pytest.approx(value, abs=0.01)
+    assert got_value == pytest.approx(value, abs=1e-3)  # as good as the best quantity
     if got:
         assert got_value - line > 0  # and never at an expected loss
 

@@ -39,8 +39,11 @@ from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 VALUE_SCALE = 1_000_000
 """Integer solver cost per unit of money (a millionth), converted in :func:`_money`."""
-NEGLIGIBLE = 1e-4
+NEGLIGIBLE = 1e-3
 """A unit whose chance to sell at the destination is below this is never considered."""
+SOLVES = 4
+"""Solves per product that forbid the pairs whose line does not pay its cost; lines still
+losing after the last are dropped."""
 MAX_UNITS_PER_ROW = 10_000
 """Bound on the units one store is offered or considered for, per product and plan."""
 
@@ -204,12 +207,12 @@ def _choose(
     pack: int,
     max_km: float,
     forbidden: frozenset[tuple[int, int]],
+    packs: tuple[list[FloatArray], list[FloatArray]],
 ) -> tuple[IntArray, IntArray]:
     """Units to send and to receive per row of one product: the max-net-benefit flow."""
     n = len(store)
     v = settings.sale_value
-    out_packs = [_packs(marg.losses(lo + i), pack) for i in range(n)]
-    in_packs = [_packs(marg.gains(lo + i), pack) for i in range(n)]
+    out_packs, in_packs = packs
     src = np.array([i for i in range(n) if len(out_packs[i])], dtype=np.int64)
     dst = np.array([j for j in range(n) if len(in_packs[j])], dtype=np.int64)
     sent = np.zeros(n, dtype=np.int64)
@@ -307,10 +310,15 @@ def plan_product(
     pack = int(problem.pack_size)
     max_km = np.inf if problem.max_distance_km is None else float(problem.max_distance_km)
     forbidden: frozenset[tuple[int, int]] = frozenset()
-    while True:
+    packs = (
+        [_packs(marg.losses(r), pack) for r in range(lo, hi)],
+        [_packs(marg.gains(r), pack) for r in range(lo, hi)],
+    )
+    for solve in range(SOLVES):
         sent, got = _choose(
-            lo, store, marg, problem.dist, settings, pack=pack, max_km=max_km, forbidden=forbidden
-        )
+            lo, store, marg, problem.dist, settings, pack=pack, max_km=max_km,
+            forbidden=forbidden, packs=packs,
+        )  # fmt: skip
         s_rows, d_rows = np.flatnonzero(sent), np.flatnonzero(got)
         lines = route(
             store[s_rows],
@@ -331,14 +339,23 @@ def plan_product(
             - settings.min_benefit * lines.quantity
         )
         losing = net <= 0
-        if not losing.any():
-            return ProductLines(
-                lines.source, lines.destination, lines.quantity, lines.distance_km, gain
-            )
+        if not losing.any() or solve == SOLVES - 1:
+            break
         forbidden = forbidden | {
             (int(s), int(d))
             for s, d in zip(lines.source[losing], lines.destination[losing], strict=True)
         }
+    # still losing after the last solve: drop them. The lines left then take their stores'
+    # marginal units earlier (gains higher, losses lower), so each still pays.
+    keep = ~losing
+    kept = ProductLines(
+        lines.source[keep], lines.destination[keep], lines.quantity[keep],
+        lines.distance_km[keep],
+    )  # fmt: skip
+    return ProductLines(
+        kept.source, kept.destination, kept.quantity, kept.distance_km,
+        _line_gains(lo, kept, store, marg),
+    )  # fmt: skip
 
 
 def plan_benefit(problem: Problem, demand: Demand, settings: BenefitSettings) -> Allocation:
