@@ -18,6 +18,7 @@ from stockshift.core.planning.benefit import (
     plan_benefit,
 )
 from stockshift.core.planning.greedy import Problem
+from stockshift.core.types import Dataset
 
 
 def test_fit_is_negative_binomial_when_over_dispersed_else_poisson() -> None:
@@ -133,3 +134,30 @@ def test_daily_moments_are_population_mean_and_variance() -> None:
     mean, var = daily_moments(np.array([[0.0, 2.0, 4.0], [1.0, 1.0, 1.0]]))
     assert mean.tolist() == [2.0, 1.0]
     assert var.tolist() == pytest.approx([8 / 3, 0.0])
+
+
+def test_forecast_auto_spread_is_the_demand_spread() -> None:
+    # --forecast auto: the model's rate and its σ over the C cover days set the daily moments
+    from stockshift.core.pipeline import demand
+    from stockshift.core.types import Inventory, PlanParameters, Sales, Targets
+
+    inv = Inventory(
+        product_ids=np.array(["P"], dtype=object),
+        product=np.zeros(2, dtype=np.int32),
+        store=np.array([0, 1], dtype=np.int32),
+        on_hand=np.array([5, 7]),
+        indptr=np.array([0, 2]),
+        in_transit=np.array([1, 0]),
+    )
+    units = np.array([[0.0, 9.0, 0.0], [1.0, 1.0, 1.0]])
+    sales = Sales(units, np.array([True, True]), np.datetime64("2025-01-01"),
+                  np.datetime64("2025-01-03"), 3)  # fmt: skip
+    dataset = Dataset(stores=None, inventory=inv, sales=sales)  # type: ignore[arg-type]
+    zeros = np.zeros(2, dtype=np.int64)
+    params = PlanParameters(policy="expected-benefit", cover_days=7)
+    auto = Targets(np.zeros(2), zeros, zeros, rate=np.array([2.0, 1.0]), sigma=np.array([7.0, 0.0]))
+    got = demand(dataset, params, auto)
+    assert got.mean.tolist() == [2.0, 1.0] and got.var.tolist() == [7.0, 0.0]
+    assert got.position.tolist() == [6, 7] and got.on_hand.tolist() == [5, 7]
+    plain = demand(dataset, params, Targets(np.zeros(2), zeros, zeros, rate=np.ones(2)))
+    assert plain.mean.tolist() == [3.0, 1.0] and plain.var.tolist() == [18.0, 0.0]

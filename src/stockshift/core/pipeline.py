@@ -91,7 +91,7 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         min_transfer_units=params.min_transfer_units,
     )
     if params.policy == "expected-benefit":
-        alloc = plan_benefit(problem, demand(dataset, params), benefit_settings(params))
+        alloc = plan_benefit(problem, demand(dataset, params, targets), benefit_settings(params))
         need_left = need_after(alloc, problem, inv, targets)
     else:
         alloc = (optimal.plan if params.policy == "optimal" else greedy.plan)(problem)
@@ -132,14 +132,22 @@ def benefit_settings(params: PlanParameters) -> BenefitSettings:
     )
 
 
-def demand(dataset: Dataset, params: PlanParameters) -> Demand:
-    """Positions and daily demand moments over the last ``window`` days of sales."""
+def demand(dataset: Dataset, params: PlanParameters, targets: Targets) -> Demand:
+    """Positions and daily demand moments for expected-benefit.
+
+    With ``--forecast auto`` the chosen model's rate r and its out-of-sample σ of demand over
+    the C cover days give mean r and variance σ²/C per day; otherwise the mean and variance
+    of the last ``window`` days of sales.
+    """
     if dataset.sales is None:
         raise ParameterError.about(
             "policy", params.policy, "needs the sales history: pass a sales file"
         )
-    units = dataset.sales.units
-    mean, var = daily_moments(units[:, max(units.shape[1] - params.window, 0) :])
+    if targets.sigma is not None and targets.rate is not None:
+        mean, var = targets.rate, targets.sigma**2 / params.cover_days
+    else:
+        units = dataset.sales.units
+        mean, var = daily_moments(units[:, max(units.shape[1] - params.window, 0) :])
     inv = dataset.inventory
     return Demand(position=inv.position, on_hand=inv.on_hand, mean=mean, var=var)
 
