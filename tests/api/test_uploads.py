@@ -7,6 +7,7 @@ import asyncio
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import zlib
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from stockshift.api.app import create_app
+from stockshift.api.export_openapi import openapi_document
 from stockshift.config import Settings
 from tests.api.conftest import make_keys
 from tests.db.factory import chain_files
@@ -47,9 +49,15 @@ class Received:
         return {"type": "http.request", "body": chunk, "more_body": self.reads < len(self.chunks)}
 
 
-def _post(app: FastAPI, receive: Received, key: str | None) -> tuple[int, dict[str, Any]]:
-    """POST /api/v1/import through the raw ASGI interface (no Content-Length: streamed)."""
-    headers = [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
+def _post(
+    app: FastAPI,
+    receive: Received,
+    key: str | None,
+    path: str = "/api/v1/import",
+    content_type: str = f"multipart/form-data; boundary={BOUNDARY}",
+) -> tuple[int, dict[str, Any]]:
+    """POST ``path`` through the raw ASGI interface (no Content-Length: streamed)."""
+    headers = [(b"content-type", content_type.encode())]
     if key is not None:
         headers.append((b"authorization", f"Bearer {key}".encode()))
     scope = {
@@ -58,8 +66,8 @@ def _post(app: FastAPI, receive: Received, key: str | None) -> tuple[int, dict[s
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/api/v1/import",
-        "raw_path": b"/api/v1/import",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": headers,
@@ -220,3 +228,23 @@ def test_unreadable_files_name_the_row_and_never_the_servers_path(
             assert error["file"] == name and error["row"] == row, error
             assert name in error["message"] or "CSV" in error["message"]
             assert str(upload_dir) not in r.text and "import-" not in r.text, r.text
+
+
+POSTS = sorted(
+    re.sub(r"\{[^}]+\}", "1", path)
+    for path, item in openapi_document()["paths"].items()  # type: ignore[attr-defined]
+    if "post" in item
+)
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_no_route_reads_a_body_before_the_key(
+    database_url: str, upload_dir: Path, path: str
+) -> None:
+    """FastAPI parses JSON bodies before dependencies; the key is checked ahead of that."""
+    app = _app(database_url, upload_dir)
+    for key in (None, "ssk_wrong"):
+        receive = Received([b'{"sales": [' + b" " * CHUNK] * 16, fail_after=0)
+        status, problem = _post(app, receive, key, path, "application/json")
+        assert status == 401, (path, problem)
+        assert receive.reads == 0, path

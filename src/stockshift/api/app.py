@@ -18,6 +18,7 @@ from stockshift.api.app_info import package_version
 from stockshift.api.backtester import Backtester
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker, Relay
+from stockshift.api.keyfirst import KeyBeforeBody
 from stockshift.api.limits import BodyLimit
 from stockshift.api.methods import MethodsMiddleware, allowed_methods
 from stockshift.api.plancache import PlanCache
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
+    app.add_middleware(KeyBeforeBody)
     app.add_middleware(MethodsMiddleware, routes_of=app)
     # JSON answers of a KiB or more are gzipped for clients that accept it; the plan
     # document comes compressed already (plancache.py) and event streams are left alone.

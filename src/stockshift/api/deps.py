@@ -88,6 +88,11 @@ def _check(state: AppState, secret: str | None, need: Role) -> KeyInfo:
     return KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
 
 
+def check_key(state: AppState, secret: str | None) -> KeyInfo:
+    """The live key of ``secret``; 401 when it is missing, unknown or revoked."""
+    return _check(state, secret, "viewer")
+
+
 def require(need: Role) -> Callable[..., KeyInfo]:
     """A dependency that admits keys of role ``need`` or higher."""
 
