@@ -249,6 +249,8 @@ def test_pages_are_gzipped_when_large(api: Api, planned: tuple[int, dict[str, An
         headers={**api.auth("viewer"), "Accept-Encoding": "gzip"},
     )
     assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
+    timing = r.headers["server-timing"]  # the app's own time, for clients and benchmarks
+    assert timing.startswith("app;dur=") and float(timing.removeprefix("app;dur=")) >= 0
 
 
 def test_expected_benefit_lines_sort_by_gain(api: Api, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from stockshift.api.methods import MethodsMiddleware, allowed_methods
 from stockshift.api.plancache import PlanCache
 from stockshift.api.planner import Planner
 from stockshift.api.routes import ROUTERS
+from stockshift.api.timing import ServerTiming
 from stockshift.api.uploads import clean_stale, upload_root
 from stockshift.config import Settings
 from stockshift.db.backtests import fail_interrupted_backtests
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # JSON answers of a KiB or more are gzipped for clients that accept it; the plan
     # document comes compressed already (plancache.py) and event streams are left alone.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(ServerTiming)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
