@@ -49,6 +49,9 @@ from stockshift.io.readers import load_dataset
 
 BEGIN = "<!-- forecast benchmarks: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
 END = "<!-- end of forecast benchmarks -->"
+REPLAY_BEGIN = "<!-- forecast replay: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
+REPLAY_END = "<!-- end of forecast replay -->"
+REPLAY_START, REPLAY_WEEKS = "2022-07-04", 8
 SPEED_BEGIN = "<!-- forecast speed: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
 SPEED_END = "<!-- end of forecast speed -->"
 HORIZON = 28
@@ -249,6 +252,44 @@ def time_commands(exe: str, hyvee: Case | None, repeat: int) -> list[Timing]:
     return out
 
 
+def replay_lines(exe: str, case: Case) -> list[str]:
+    """Fill rate obtained by ``stockshift backtest --policies warehouse`` (SPEC section 10) for
+    each service level asked, with ``--forecast auto`` and with the 28-day moving average."""
+    folder, _ = prepare(case, exe)
+    d = files(folder)
+    rows = []
+    for forecast in ("auto", "moving-average"):
+        for q in LEVELS:
+            out = folder / f"replay-{forecast}-{q}.json"
+            cmd = [
+                exe, "backtest", "--stores", str(d["stores"]), "--inventory", str(d["inventory"]),
+                "--sales", str(d["sales"]), "--start", REPLAY_START, "--weeks", str(REPLAY_WEEKS),
+                "--policies", "warehouse", "--forecast", forecast, "--cover-days", "14",
+                "--service-level", str(q), "--output", str(out),
+            ]  # fmt: skip
+            _, cpu, _, _ = timed(cmd)
+            got = json.loads(out.read_text())["policies"][0]
+            rows.append(
+                f"| {forecast} | {q:.2f} | {got['fill_rate']:.3f} | "
+                f"{got['average_stock']:,.0f} | {int(got['warehouse_units']):,} | {cpu:.0f} |"
+            )
+    return [
+        "### Service level asked and fill rate obtained, replayed",
+        "",
+        f"`stockshift backtest --policies warehouse --start {REPLAY_START} --weeks "
+        f"{REPLAY_WEEKS} --cover-days 14` (review every 7 days, warehouse lead 7 days, so a "
+        f"target covers R + L = 14 days) on {case.rows_note}: every review sets each store's "
+        "target from the sales before that day and orders up to it; demand is served from "
+        "stock, the rest is lost. auto reads every day before the review; the moving average "
+        "its 28.",
+        "",
+        "| forecast | service level asked | fill rate obtained | average stock | warehouse "
+        "units | CPU (s) |",
+        "|---|--:|--:|--:|--:|--:|",
+        *rows,
+    ]
+
+
 def write_doc(section: list[str], begin: str = BEGIN, end: str = END) -> None:
     """Replace the block between ``begin`` and ``end`` in docs/benchmarks.md (or append it)."""
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
@@ -264,7 +305,8 @@ def write_doc(section: list[str], begin: str = BEGIN, end: str = END) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-speed", action="store_true", help="skip the timed commands")
-    parser.add_argument("--no-accuracy", action="store_true", help="only the timed commands")
+    parser.add_argument("--no-accuracy", action="store_true", help="skip the accuracy tables")
+    parser.add_argument("--no-replay", action="store_true", help="skip the backtest replays")
     parser.add_argument("--full", action="store_true", help="also auto over every model (slow)")
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
@@ -299,13 +341,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"{case.name}: done", file=sys.stderr)
     if not args.no_accuracy:
         write_doc(section)
+    hy200 = None
+    if shared is not None:
+        hy200 = iowa_case(
+            shared, "iowa-hyvee-200", "HY-VEE", "iowa_liquor_sales_daily_hyvee_2022.csv.gz",
+            200, "2022-01-01",
+        )  # fmt: skip
+    if not args.no_replay and hy200 is not None:
+        write_doc(replay_lines(exe, hy200), REPLAY_BEGIN, REPLAY_END)
     if not args.no_speed:
-        hy200 = None
-        if shared is not None:
-            hy200 = iowa_case(
-                shared, "iowa-hyvee-200", "HY-VEE", "iowa_liquor_sales_daily_hyvee_2022.csv.gz",
-                200, "2022-01-01",
-            )  # fmt: skip
         timings = time_commands(exe, hy200, args.repeat)
         speed = [
             "### Speed of `--forecast auto`",
