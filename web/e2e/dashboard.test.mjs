@@ -327,7 +327,7 @@ test("a backtest on the database's history compares the policies, and one click 
   assert.equal(plan.body.parameters.policy, ids[winner], "the plan uses the backtest's winner");
   await shot("13-planned-with-winner");
 
-  // Execute and receive work for this policy's plan as for any other.
+  // Execute, receive and cancel work for this policy's plan as for any other.
   if ((await page.locator("table.data tbody tr").count()) > 0) {
     const stock = await chainStock();
     await page.getByRole("button", { name: "Execute plan…" }).click();
@@ -348,6 +348,15 @@ test("a backtest on the database's history compares the policies, and one click 
     const after = await chainStock();
     assert.equal(after.onHand, stock.onHand - units + quantity);
     assert.equal(after.onHand + after.inTransit, stock.onHand + stock.inTransit, "the chain's total is unchanged");
+
+    const next = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Cancel…" }) }).first();
+    const cancelled = page.locator(`[id="${await next.getAttribute("id")}"]`);
+    const back = number(await cancelled.locator("td.num").first().innerText());
+    await cancelled.getByRole("button", { name: "Cancel…" }).click();
+    await cancelled.getByRole("button", { name: "Yes, cancel" }).click();
+    await cancelled.getByText("cancelled", { exact: true }).waitFor();
+    await waitForInTransit(after.inTransit - back);
+    assert.equal((await chainStock()).onHand, after.onHand + back);
   }
 });
 

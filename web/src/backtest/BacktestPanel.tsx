@@ -71,7 +71,7 @@ function Outcome({ run, onPlan, planning }: Props) {
           <p>
             <strong>{policyName(v.winner.policy)}</strong> lost the fewest sales
             {start ? ` over the ${weeks} weeks from ${start}` : ""}: {fmtInt(v.winner.lost)} units, moving{" "}
-            {fmtInt(v.winner.transfer_units)} units {fmtInt(v.winner.unit_km)} unit-km.
+            {fmtInt(v.winner.transfer_units)} units ({fmtInt(v.winner.unit_km)} unit-km).
             {againstBaseline(v)}
           </p>
           <button

@@ -197,7 +197,7 @@ describe("BacktestPanel", () => {
     expect(rows[4]).toHaveTextContent(/Expected benefit\s*best\s*17\s*−15 %/);
     expect(screen.getByRole("figure", { name: "Cumulative lost sales by week, per policy" })).toBeInTheDocument();
     expect(screen.getByText(/lost the fewest sales over the 2 weeks from 2026-01-01/)).toHaveTextContent(
-      "17 units, moving 30 units 60 unit-km. The warehouse alone lost 20.",
+      "17 units, moving 30 units (60 unit-km). The warehouse alone lost 20.",
     );
     await userEvent.click(screen.getByRole("button", { name: "Plan with Expected benefit" }));
     expect(onPlan).toHaveBeenCalledWith(expect.objectContaining({ policy: "expected-benefit", target: "forecast" }));
@@ -221,7 +221,7 @@ describe("BacktestPanel", () => {
     render(<Harness api={api} onPlan={vi.fn()} />, { wrapper: withQueries() });
     expect(await screen.findByRole("button", { name: "Plan with Expected benefit" })).toBeEnabled();
     expect(screen.getByText(/lost the fewest sales/)).toHaveTextContent(
-      "17 units, moving 30 units 60 unit-km. The warehouse alone lost 20.",
+      "17 units, moving 30 units (60 unit-km). The warehouse alone lost 20.",
     );
   });
 
