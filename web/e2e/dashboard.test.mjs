@@ -285,8 +285,6 @@ test("a backtest on the database's history compares the policies, and one click 
   const dismiss = page.getByRole("button", { name: "Dismiss message" });
   if ((await dismiss.count()) > 0) await dismiss.click();
   await page.getByLabel("Weeks", { exact: true }).fill("4");
-  // TODO(issue 9): keep Expected benefit ticked once the service plans with it.
-  await page.getByRole("checkbox", { name: "Expected benefit" }).uncheck();
   await page.getByRole("button", { name: "Run backtest" }).click();
   const table = page.getByRole("table", { name: "Backtest result per policy" });
   // The table when the replay has finished; a refusal or a failure fails the test with its message.
@@ -302,7 +300,7 @@ test("a backtest on the database's history compares the policies, and one click 
   const policies = await table.locator("tbody th").allInnerTexts();
   assert.deepEqual(
     policies.map((p) => p.replace(/\s*best$/, "").trim()),
-    ["Warehouse only", "Greedy", "Optimal"],
+    ["Warehouse only", "Greedy", "Optimal", "Expected benefit"],
   );
   const lost = (await table.locator("tbody tr td:nth-child(2)").allInnerTexts()).map(number);
   const winnerRow = table.locator("tbody tr.winner");
@@ -326,6 +324,9 @@ test("a backtest on the database's history compares the policies, and one click 
   const ids = { Greedy: "greedy", Optimal: "optimal", "Expected benefit": "expected-benefit" };
   assert.equal(plan.body.parameters.policy, ids[winner], "the plan uses the backtest's winner");
   await shot("13-planned-with-winner");
+  // Lines of an expected-benefit plan say how many extra units each is expected to sell.
+  const gainColumn = await page.getByRole("columnheader", { name: /Expected gain/ }).count();
+  assert.equal(gainColumn > 0, winner === "Expected benefit" && plan.body.transfers.length > 0);
 
   // Execute, receive and cancel work for this policy's plan as for any other.
   if ((await page.locator("table.data tbody tr").count()) > 0) {

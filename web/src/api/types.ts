@@ -11,21 +11,21 @@ export type Role = Schemas["MePublic"]["role"];
 export type Scope = Schemas["PlanLine"]["scope"];
 export type TransferStatus = Schemas["PlanLine"]["status"];
 export type PlanStatus = Schemas["PlanPublic"]["status"];
-export type Policy = "greedy" | "optimal" | "expected-benefit";
+export type Policy = Schemas["PlanCreate"]["policy"];
 export type ForecastKind = Schemas["PlanCreate"]["forecast"];
-/** The expected-benefit policy's settings (SPEC section 9); the service's defaults apply to those left out. */
-export interface PolicySettings {
-  policy: Policy;
-  warehouse_lead_days?: number;
-  review_days?: number;
-  transfer_lead_days?: number;
-  sale_value?: number;
-  cost_per_unit_km?: number;
-  cost_per_line?: number;
-  min_benefit?: number;
-}
-// TODO(issue 9): take `policy` from the schema once it offers expected-benefit.
-export type PlanParameters = Omit<Schemas["PlanCreate"], "seed" | "policy"> & PolicySettings;
+/** The expected-benefit policy's settings (SPEC section 9). */
+type PolicySettingKey =
+  | "warehouse_lead_days"
+  | "review_days"
+  | "transfer_lead_days"
+  | "sale_value"
+  | "cost_per_unit_km"
+  | "cost_per_line"
+  | "min_benefit";
+/** The policy, and those of its settings the planner gave; the service's defaults apply to the rest. */
+export type PolicySettings = Pick<Schemas["PlanCreate"], "policy"> &
+  Partial<Pick<Schemas["PlanCreate"], PolicySettingKey>>;
+export type PlanParameters = Omit<Schemas["PlanCreate"], "seed" | "policy" | PolicySettingKey> & PolicySettings;
 export type PlanSummary = Schemas["PlanSummary"];
 export type Elbow = Schemas["Elbow"];
 export type WarehouseOrder = Schemas["PlanWarehouseOrder"];

@@ -6,7 +6,8 @@ import { resolveRoutes } from "../map/routes";
 import { transferLine } from "../test/factories";
 import { ExecuteDialog } from "./ExecuteDialog";
 import { Kpis, needShare } from "./Kpis";
-import { PlanForm } from "./PlanForm";
+import openapi from "../../openapi.json";
+import { ECONOMIC_DEFAULTS, PlanForm } from "./PlanForm";
 import { PlanStatus } from "./PlanStatus";
 import { TransfersTable } from "./TransfersTable";
 
@@ -74,6 +75,12 @@ describe("PlanForm", () => {
 });
 
 describe("PlanForm policies", () => {
+  it("shows the service's own defaults for the economics", () => {
+    const props = openapi.components.schemas.PlanCreate.properties as Record<string, { default?: unknown }>;
+    for (const [key, value] of Object.entries(ECONOMIC_DEFAULTS))
+      expect([key, props[key]?.default]).toEqual([key, value]);
+  });
+
   it("explains every policy in one line, and shows expected-benefit's settings only when chosen", async () => {
     render(<PlanForm onSubmit={vi.fn()} busy={false} roleNote={null} />);
     const policy = screen.getByRole("group", { name: "Policy" });
