@@ -43,8 +43,9 @@ async function signIn(key) {
 }
 
 async function runPlan(fill = {}) {
+  const form = page.getByRole("form", { name: "Plan parameters" });
   for (const [label, value] of Object.entries(fill)) {
-    const field = page.getByLabel(label, { exact: true });
+    const field = form.getByLabel(label, { exact: true });
     if ((await field.evaluate((el) => el.tagName)) === "SELECT") await field.selectOption(value);
     else await field.fill(value);
   }

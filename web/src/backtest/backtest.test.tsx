@@ -76,7 +76,15 @@ describe("verdict", () => {
   });
 
   it("plans with the winner and the targets, limits and lead times the backtest used", () => {
-    const used = { ...BACKTEST_DEFAULTS, start: "2026-01-01", cover_days: 14, window: 91, pack_size: 6 };
+    const used = {
+      ...BACKTEST_DEFAULTS,
+      start: "2026-01-01",
+      cover_days: 14,
+      window: 91,
+      pack_size: 6,
+      sale_value: 25,
+      cost_per_line: 0,
+    };
     expect(planFromBacktest("expected-benefit", used, BACKTEST_DEFAULTS)).toEqual({
       target: "forecast",
       clusters: "auto",
@@ -92,8 +100,11 @@ describe("verdict", () => {
       review_days: 7,
       warehouse_lead_days: 7,
       transfer_lead_days: 1,
+      sale_value: 25,
+      cost_per_line: 0,
     });
     expect(planFromBacktest("optimal", used, BACKTEST_DEFAULTS)).not.toHaveProperty("review_days");
+    expect(planFromBacktest("optimal", used, BACKTEST_DEFAULTS)).not.toHaveProperty("sale_value");
   });
 });
 

@@ -46,6 +46,21 @@ export function cumulativeLost(results: readonly BacktestPolicyResult[]): Record
   return [...rows.values()].sort((a, b) => Number(a.week) - Number(b.week));
 }
 
+const ECONOMICS = ["sale_value", "cost_per_unit_km", "cost_per_line", "min_benefit"] as const;
+
+/** The economics the replay priced moves with, where its result names them. */
+function economics(used: Record<string, unknown>): Partial<Record<(typeof ECONOMICS)[number], number>> {
+  return Object.fromEntries(ECONOMICS.flatMap((k) => (typeof used[k] === "number" ? [[k, used[k]]] : [])));
+}
+
+function horizons(p: BacktestParameters) {
+  return {
+    review_days: p.review_days,
+    warehouse_lead_days: p.warehouse_lead_days,
+    transfer_lead_days: p.transfer_lead_days,
+  };
+}
+
 /** The plan that repeats `policy` on today's stock with the targets and limits the backtest used. */
 export function planFromBacktest(
   policy: Policy,
@@ -65,12 +80,6 @@ export function planFromBacktest(
     pack_size: p.pack_size,
     min_transfer_units: p.min_transfer_units,
     policy,
-    ...(policy === "expected-benefit"
-      ? {
-          review_days: p.review_days,
-          warehouse_lead_days: p.warehouse_lead_days,
-          transfer_lead_days: p.transfer_lead_days,
-        }
-      : {}),
+    ...(policy === "expected-benefit" ? { ...economics(used), ...horizons(p) } : {}),
   };
 }
