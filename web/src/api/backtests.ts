@@ -36,15 +36,9 @@ export function toBacktest(raw: Schemas["BacktestPublic"]): Backtest {
 
 export async function createBacktest(api: ApiClient, params: BacktestParameters): Promise<string> {
   const { start, ...rest } = params;
-  const body = {
-    ...rest,
-    ...(start === null ? {} : { start }),
-    // The replay plans with the policies named; the service refuses a name it does not know.
-    policies: params.policies as Schemas["BacktestCreate"]["policies"],
-    // TODO(issue 10): drop the cast once the schema offers forecast auto.
-    forecast: params.forecast as Schemas["BacktestCreate"]["forecast"],
-    seed: 0,
-  };
+  // The generated type marks every field with a default as required; those left out (the
+  // economics, a start) take the service's defaults.
+  const body = { ...rest, ...(start === null ? {} : { start }), seed: 0 } as Schemas["BacktestCreate"];
   const created = await unwrap(api.POST("/api/v1/backtests", { body }));
   return String(created.backtest_id);
 }

@@ -161,6 +161,11 @@ export interface BacktestParameters {
   max_distance_km: number | null;
   pack_size: number;
   min_transfer_units: number;
+  /** Expected-benefit's economics, when the planner gave them; the service's defaults otherwise. */
+  sale_value?: number;
+  cost_per_unit_km?: number;
+  cost_per_line?: number;
+  min_benefit?: number;
 }
 
 export type BacktestWeek = Schemas["BacktestWeek"];

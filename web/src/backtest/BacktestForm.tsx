@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useState } from "react";
 import type { BacktestParameters, ForecastKind, Policy } from "../api/types";
-import { FORECASTS, POLICIES } from "../plan/choices";
+import { ECONOMIC_DEFAULTS, ECONOMICS, FORECASTS, POLICIES } from "../plan/choices";
 import { BASELINE } from "./verdict";
 
 interface Props {
@@ -41,7 +41,9 @@ type TextKey =
   | "service_level"
   | "max_distance_km"
   | "pack_size"
-  | "min_transfer_units";
+  | "min_transfer_units"
+  | EconomicKey;
+type EconomicKey = (typeof ECONOMICS)[number]["key"];
 type Texts = Record<TextKey, string> & { start: string };
 type Errors = Partial<Record<TextKey | "start" | "policies", string>>;
 
@@ -87,6 +89,12 @@ export function toBacktestParameters(
     pack_size: whole("pack_size", "Pack size", 1),
     min_transfer_units: whole("min_transfer_units", "Minimum transfer", 1),
   };
+  if (policies.includes("expected-benefit")) {
+    for (const { key, name } of ECONOMICS) {
+      const v = optional(key, (n) => n >= 0, `${name} must be a number of 0 or more.`);
+      if (v !== null) params[key] = v;
+    }
+  }
   return { params: Object.keys(errors).length === 0 ? params : null, errors };
 }
 
@@ -104,6 +112,10 @@ export function BacktestForm({ initial, busy, onSubmit }: Props) {
     max_distance_km: text(from.max_distance_km),
     pack_size: text(from.pack_size),
     min_transfer_units: text(from.min_transfer_units),
+    sale_value: text(from.sale_value ?? null),
+    cost_per_unit_km: text(from.cost_per_unit_km ?? null),
+    cost_per_line: text(from.cost_per_line ?? null),
+    min_benefit: text(from.min_benefit ?? null),
   });
   const [policies, setPolicies] = useState<Policy[]>(
     POLICIES.map((p) => p.id).filter((id) => from.policies.includes(id)),
@@ -119,7 +131,7 @@ export function BacktestForm({ initial, busy, onSubmit }: Props) {
     if (params) onSubmit(params);
   };
   const field = (key: TextKey | "start", label: string, hint: string, placeholder = "") => (
-    <div className="field">
+    <div className="field" key={key}>
       <label htmlFor={`backtest-${key}`}>{label}</label>
       <input
         id={`backtest-${key}`}
@@ -173,6 +185,10 @@ export function BacktestForm({ initial, busy, onSubmit }: Props) {
         {field("max_distance_km", "Distance limit (km)", "empty: no limit", "no limit")}
         {field("pack_size", "Pack size", "multiples moved")}
         {field("min_transfer_units", "Minimum transfer", "smallest line")}
+        {policies.includes("expected-benefit") &&
+          ECONOMICS.map(({ key, label, hint }) =>
+            field(key, label, `expected benefit: ${hint}`, String(ECONOMIC_DEFAULTS[key])),
+          )}
         <div className="field">
           <label htmlFor="backtest-forecast">Forecast method</label>
           <select id="backtest-forecast" value={forecast} onChange={(e) => setForecast(e.target.value as ForecastKind)}>

@@ -236,6 +236,25 @@ describe("BacktestPanel", () => {
     );
   });
 
+  it("asks for expected-benefit's economics only while it is compared, and sends those given", async () => {
+    const { api, fetch } = stubService({
+      "GET /api/v1/backtests": () => [200, { items: [], total: 0, limit: 1, offset: 0 }],
+      "POST /api/v1/backtests": () => [201, { backtest_id: 9, status: "running" }],
+      "GET /api/v1/backtests/9": () => [200, { backtest_id: 9, status: "running", progress: null, parameters: {} }],
+    });
+    render(<Harness api={api} onPlan={vi.fn()} />, { wrapper: withQueries() });
+    expect(screen.getByLabelText("A sale earns")).toHaveAttribute("placeholder", "10");
+    await userEvent.type(screen.getByLabelText("A sale earns"), "25");
+    await userEvent.click(screen.getByRole("button", { name: "Run backtest" }));
+    await waitFor(() => expect(fetch.mock.calls.some((c) => (c[0] as Request).method === "POST")).toBe(true));
+    const post = fetch.mock.calls.map((c) => c[0] as Request).find((r) => r.method === "POST");
+    const sent = (await post?.json()) as Record<string, unknown>;
+    expect(sent).toMatchObject({ sale_value: 25 });
+    expect(sent).not.toHaveProperty("cost_per_line");
+    await userEvent.click(screen.getByRole("checkbox", { name: "Expected benefit" }));
+    expect(screen.queryByLabelText("A sale earns")).not.toBeInTheDocument();
+  });
+
   it("names a wrong field and sends nothing; says why the service refused", async () => {
     const { api, fetch } = stubService({
       "GET /api/v1/backtests": () => [200, { items: [], total: 0, limit: 1, offset: 0 }],

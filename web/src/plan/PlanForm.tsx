@@ -7,7 +7,7 @@
  */
 import { type FormEvent, useState } from "react";
 import type { ForecastKind, PlanParameters, Policy, PolicySettings } from "../api/types";
-import { FORECASTS, POLICIES } from "./choices";
+import { ECONOMIC_DEFAULTS, ECONOMICS, FORECASTS, POLICIES } from "./choices";
 
 interface Props {
   onSubmit: (params: PlanParameters) => void;
@@ -59,9 +59,6 @@ const DEFAULTS: Fields = {
   min_benefit: "",
 };
 
-/** The service's defaults for the expected-benefit economics (PlanCreate in web/openapi.json), shown as placeholders. */
-export const ECONOMIC_DEFAULTS = { sale_value: 10, cost_per_unit_km: 0.01, cost_per_line: 2, min_benefit: 0 } as const;
-
 type Errors = Partial<Record<keyof Fields, string>>;
 
 function positiveInt(text: string): number | null {
@@ -99,12 +96,7 @@ export function toParameters(f: Fields): { params: PlanParameters | null; errors
     policy.warehouse_lead_days = days("warehouse_lead_days", "Warehouse lead time", 0);
     policy.review_days = days("review_days", "Review period", 1);
     policy.transfer_lead_days = days("transfer_lead_days", "Transfer lead time", 0);
-    for (const [key, label] of [
-      ["sale_value", "What a sale earns"],
-      ["cost_per_unit_km", "Cost of a unit-km"],
-      ["cost_per_line", "Cost of a line"],
-      ["min_benefit", "Least net benefit"],
-    ] as const) {
+    for (const { key, name: label } of ECONOMICS) {
       const v = money(key, label);
       if (v !== null) policy[key] = v;
     }

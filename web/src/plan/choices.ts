@@ -31,3 +31,14 @@ export const FORECASTS: readonly { id: ForecastKind; name: string; line: string 
 export function policyName(id: string): string {
   return POLICIES.find((p) => p.id === id)?.name ?? (id === "warehouse" ? "Warehouse only" : id);
 }
+
+/** The service's defaults for expected-benefit's economics (web/openapi.json), shown as placeholders. */
+export const ECONOMIC_DEFAULTS = { sale_value: 10, cost_per_unit_km: 0.01, cost_per_line: 2, min_benefit: 0 } as const;
+
+/** Expected-benefit's economics as the forms ask for them: label, hint and the message naming a wrong value. */
+export const ECONOMICS = [
+  { key: "sale_value", label: "A sale earns", hint: "money per extra sale", name: "What a sale earns" },
+  { key: "cost_per_unit_km", label: "A unit-km costs", hint: "moving 1 unit 1 km", name: "Cost of a unit-km" },
+  { key: "cost_per_line", label: "A line costs", hint: "fixed, per line", name: "Cost of a line" },
+  { key: "min_benefit", label: "Least net benefit", hint: "per unit, beyond its costs", name: "Least net benefit" },
+] as const;

@@ -7,7 +7,8 @@ import { transferLine } from "../test/factories";
 import { ExecuteDialog } from "./ExecuteDialog";
 import { Kpis, needShare } from "./Kpis";
 import openapi from "../../openapi.json";
-import { ECONOMIC_DEFAULTS, PlanForm } from "./PlanForm";
+import { ECONOMIC_DEFAULTS } from "./choices";
+import { PlanForm } from "./PlanForm";
 import { PlanStatus } from "./PlanStatus";
 import { TransfersTable } from "./TransfersTable";
 
