@@ -32,9 +32,12 @@ class Received:
     """An ASGI ``receive`` that hands out a body chunk by chunk and counts what was taken;
     ``fail_after`` chunks in, it raises, as a client that must never be read that far."""
 
-    def __init__(self, chunks: list[bytes], fail_after: int | None = None) -> None:
+    def __init__(
+        self, chunks: list[bytes], fail_after: int | None = None, cut: bool = False
+    ) -> None:
         self.chunks = chunks
         self.fail_after = fail_after
+        self.cut = cut  # the client goes away before the last chunk
         self.reads = 0
         self.bytes = 0
 
@@ -46,7 +49,8 @@ class Received:
         chunk = self.chunks[self.reads]
         self.reads += 1
         self.bytes += len(chunk)
-        return {"type": "http.request", "body": chunk, "more_body": self.reads < len(self.chunks)}
+        more = self.cut or self.reads < len(self.chunks)
+        return {"type": "http.request", "body": chunk, "more_body": more}
 
 
 def _post(
@@ -248,3 +252,12 @@ def test_no_route_reads_a_body_before_the_key(
         status, problem = _post(app, receive, key, path, "application/json")
         assert status == 401, (path, problem)
         assert receive.reads == 0, path
+
+
+def test_an_upload_cut_short_is_400_and_leaves_nothing(database_url: str, upload_dir: Path) -> None:
+    keys = make_keys(database_url)
+    app = _app(database_url, upload_dir)
+    receive = Received(_multipart("stores", "stores.csv", 8 * CHUNK)[:-1], cut=True)
+    status, problem = _post(app, receive, keys["admin"])
+    assert status == 400 and "stopped before its end" in problem["detail"]
+    assert not any(upload_dir.iterdir())

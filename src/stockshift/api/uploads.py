@@ -22,6 +22,7 @@ from typing import IO
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 SUFFIXES = (".csv.gz", ".csv", ".parquet", ".pq")
 FIELDS = ("stores", "inventory", "sales")
@@ -174,6 +175,8 @@ class UploadReader:
             parser.finalize()
         except FormParserError as exc:
             raise _bad(f"the multipart body cannot be parsed: {exc}") from None
+        except ClientDisconnect:
+            raise HTTPException(400, "the upload stopped before its end; send it again") from None
         finally:
             for out in self._open:
                 out.close()
