@@ -20,7 +20,9 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -384,11 +386,11 @@ def goal_lines(
             f"{check['lp_units']:,.0f}; unit-km {check['unit_km']:,.2f} vs LP "
             f"{check['lp_unit_km']:,.2f} | {'yes' if ok else '**no**'} |"
         )
-    seconds = time_cli(exe, policies)
+    wall, cpu = time_cli(exe, policies)
     lines.append(
         f"| hyvee (175 stores × 200 products), close | 8-week backtest, all policies, ≤ 60 s "
-        f"| {seconds:.1f} s (`stockshift backtest`, the whole command) | "
-        f"{'yes' if seconds <= 60 else '**no**'} |"
+        f"on 2 cores | {wall:.1f} s wall, {cpu:.1f} s CPU (`stockshift backtest`, the whole "
+        f"command, on a shared machine) | {'yes' if max(wall, cpu) <= 60 else '**no**'} |"
     )
     lines += [
         "",
@@ -399,8 +401,9 @@ def goal_lines(
     return lines
 
 
-def time_cli(exe: str, policies: tuple[str, ...]) -> float:
-    """Seconds of the whole ``stockshift backtest`` command (start-up, loading, 4 policies)."""
+def time_cli(exe: str, policies: tuple[str, ...]) -> tuple[float, float]:
+    """Wall and CPU seconds of the whole ``stockshift backtest`` command (start-up, loading,
+    every policy), measured by ``benchmarks.child``."""
     regime = REGIMES[0]
     inv = DATA / "impact" / f"hyvee-{regime.name}.csv"
     folder = DATA / "impact-hyvee"
@@ -409,11 +412,13 @@ def time_cli(exe: str, policies: tuple[str, ...]) -> float:
         "--sales", str(folder / "sales.csv"), "--start", START, "--weeks", str(WEEKS),
         "--warehouse-lead-days", str(regime.warehouse_lead_days),
         "--cover-days", str(regime.cover_days), "--window", str(WINDOW),
-        "--service-level", str(SERVICE_LEVEL),
-        "--policies", ",".join(policies),
+        "--service-level", str(SERVICE_LEVEL), "--policies", ",".join(policies),
     ]  # fmt: skip
-    seconds, _, _ = measure(cmd)
-    return seconds
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as result:
+        launcher = [sys.executable, "-m", "benchmarks.child", result.name]
+        subprocess.run([*launcher, *cmd], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        measured = json.loads(result.read())
+    return float(measured["seconds"]), float(measured["cpu"])
 
 
 def write_inventory(dataset: Dataset, path: Path) -> None:
