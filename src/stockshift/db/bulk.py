@@ -9,6 +9,8 @@ import io
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy.orm import Session
 
 CHUNK = 200_000
@@ -27,6 +29,18 @@ def _native_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     return list(zip(*cols, strict=True))
 
 
+def _csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV for ``COPY``, written by Arrow (several times faster than pandas).
+
+    Text is always quoted, so an empty string stays one; a missing value (None, NaN) is an
+    unquoted empty field, which ``COPY`` reads as NULL. Doubles are written in their
+    shortest exact form."""
+    buffer = io.BytesIO()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
+    return buffer.getvalue()
+
+
 def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> int:
     """Append ``frame``'s rows to ``table`` (columns named as in the frame); returns the count.
 
@@ -43,9 +57,7 @@ def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> int:
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
             with cur.copy(sql) as copy:
                 for start in range(0, len(frame), CHUNK):
-                    buf = io.StringIO()
-                    frame.iloc[start : start + CHUNK].to_csv(buf, index=False, header=False)
-                    copy.write(buf.getvalue())
+                    copy.write(_csv(frame.iloc[start : start + CHUNK]))
         return len(frame)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"

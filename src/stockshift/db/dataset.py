@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Executable, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from stockshift.core.arrays import build_inventory, build_sales, build_stores
-from stockshift.core.types import Dataset, Sales, Stores, StrArray
+from stockshift.core.types import Dataset, IntArray, Sales, Stores, StrArray
 from stockshift.db.bulk import bulk_insert
+from stockshift.db.columns import SALES, STOCK, read_table
 from stockshift.db.engine import begin_import, run_write
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
@@ -201,11 +204,7 @@ def _restore_in_transit(session: Session, stores: set[str]) -> None:
 
 
 def _columns(session: Session, stmt: Executable, n: int) -> list[tuple[Any, ...]]:
-    """The columns of a Core select's rows, as tuples.
-
-    Executed on the connection (no ORM row processing) and transposed with ``zip``, which
-    is much faster than building arrays from millions of Row objects.
-    """
+    """The columns of a small Core select's rows, as tuples (the stores: a few thousand)."""
     rows = session.connection().execute(stmt).fetchall()
     return list(zip(*rows, strict=True)) if rows else [()] * n
 
@@ -234,29 +233,46 @@ def _stores(session: Session) -> Stores:
     )
 
 
+def _codes(column: pa.ChunkedArray, values: StrArray) -> IntArray:
+    """Position of each id of a dictionary ``column`` in ``values`` (-1 where absent).
+
+    Looked up once per distinct id (the dictionary), not once per row."""
+    known = pa.array(values.astype(str), type=pa.string())
+    parts = [
+        pc.index_in(chunk.dictionary, value_set=known)
+        .fill_null(-1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int64)[chunk.indices.to_numpy(zero_copy_only=False)]
+        for chunk in column.chunks
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
 def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
     """The database's stores, stock and the last ``window`` days of sales, as a Dataset.
 
     Read in one transaction, so the plan sees the stock as it was when it started. The
     sales window starts on the same day the sales file's would, so a plan from the database
     equals ``stockshift plan`` on the same data. The rows were checked when they were
-    written, so they go straight into the core's arrays.
+    written, so they go straight into the core's arrays: stock and sales arrive as one
+    Arrow table each (:mod:`stockshift.db.columns`), never as a Python object per row.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     stores = _stores(session)
-    store_index = pd.Index(stores.ids)
-    store_ids, product_ids, on_hand, in_transit = _columns(
-        session, select(Stock.store_id, Stock.product_id, Stock.on_hand, Stock.in_transit), 4
+    stock = read_table(session, STOCK)
+    product_column = stock.column("product_id")
+    distinct = pc.unique(
+        pa.chunked_array([c.dictionary for c in product_column.chunks], pa.string())
     )
-    products, product = np.unique(_objects(product_ids).astype(str), return_inverse=True)
+    products = np.sort(distinct.to_numpy(zero_copy_only=False).astype(str)).astype(object)
     inventory = build_inventory(
         stores,
-        store_index.get_indexer(pd.Index(_objects(store_ids))).astype(np.int64),
-        products.astype(object),
-        product.astype(np.int64),
-        np.array(on_hand, dtype=np.int64),
-        np.array(in_transit, dtype=np.int64),
+        _codes(stock.column("store_id"), stores.ids),
+        products,
+        _codes(product_column, products),
+        _integers(stock.column("on_hand")),
+        _integers(stock.column("in_transit")),
     )
     sales: Sales | None = None
     first, last = (
@@ -266,22 +282,23 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
     )
     if first is not None and last is not None and len(inventory):
         start: date = max(first, last - timedelta(days=window - 1)) if window else first
-        days, sale_stores, sale_products, units = _columns(
-            session,
-            select(Sale.day, Sale.store_id, Sale.product_id, Sale.units).where(Sale.day >= start),
-            4,
-        )
+        table = read_table(session, SALES, since=start)
         epoch = date(1970, 1, 1)
         sales = build_sales(
             inventory,
             len(stores),
-            product=pd.Index(inventory.product_ids).get_indexer(pd.Index(_objects(sale_products))),
-            store=store_index.get_indexer(pd.Index(_objects(sale_stores))),
-            day=np.array(days, dtype="datetime64[D]").astype(np.int64),
-            units=np.array(units, dtype=np.float64),
+            product=_codes(table.column("product_id"), inventory.product_ids),
+            store=_codes(table.column("store_id"), stores.ids),
+            day=_integers(table.column("day")),
+            units=table.column("units").to_numpy().astype(np.float64, copy=False),
             first_day=(start - epoch).days,
             last_day=(last - epoch).days,
             keep_days=window,
         )
     session.rollback()
     return Dataset(stores, inventory, sales)
+
+
+def _integers(column: pa.ChunkedArray) -> IntArray:
+    values: IntArray = column.to_numpy().astype(np.int64)
+    return values
