@@ -106,6 +106,7 @@ def api_load(tmp: Path, args: argparse.Namespace) -> str:
     runs = apiload.run_all(
         bin_path=BIN, url=url, viewer=viewer, planner=planner, port=free_port(),
         workers=args.workers, clients=args.clients, seconds=args.seconds,
+        mixed_seconds=args.mixed_seconds,
         plan_every=args.plan_every, products=products, stores=stores,
     )  # fmt: skip
     return apiload.render(runs, plan_every=args.plan_every, lines=int(lines or 0))
@@ -157,6 +158,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--plan-every", type=float, default=3.0, help="Seconds between plans in the mixed load."
+    )
+    parser.add_argument(
+        "--mixed-seconds", type=float, default=60.0, help="Length of the mixed load run."
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stockshift-bench-") as tmp_name:
