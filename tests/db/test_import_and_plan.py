@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.errors import InputError
 from stockshift.core.pipeline import build_plan
 from stockshift.core.types import PlanParameters
+from stockshift.db.bulk import bulk_insert
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
 from stockshift.db.plans import get_plan, plan_lines, plan_orders
@@ -185,3 +188,64 @@ def test_reimport_without_a_store_with_open_transfers_is_refused(
         assert totals(s)[1] == sum(
             t.quantity for t in lines if store not in (t.from_store, t.to_store)
         )
+
+
+def _keys_and_indexes(engine: Engine) -> dict[str, Any]:
+    found = inspect(engine)
+    return {
+        table: (
+            found.get_pk_constraint(table),
+            sorted(found.get_foreign_keys(table), key=lambda k: str(k["name"])),
+            sorted(found.get_indexes(table), key=lambda i: str(i["name"])),
+            sorted(found.get_check_constraints(table), key=lambda c: str(c["name"])),
+        )
+        for table in ("stock", "sales")
+    }
+
+
+def test_import_leaves_keys_and_indexes_as_migrated(
+    engine: Engine, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """PostgreSQL drops and rebuilds the stock and sales indexes around the load: they
+    come back the same, and still hold (a duplicate or unknown store is refused)."""
+    migrated = _keys_and_indexes(engine)
+    assert migrated["stock"][0]["constrained_columns"] == ["store_id", "product_id"]
+    load_chain(sessions, chain_files(tmp_path))
+    load_chain(sessions, chain_files(tmp_path, seed=2))
+    engine.dispose()  # no cached reflection or statement from before the rebuild
+    assert _keys_and_indexes(engine) == migrated
+    with sessions() as s, pytest.raises(IntegrityError):
+        s.add(Stock(store_id="S999", product_id="P00", on_hand=1, in_transit=0))
+        s.commit()
+    with sessions() as s, pytest.raises(IntegrityError):
+        s.add(Stock(store_id="S000", product_id="P00", on_hand=1, in_transit=0))
+        s.commit()
+
+
+def test_import_failing_during_the_load_changes_nothing(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = chain_files(tmp_path)
+    load_chain(sessions, files)
+    with sessions() as s:
+        before = (totals(s), s.scalar(select(func.count()).select_from(Sale)))
+    migrated = _keys_and_indexes(engine)
+
+    def fail_on_sales(session: Session, table: str, frame: pd.DataFrame) -> int:
+        if table == "sales":
+            raise RuntimeError("disk full")
+        return bulk_insert(session, table, frame)
+
+    monkeypatch.setattr("stockshift.db.dataset.bulk_insert", fail_on_sales)
+    with sessions() as s, pytest.raises(RuntimeError, match="disk full"):
+        import_sources(
+            s, stores=files.stores, inventory=chain_files(tmp_path / "b", seed=3).inventory,
+            sales=files.sales,
+        )  # fmt: skip
+    with sessions() as s:
+        assert (totals(s), s.scalar(select(func.count()).select_from(Sale))) == before
+    engine.dispose()
+    assert _keys_and_indexes(engine) == migrated
