@@ -229,6 +229,80 @@ test("a delivery to one store is received in one request, and lines leaving it s
   await page.getByLabel("Filter transfers by product or store").fill("");
 });
 
+/** True when the element's box lies inside the viewport's width (it may be further down the page). */
+async function withinWidth(locator, width) {
+  const box = await locator.boundingBox();
+  assert.ok(box, "the element is rendered");
+  return box.x >= 0 && box.x + box.width <= width + 0.5;
+}
+
+test("at 1024 x 768 Sign out, Download CSV and every table column are on screen", async () => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.getByRole("tab", { name: "Transfers" }).click();
+  assert.equal(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    1024,
+    "the page does not scroll sideways",
+  );
+  assert.ok(await withinWidth(page.getByRole("button", { name: "Sign out" }), 1024), "Sign out is on screen");
+  const download = page.getByRole("button", { name: "Download CSV" });
+  await download.scrollIntoViewIfNeeded();
+  assert.ok(await withinWidth(download, 1024), "Download CSV is on screen");
+  // A column the panel cannot fit scrolls into view inside the panel, not off the page.
+  const headers = page.locator("table.data thead th");
+  const count = await headers.count();
+  assert.ok(count >= 8);
+  for (let i = 0; i < count; i++) {
+    const cell = headers.nth(i);
+    await cell.scrollIntoViewIfNeeded();
+    assert.ok(await withinWidth(cell, 1024), `column ${i + 1} of ${count} can be reached`);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot("12-1024x768");
+});
+
+test("on a 390 x 844 phone a planner reviews the lines and receives one", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Name what sticks out past the phone's edge: the outermost boxes wider than the screen.
+  const wide = await page.evaluate(() => {
+    const out = (e) => e.getBoundingClientRect().right > 390.5;
+    return (
+      [...document.querySelectorAll("body *")]
+        .filter((e) => out(e) && (e.parentElement === null || !out(e.parentElement)))
+        // The map clips its own layers and the tab panel scrolls its table.
+        .filter((e) => e.closest(".leaflet-container") === null && e.parentElement?.closest(".tab-panel") == null)
+        .slice(0, 5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)
+    );
+  });
+  assert.deepEqual(wide, [], "nothing is wider than the phone");
+  assert.equal(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    390,
+    "the page does not scroll sideways",
+  );
+  assert.ok(await withinWidth(page.getByRole("button", { name: "Sign out" }), 390), "Sign out is on screen");
+  const map = page.locator(".map-wrap[data-stores]");
+  const mapBox = await map.boundingBox();
+  assert.ok(mapBox && mapBox.width <= 390 && mapBox.height >= 250, "the map fits the phone's width");
+  await shot("13-phone-map");
+
+  await page.getByLabel("Status").selectOption("dispatched");
+  const first = page.locator("table.data tbody tr", { has: page.getByRole("button", { name: "Receive" }) }).first();
+  const row = page.locator(`[id="${await first.getAttribute("id")}"]`);
+  const receive = row.getByRole("button", { name: "Receive" });
+  await receive.scrollIntoViewIfNeeded();
+  assert.ok(await withinWidth(receive, 390), "a line's Receive button can be reached");
+  await shot("14-phone-review");
+  await receive.click();
+  await page.getByText(/is now on hand at its destination/).waitFor();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot("15-phone-received");
+  await page.getByLabel("Status").selectOption("");
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
 test("a plan made stale by a stock change is refused with a clear 409 message", async () => {
   await runPlan();
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });

@@ -165,75 +165,77 @@ export function TransfersTable({
       ) : filtered.length === 0 ? (
         <p className="empty">No transfer matches these filters.</p>
       ) : (
-        <table className="data">
-          <thead>
-            <tr>
-              {header("Product", "product_id")}
-              {header("From", "from_store")}
-              {header("To", "to_store")}
-              {header("Units", "quantity", true)}
-              {header("Distance (km)", "distance_km", true)}
-              {withGain && header("Expected gain", "expected_gain", true)}
-              {header("Scope", "scope")}
-              {header("Status", "status")}
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {table.pageRows.map((row) => {
-              const selected = row.key === selectedKey;
-              return (
-                <tr
-                  key={row.key}
-                  id={`transfer-${row.key}`}
-                  className={selected ? "selected" : undefined}
-                  aria-selected={selected}
-                  tabIndex={0}
-                  onClick={() => onSelect(row.key)}
-                  onKeyDown={(e) => {
-                    if (e.key === "Enter" || e.key === " ") {
-                      e.preventDefault();
-                      onSelect(row.key);
-                    }
-                  }}
-                >
-                  <td>{row.product_id}</td>
-                  <td title={row.from_name}>{row.from_store}</td>
-                  <td title={row.to_name}>{row.to_store}</td>
-                  <td className="num">{fmtInt(row.quantity)}</td>
-                  <td className="num">{fmtDecimal(row.distance_km)}</td>
-                  {withGain && (
-                    <td className="num">{row.expected_gain == null ? "" : fmtDecimal(row.expected_gain)}</td>
-                  )}
-                  <td>
-                    <span className="tag" style={{ borderColor: SCOPE_COLOURS[row.scope] }}>
-                      {row.scope}
-                    </span>
-                  </td>
-                  <td>
-                    <span className="tag" style={{ borderColor: STATUS_COLOURS[row.status] ?? "#999" }}>
-                      {row.status}
-                    </span>
-                  </td>
-                  <td>
-                    {row.status === "dispatched" && row.transfer_id !== null && (
-                      <LineActions
-                        transferId={row.transfer_id}
-                        quantity={row.quantity}
-                        fromStore={row.from_store}
-                        busy={busyLine === row.transfer_id}
-                        onReceive={onReceive}
-                        onCancel={onCancel}
-                      />
+        <div className="table-scroll">
+          <table className="data">
+            <thead>
+              <tr>
+                {header("Product", "product_id")}
+                {header("From", "from_store")}
+                {header("To", "to_store")}
+                {header("Units", "quantity", true)}
+                {header("Distance (km)", "distance_km", true)}
+                {withGain && header("Expected gain", "expected_gain", true)}
+                {header("Scope", "scope")}
+                {header("Status", "status")}
+                <th scope="col">
+                  <span className="sr-only">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {table.pageRows.map((row) => {
+                const selected = row.key === selectedKey;
+                return (
+                  <tr
+                    key={row.key}
+                    id={`transfer-${row.key}`}
+                    className={selected ? "selected" : undefined}
+                    aria-selected={selected}
+                    tabIndex={0}
+                    onClick={() => onSelect(row.key)}
+                    onKeyDown={(e) => {
+                      if (e.key === "Enter" || e.key === " ") {
+                        e.preventDefault();
+                        onSelect(row.key);
+                      }
+                    }}
+                  >
+                    <td>{row.product_id}</td>
+                    <td title={row.from_name}>{row.from_store}</td>
+                    <td title={row.to_name}>{row.to_store}</td>
+                    <td className="num">{fmtInt(row.quantity)}</td>
+                    <td className="num">{fmtDecimal(row.distance_km)}</td>
+                    {withGain && (
+                      <td className="num">{row.expected_gain == null ? "" : fmtDecimal(row.expected_gain)}</td>
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                    <td>
+                      <span className="tag" style={{ borderColor: SCOPE_COLOURS[row.scope] }}>
+                        {row.scope}
+                      </span>
+                    </td>
+                    <td>
+                      <span className="tag" style={{ borderColor: STATUS_COLOURS[row.status] ?? "#999" }}>
+                        {row.status}
+                      </span>
+                    </td>
+                    <td>
+                      {row.status === "dispatched" && row.transfer_id !== null && (
+                        <LineActions
+                          transferId={row.transfer_id}
+                          quantity={row.quantity}
+                          fromStore={row.from_store}
+                          busy={busyLine === row.transfer_id}
+                          onReceive={onReceive}
+                          onCancel={onCancel}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="lines" />
     </section>

@@ -40,26 +40,28 @@ export function WarehouseOrdersTable({ planId, orders }: { planId: string; order
       {orders.length === 0 ? (
         <p className="empty">No warehouse orders: transfers cover every need.</p>
       ) : (
-        <table className="data">
-          <thead>
-            <tr>
-              {header("Product", "product_id")}
-              {header("Store", "store_id")}
-              {header("Units", "quantity", true)}
-              {header("Reason", "reason")}
-            </tr>
-          </thead>
-          <tbody>
-            {table.pageRows.map((o) => (
-              <tr key={`${o.product_id}/${o.store_id}`}>
-                <td>{o.product_id}</td>
-                <td>{o.store_id}</td>
-                <td className="num">{fmtInt(o.quantity)}</td>
-                <td>{o.reason}</td>
+        <div className="table-scroll">
+          <table className="data">
+            <thead>
+              <tr>
+                {header("Product", "product_id")}
+                {header("Store", "store_id")}
+                {header("Units", "quantity", true)}
+                {header("Reason", "reason")}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {table.pageRows.map((o) => (
+                <tr key={`${o.product_id}/${o.store_id}`}>
+                  <td>{o.product_id}</td>
+                  <td>{o.store_id}</td>
+                  <td className="num">{fmtInt(o.quantity)}</td>
+                  <td>{o.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="orders" />
     </section>
