@@ -114,7 +114,7 @@ def render(
         "Written by `.venv/bin/python -m benchmarks.dbpath` (benchmarks/dbpath.py) on "
         f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python "
         f"{platform.python_version()}; load average {avg} (1, 5, 15 min) when it ended —"
-        " the machine is shared, so compare the columns of one row, measured back to back.",
+        " the machine is shared; the commands ran one after the other (`plan` first, once).",
         "",
         "`stockshift demo --stores 1000 --products 1000 --days 56 --assortment 1 --seed 0` "
         "(Parquet). `plan` is `stockshift plan` on the files (plan file written); `db plan` "
