@@ -133,6 +133,23 @@ test("both tables download as CSV for spreadsheets and ERP import", async () => 
   const kpiLines = number(await page.locator(".kpi", { hasText: "Transfer lines" }).locator("dd").innerText());
   assert.equal(lines.length - 1, kpiLines, "every line of the plan, not just the page shown");
 
+  // A filtered download holds the lines shown and is named after the filter.
+  await page.getByLabel("Scope").selectOption("intra-cluster");
+  const intra = await read(page.getByRole("button", { name: "Download CSV" }));
+  assert.match(intra.name, /^transfers-\d+-intra-cluster\.csv$/);
+  const intraLines = intra.text.trim().split("\r\n").slice(1);
+  assert.ok(intraLines.length > 0 && intraLines.every((l) => l.includes(",intra-cluster,")));
+  await page.getByLabel("Scope").selectOption("");
+
+  // The whole header cell sorts, not only its text: click the cell's far corner.
+  const units = page.getByRole("columnheader", { name: /Units/ });
+  const before = await units.getAttribute("aria-sort");
+  const box = await units.boundingBox();
+  await page.mouse.click(box.x + 3, box.y + box.height - 3);
+  assert.notEqual(await units.getAttribute("aria-sort"), before, "a click anywhere in the cell changes the sort");
+  await page.mouse.click(box.x + 3, box.y + box.height - 3);
+  assert.equal(await units.getAttribute("aria-sort"), before);
+
   await page.getByRole("tab", { name: "Warehouse orders" }).click();
   const orders = await read(page.getByRole("button", { name: "Download CSV" }));
   assert.equal(orders.text.split("\r\n")[0], "product_id,store_id,quantity,reason");

@@ -65,6 +65,17 @@ export function matchesTransfer(row: Row, text: string, scope: string, status: s
   );
 }
 
+/**
+ * The CSV's file name: the plan, then each filter in use (text, scope, status), so a filtered
+ * download says what it holds: `transfers-12-S030-dispatched.csv`.
+ */
+export function transfersCsvName(planId: string, text: string, scope: string, status: string): string {
+  const parts = [text.trim(), scope, status]
+    .map((p) => p.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, ""))
+    .filter((p) => p !== "");
+  return `transfers-${[planId, ...parts].join("-")}.csv`;
+}
+
 export function TransfersTable({
   planId,
   routes,
@@ -153,13 +164,19 @@ export function TransfersTable({
         <button
           type="button"
           onClick={() =>
-            downloadCsv(`transfers-${planId}.csv`, toCsv(table.sorted, withGain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS))
+            downloadCsv(
+              transfersCsvName(planId, text, scope, status),
+              toCsv(table.sorted, withGain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS),
+            )
           }
           disabled={filtered.length === 0}
         >
           Download CSV
         </button>
       </div>
+      <a className="skip-link" href="#after-transfers">
+        Skip past the transfers table
+      </a>
       {rows.length === 0 ? (
         <p className="empty">This plan moves nothing: every store is within its target or has no source in reach.</p>
       ) : filtered.length === 0 ? (
@@ -238,6 +255,7 @@ export function TransfersTable({
         </div>
       )}
       <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="lines" />
+      <span id="after-transfers" tabIndex={-1} />
     </section>
   );
 }

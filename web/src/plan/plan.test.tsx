@@ -10,7 +10,7 @@ import openapi from "../../openapi.json";
 import { ECONOMIC_DEFAULTS } from "./choices";
 import { PlanForm } from "./PlanForm";
 import { PlanStatus } from "./PlanStatus";
-import { TransfersTable } from "./TransfersTable";
+import { TransfersTable, transfersCsvName } from "./TransfersTable";
 
 const stores: Store[] = ["501", "502", "505", "509"].map((id, i) => ({
   store_id: id,
@@ -165,6 +165,25 @@ describe("TransfersTable", () => {
     return props;
   };
   const bodyRows = () => within(screen.getByRole("table")).getAllByRole("row").slice(1);
+
+  it("names a filtered CSV after its filters", () => {
+    expect(transfersCsvName("12", "", "", "")).toBe("transfers-12.csv");
+    expect(transfersCsvName("12", " S030 ", "", "dispatched")).toBe("transfers-12-S030-dispatched.csv");
+    expect(transfersCsvName("3", "Des Moines/2", "intra-cluster", "")).toBe(
+      "transfers-3-Des_Moines_2-intra-cluster.csv",
+    );
+  });
+
+  it("has a skip link whose target follows the table", () => {
+    renderTable();
+    const link = screen.getByRole("link", { name: "Skip past the transfers table" });
+    const target = document.getElementById("after-transfers");
+    expect(link).toHaveAttribute("href", "#after-transfers");
+    expect(target).not.toBeNull();
+    expect(
+      screen.getByRole("table").compareDocumentPosition(target as Node) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
 
   it("shows the expected gain only for plans whose lines carry it, sortable", async () => {
     renderTable();
