@@ -100,6 +100,23 @@ test("a planner signs in, plans, and sees the routes on the map", async () => {
   await shot("03-plan");
 });
 
+test("'Fit all stores' brings the whole chain back after zooming in", async () => {
+  const zoom = async () => Number(await page.locator(".map-wrap[data-zoom]").getAttribute("data-zoom"));
+  const zoomIs = (z) => page.waitForFunction((z) => document.querySelector(".map-wrap").dataset.zoom === String(z), z);
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await page.locator(".map-wrap[data-zoom]").waitFor({ state: "attached" });
+  await page.waitForTimeout(500);
+  const start = await zoom();
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await zoomIs(start + 1);
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await zoomIs(start + 2);
+  await page.getByRole("button", { name: "Fit all stores" }).click();
+  await page.waitForFunction((z) => Number(document.querySelector(".map-wrap").dataset.zoom) < z, start + 2);
+  assert.ok((await zoom()) <= start, "back to the whole chain's zoom or wider");
+  await shot("03b-fit-all");
+});
+
 test("the transfers table filters, and a row highlights its route", async () => {
   const rows = page.locator("table.data tbody tr");
   const product = (await rows.first().locator("td").first().innerText()).trim();

@@ -10,6 +10,7 @@ import type { BalanceBasis, StoreBalance } from "../lib/balance";
 import type { LatLon } from "../lib/geometry";
 import { BasemapLayer } from "./BasemapLayer";
 import { ClustersLayer } from "./ClustersLayer";
+import { FitAllControl } from "./FitAllControl";
 import { FitView } from "./FitView";
 import { ResizeWatcher } from "./ResizeWatcher";
 import { MapLegend } from "./MapLegend";
@@ -88,6 +89,7 @@ export function StoreMap(props: StoreMapProps) {
           />
         </Pane>
         <ResizeWatcher />
+        <FitAllControl storePoints={storePoints} />
         <FitView storePoints={storePoints} focusKey={focus.key} focus={focus.points} />
       </MapContainer>
       <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} basis={props.balanceBasis} />
