@@ -138,6 +138,64 @@ test("the transfers table filters, and a row highlights its route", async () => 
   await page.getByLabel("Filter transfers by product or store").fill("");
 });
 
+/**
+ * How long an interaction takes in the page: from a performance mark before the event to one
+ * after the next frame was painted (two animation frames), measured with performance.measure.
+ * Reported, not asserted: the figures depend on the machine's load.
+ */
+async function timed(name, act) {
+  return page.evaluate(
+    async ([name, act]) => {
+      const run = new Function(`return (${act})`)();
+      performance.mark(`${name}:start`);
+      run();
+      await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+      performance.mark(`${name}:end`);
+      return performance.measure(name, `${name}:start`, `${name}:end`).duration;
+    },
+    [name, act.toString()],
+  );
+}
+
+test("interaction timings on the demo plan (performance marks, reported in the test output)", async (t) => {
+  const product = (await page.locator("table.data tbody tr").first().locator("td").first().innerText()).trim();
+  const figures = {
+    "filter (type a product)": await timed("filter", () => {
+      const input = document.querySelector('input[aria-label="Filter transfers by product or store"]');
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      set.call(input, document.querySelector("table.data tbody tr td").textContent);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }),
+    "clear the filter": await timed("unfilter", () => {
+      const input = document.querySelector('input[aria-label="Filter transfers by product or store"]');
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      set.call(input, "");
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }),
+    "sort by distance": await timed("sort", () =>
+      [...document.querySelectorAll("button.sort")].find((b) => b.textContent.startsWith("Distance")).click(),
+    ),
+    "select a row": await timed("row", () => document.querySelector("table.data tbody tr").click()),
+    "switch tab": await timed("tab", () => document.getElementById("tab-warehouse-orders").click()),
+    "switch back": await timed("tab-back", () => document.getElementById("tab-transfers").click()),
+  };
+  const select = page.getByLabel("Product shown");
+  const start = await page.evaluate(() => performance.now());
+  await select.selectOption(product);
+  await page.locator(".map-wrap[data-stores]").waitFor();
+  figures["select a product (incl. the browser round trip)"] = (await page.evaluate(() => performance.now())) - start;
+  await select.selectOption("");
+  // Put the table back as the later tests expect it: sorted by units, nothing selected.
+  await page.getByRole("button", { name: /^Units/ }).click();
+  if ((await page.getByRole("columnheader", { name: /Units/ }).getAttribute("aria-sort")) !== "descending") {
+    await page.getByRole("button", { name: /^Units/ }).click();
+  }
+  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+  for (const [what, ms] of Object.entries(figures)) t.diagnostic(`${what}: ${ms.toFixed(1)} ms`);
+  if (heap !== null) t.diagnostic(`JS heap used: ${(heap / 2 ** 20).toFixed(1)} MiB`);
+  for (const ms of Object.values(figures)) assert.ok(Number.isFinite(ms));
+});
+
 test("both tables download as CSV for spreadsheets and ERP import", async () => {
   const read = async (button) => {
     const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
