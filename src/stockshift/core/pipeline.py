@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
+from stockshift.core.neighbours import DENSE_MAX_STORES, PairDistances, sparse_neighbours
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
@@ -21,6 +23,7 @@ from stockshift.core.types import (
     Inventory,
     Plan,
     PlanParameters,
+    Stores,
     Targets,
 )
 
@@ -71,8 +74,7 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
     say(TARGETS)
     targets = compute_targets(dataset, params, clustering)
     say(DISTANCES)
-    dist = distance_matrix(dataset.stores.lat, dataset.stores.lon)
-    order = neighbour_order(dist)
+    geometry = store_geometry(dataset.stores, clustering, params)
     say(ALLOCATING)
     inv = dataset.inventory
     problem = Problem(
@@ -83,12 +85,11 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         need=targets.need,
         cluster=clustering.codes,
         n_clusters=max(clustering.k, 1),
-        dist=dist,
-        order=order,
         max_distance_km=params.max_distance_km,
         max_transfers=params.max_transfers,
         pack_size=params.pack_size,
         min_transfer_units=params.min_transfer_units,
+        **geometry,
     )
     if params.policy == "expected-benefit":
         alloc = plan_benefit(problem, demand(dataset, params, targets), benefit_settings(params))
@@ -118,6 +119,32 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         warnings=dataset.warnings,
         t_expected_gain=alloc.expected_gain,
     )
+
+
+def store_geometry(
+    stores: Stores,
+    clustering: Clustering,
+    params: PlanParameters,
+    dense_max_stores: int = DENSE_MAX_STORES,
+) -> dict[str, Any]:
+    """The Problem's distance fields: the dense matrix and neighbour order up to
+    ``dense_max_stores`` stores; above, distances on demand and (for greedy) each store's
+    nearest candidates from a BallTree, which give the same plan (core/neighbours.py)."""
+    if len(stores) <= dense_max_stores:
+        dist = distance_matrix(stores.lat, stores.lon)
+        return {"dist": dist, "order": neighbour_order(dist)}
+    neighbours = None
+    if params.policy == "greedy":
+        neighbours = sparse_neighbours(
+            stores.lat, stores.lon, clustering.codes, max(clustering.k, 1), params.max_distance_km
+        )
+    return {
+        "dist": PairDistances(stores.lat, stores.lon),
+        "order": None,
+        "neighbours": neighbours,
+        "lat": stores.lat,
+        "lon": stores.lon,
+    }
 
 
 def benefit_settings(params: PlanParameters) -> BenefitSettings:

@@ -33,6 +33,7 @@ from ortools.graph.python import min_cost_flow
 from scipy import stats
 
 from stockshift.core.errors import PlanningError
+from stockshift.core.neighbours import Distances
 from stockshift.core.planning.greedy import Allocation, Problem
 from stockshift.core.planning.optimal import ProductLines, assemble, route
 from stockshift.core.types import FloatArray, Int32Array, IntArray
@@ -201,7 +202,7 @@ def _choose(
     lo: int,
     store: Int32Array,
     marg: Marginals,
-    dist: FloatArray,
+    dist: Distances,
     settings: BenefitSettings,
     *,
     pack: int,

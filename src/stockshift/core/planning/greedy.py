@@ -16,9 +16,19 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from stockshift.core.neighbours import (
+    NEAREST_PER_CLUSTER,
+    Candidates,
+    Neighbours,
+    PairDistances,
+    complete,
+    dense_neighbours,
+)
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 NO_CAP = np.iinfo(np.int64).max
+GROWTH = 8
+"""A store whose shortened lists ran out gets this many times more candidates per cluster."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +36,9 @@ class Problem:
     """Everything the allocation needs, as arrays.
 
     Inventory rows are grouped by product (``indptr``, CSR) and sorted by store within a
-    product; store indices follow ascending ``store_id``.
+    product; store indices follow ascending ``store_id``. Greedy walks ``neighbours``; without
+    them it reads complete lists off ``dist`` and ``order``. With sparse neighbours, ``dist``
+    is a :class:`PairDistances` and ``lat``/``lon`` let a draw complete a shortened list.
     """
 
     indptr: IntArray
@@ -35,12 +47,15 @@ class Problem:
     need: IntArray
     cluster: Int32Array  # per store
     n_clusters: int
-    dist: FloatArray  # store x store, km
-    order: Int32Array  # row i: stores by ascending distance from i, ties by index
+    dist: FloatArray | PairDistances  # store x store, km
+    order: Int32Array | None  # row i: stores by ascending distance from i, ties by index
     max_distance_km: float | None = None
     max_transfers: int | None = None
     pack_size: int = 1
     min_transfer_units: int = 1
+    neighbours: Neighbours | None = None
+    lat: FloatArray | None = None
+    lon: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +75,27 @@ class Allocation:
 
 
 class Geometry(NamedTuple):
-    """Where the stores are: cluster per store, distances, and each store's neighbours."""
+    """Where the stores are: cluster per store and each store's candidate sources, nearest
+    first, of its own cluster (phase 1) and of the others (phase 2)."""
 
     cluster: Int32Array  # per store, 0..n_clusters-1
-    dist: FloatArray  # store x store, km
-    order: Int32Array  # row i: stores by ascending distance from i, ties by index
+    # the two lists' Candidates fields side by side (numba's parallel loop takes no
+    # nested tuples): own cluster, then other clusters
+    own_indptr: IntArray
+    own_store: Int32Array
+    own_km: FloatArray
+    own_truncated: npt.NDArray[np.bool_]
+    other_indptr: IntArray
+    other_store: Int32Array
+    other_km: FloatArray
+    other_truncated: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, cluster: Int32Array, neighbours: Neighbours) -> Geometry:
+        return cls(cluster, *neighbours.own, *neighbours.other)
+
+    def neighbours(self) -> Neighbours:
+        return Neighbours(Candidates(*self[1:5]), Candidates(*self[5:9]))
 
 
 class Rules(NamedTuple):
@@ -105,11 +136,14 @@ class Lines(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """Per inventory row: need left after allocation, and whether the cap had been reached
-    when its allocation ended (a warehouse order's reason, SPEC section 4, step 5)."""
+    """Per inventory row: need left after allocation, whether the cap had been reached
+    when its allocation ended (a warehouse order's reason, SPEC section 4, step 5), and
+    whether a draw reached the end of a shortened list while it could take more (the
+    product must run again once the store's list is complete)."""
 
     need_left: IntArray
     capped: npt.NDArray[np.bool_]
+    incomplete: npt.NDArray[np.bool_]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -119,28 +153,40 @@ def _draw(  # type: ignore[no-untyped-def]
     """Draw for deficit store ``dest`` from sources nearest first (SPEC section 4, steps 1-3).
 
     ``cross``: phase 2, sources of other clusters; else phase 1, of ``dest``'s own cluster.
-    Lines go to ``lines`` from slot ``first_slot + n_lines``. Returns (need left, n_lines).
+    Lines go to ``lines`` from slot ``first_slot + n_lines``. Returns (need left, n_lines,
+    whether the walk ran past the end of a shortened list while it could still draw).
     """
-    cluster, dist = geo.cluster, geo.dist
+    cluster = geo.cluster
     smallest_line, cap = rules.smallest_line, rules.cap
     by_store, by_cluster, total = supply
     home = cluster[dest]
-    neighbours = geo.order[dest]
-    for k in range(neighbours.shape[0]):
+    if cross:
+        indptr, store, dist, truncated = (
+            geo.other_indptr,
+            geo.other_store,
+            geo.other_km,
+            geo.other_truncated,
+        )
+    else:
+        indptr, store, dist, truncated = (
+            geo.own_indptr,
+            geo.own_store,
+            geo.own_km,
+            geo.own_truncated,
+        )
+    for k in range(indptr[dest], indptr[dest + 1]):
         if need < smallest_line or n_lines >= cap:
-            break
+            return need, n_lines, False
         # stop once the clusters this phase may draw from cannot fill one line
         if cross:
             if total[0] - by_cluster[home] < smallest_line:
-                break
+                return need, n_lines, False
         elif by_cluster[home] < smallest_line:
-            break
-        source = neighbours[k]
-        km = dist[dest, source]
+            return need, n_lines, False
+        source = store[k]
+        km = dist[k]
         if km > rules.max_distance_km:
-            break  # neighbours are nearest first: every later one is farther
-        if (cluster[source] != home) != cross:
-            continue
+            return need, n_lines, False  # nearest first: every later one is farther
         available = by_store[source]
         if available < smallest_line:
             continue
@@ -159,7 +205,11 @@ def _draw(  # type: ignore[no-untyped-def]
         by_cluster[cluster[source]] -= quantity
         total[0] -= quantity
         need -= quantity
-    return need, n_lines
+    # the list ran out: complete unless it was shortened and this draw could go on
+    if not truncated[dest] or need < smallest_line or n_lines >= cap:
+        return need, n_lines, False
+    left = total[0] - by_cluster[home] if cross else by_cluster[home]
+    return need, n_lines, left >= smallest_line
 
 
 @numba.njit(cache=True, nogil=True)
@@ -172,6 +222,7 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
     for r in range(lo, hi):
         outcome.need_left[r] = rows.need[r]
         outcome.capped[r] = False
+        outcome.incomplete[r] = False
         if rows.surplus[r] > 0:
             by_store[rows.store[r]] = rows.surplus[r]
             by_cluster[geo.cluster[rows.store[r]]] += rows.surplus[r]
@@ -191,22 +242,67 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
                 keys[k] = -outcome.need_left[r]
                 k += 1
         for r in waiting[:k][np.argsort(keys[:k], kind="mergesort")]:
-            outcome.need_left[r], n_lines = _draw(
+            outcome.need_left[r], n_lines, short = _draw(
                 rows.store[r], outcome.need_left[r], cross, geo, rules, supply, lines, lo,
                 n_lines,
             )  # fmt: skip
+            if short:
+                outcome.incomplete[r] = True
             if cross:
                 outcome.capped[r] = n_lines >= rules.cap
     return n_lines
 
 
 @numba.njit(cache=True, parallel=True)
-def _allocate_all(indptr, rows, n_clusters, geo, rules, lines, outcome, counts):  # type: ignore[no-untyped-def]
-    """Every product in parallel, without a cap; ``counts[p]``: lines product p made."""
-    for p in numba.prange(indptr.shape[0] - 1):
+def _allocate_all(products, indptr, rows, n_clusters, geo, rules, lines, outcome, counts):  # type: ignore[no-untyped-def]
+    """``products`` in parallel; ``counts[p]``: lines product p made."""
+    for i in numba.prange(products.shape[0]):
+        p = products[i]
         counts[p] = _allocate_product(
             indptr[p], indptr[p + 1], rows, n_clusters, geo, rules, lines, outcome
         )
+
+
+def _neighbours(problem: Problem) -> Neighbours:
+    if problem.neighbours is not None:
+        return problem.neighbours
+    if problem.order is None or isinstance(problem.dist, PairDistances):
+        raise ValueError("a Problem needs neighbours, or the dense dist and order")
+    return dense_neighbours(problem.dist, problem.order, problem.cluster, problem.max_distance_km)
+
+
+def _allocate(
+    problem: Problem,
+    products: IntArray,
+    geo: Geometry,
+    rules: Rules,
+    lines: Lines,
+    outcome: Outcome,
+    counts: IntArray,
+) -> Geometry:
+    """Allocate ``products``; while a draw ran out of a shortened list, complete that
+    store's lists and allocate its product again. Returns the (completed) geometry."""
+    rows = Rows(problem.store, problem.surplus, problem.need)
+    reach = NEAREST_PER_CLUSTER
+    while len(products):
+        _allocate_all(
+            products, problem.indptr, rows, problem.n_clusters, geo, rules, lines, outcome, counts
+        )
+        short = np.flatnonzero(outcome.incomplete)
+        if not len(short):
+            break
+        if problem.lat is None or problem.lon is None:
+            raise ValueError("shortened neighbour lists need the stores' lat and lon")
+        reach *= GROWTH
+
+        full = complete(
+            geo.neighbours(), problem.lat, problem.lon, problem.cluster, problem.n_clusters,
+            problem.store[short].astype(np.int64), problem.max_distance_km, reach,
+        )  # fmt: skip
+        geo = Geometry.of(geo.cluster, full)
+        products = np.unique(np.searchsorted(problem.indptr, short, side="right") - 1)
+        outcome.incomplete[:] = False
+    return geo
 
 
 def plan(problem: Problem) -> Allocation:
@@ -220,10 +316,14 @@ def plan(problem: Problem) -> Allocation:
         np.zeros(n_rows, dtype=np.float64),
         np.zeros(n_rows, dtype=np.bool_),
     )
-    outcome = Outcome(np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.bool_))
+    outcome = Outcome(
+        np.zeros(n_rows, dtype=np.int64),
+        np.zeros(n_rows, dtype=np.bool_),
+        np.zeros(n_rows, dtype=np.bool_),
+    )
     counts = np.zeros(n_products, dtype=np.int64)
-    rows = Rows(problem.store, problem.surplus, problem.need)
-    geo = Geometry(problem.cluster, problem.dist, problem.order)
+    neighbours = _neighbours(problem)
+    geo = Geometry.of(problem.cluster, neighbours)
     pack, min_units = int(problem.pack_size), int(problem.min_transfer_units)
 
     def rules(cap: int) -> Rules:
@@ -231,9 +331,10 @@ def plan(problem: Problem) -> Allocation:
         return Rules(limit, pack, min_units, max(pack, min_units), cap)
 
     if n_rows:
-        _allocate_all(
-            problem.indptr, rows, problem.n_clusters, geo, rules(NO_CAP), lines, outcome, counts
-        )
+        geo = _allocate(
+            problem, np.arange(n_products, dtype=np.int64), geo, rules(NO_CAP), lines, outcome,
+            counts,
+        )  # fmt: skip
     cap_reached = False
     if problem.max_transfers is not None:
         made = np.cumsum(counts)  # lines of products 0..p
@@ -244,11 +345,9 @@ def plan(problem: Problem) -> Allocation:
             cap_reached = True
             p = int(reached[0])
             before = int(made[p - 1]) if p > 0 else 0
-            lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
+            hi = int(problem.indptr[p + 1])
             left = rules(int(problem.max_transfers) - before)
-            counts[p] = _allocate_product(
-                lo, hi, rows, problem.n_clusters, geo, left, lines, outcome
-            )
+            _allocate(problem, np.array([p], dtype=np.int64), geo, left, lines, outcome, counts)
             later = slice(hi, n_rows)
             counts[p + 1 :] = 0
             outcome.need_left[later] = problem.need[later]

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from stockshift.core.errors import PlanningError
+from stockshift.core.neighbours import Distances
 from stockshift.core.planning.greedy import Allocation, Problem
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
@@ -279,7 +280,7 @@ def route(
     src_units: IntArray,
     dst_store: Int32Array,
     dst_units: IntArray,
-    dist: FloatArray,
+    dist: Distances,
     *,
     max_distance_km: float | None,
     pack_size: int,

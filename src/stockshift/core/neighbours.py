@@ -1,0 +1,270 @@
+"""Each store's candidate sources, nearest first, without a store x store matrix (issue 12 part 4).
+
+The greedy planner (SPEC section 4) walks a deficit store's sources nearest first (ties:
+ascending ``store_id``, which is ascending index), phase 1 among its own cluster, phase 2
+among the others, never past ``--max-distance-km``. It needs two lists per store: its own
+cluster's stores and the other clusters' stores, each in that order. With a few thousand
+stores the lists come from the dense matrix (:func:`dense_neighbours`); above
+:data:`DENSE_MAX_STORES` a BallTree (haversine metric) finds, per store and cluster, only
+the nearest :data:`NEAREST_PER_CLUSTER` (:func:`sparse_neighbours`).
+
+A shortened list is a *prefix* of the full one, with exact distances: the tree proposes
+candidates, every distance is then computed by :func:`~stockshift.core.geo.haversine_km`
+on the pair (lower index first), bit for bit the dense matrix's entry, and only candidates
+the tree's bound proves no unseen store precedes are kept. A list that may miss stores
+within the limit is marked ``truncated``; the planner reports a draw that reached the end
+of such a list while it could still take more, and :func:`complete` gives those stores
+their full list before the product is allocated again. So plans are the dense path's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from stockshift.core.geo import EARTH_RADIUS_KM, haversine_km
+from stockshift.core.types import FloatArray, Int32Array, IntArray
+
+DENSE_MAX_STORES = 3000
+"""Up to this many stores the lists come from the dense matrix (n² float64 + n² int32)."""
+NEAREST_PER_CLUSTER = 32
+"""Candidates the tree proposes per store and cluster; a draw that needs more completes them."""
+TREE_SLACK_KM = 1e-3
+"""How far the tree's haversine may differ from :func:`haversine_km` (sklearn's arithmetic
+differs in the last bits; at antipodes arcsin amplifies that to ~1e-4 km)."""
+MANY_CLUSTERS = 64
+"""Above this many clusters the other-cluster list comes from one tree over every store."""
+
+
+class Candidates(NamedTuple):
+    """One list per store (CSR): candidate stores nearest first (ties: index) and their km."""
+
+    indptr: IntArray  # n + 1
+    store: Int32Array
+    km: FloatArray
+    truncated: npt.NDArray[np.bool_]  # per store: stores within the limit may be missing
+
+
+class Neighbours(NamedTuple):
+    """Per store: sources of its own cluster (phase 1) and of the other clusters (phase 2)."""
+
+    own: Candidates
+    other: Candidates
+
+
+def pair_km(lat: FloatArray, lon: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
+    """Distance between stores ``a[i]`` and ``b[i]``: the dense matrix's entry, bit for bit
+    (it is computed with the lower index first and mirrored; 0 on the diagonal)."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    out = haversine_km(lat[lo], lon[lo], lat[hi], lon[hi])
+    out[lo == hi] = 0.0
+    return out
+
+
+class PairDistances:
+    """The store x store matrix's entries on demand, for the policies that index it with
+    ``np.ix_`` (optimal, expected-benefit) when the matrix itself is too big."""
+
+    def __init__(self, lat: FloatArray, lon: FloatArray) -> None:
+        self.lat, self.lon = lat, lon
+
+    def __getitem__(self, key: tuple[npt.NDArray[Any], ...]) -> FloatArray:
+        rows, cols = np.broadcast_arrays(*key)
+        out = pair_km(self.lat, self.lon, rows.ravel(), cols.ravel())
+        return out.reshape(rows.shape)
+
+
+def _pack(
+    n: int, row: IntArray, store: IntArray, km: FloatArray, truncated: npt.NDArray[np.bool_]
+) -> Candidates:
+    """CSR lists from (row, store, km) entries: per row nearest first, ties by index."""
+    order = np.lexsort((store, km, row))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return Candidates(
+        indptr, store[order].astype(np.int32), km[order].astype(np.float64), truncated
+    )
+
+
+def _entries(c: Candidates) -> tuple[IntArray, IntArray, FloatArray]:
+    row = np.repeat(np.arange(len(c.indptr) - 1, dtype=np.int64), np.diff(c.indptr))
+    return row, c.store.astype(np.int64), c.km
+
+
+def _short(bound: FloatArray, limit: float) -> npt.NDArray[np.bool_]:
+    """A list may miss stores within the limit where its trusted bound is finite and not
+    past the limit (an infinite bound: every store was seen)."""
+    out: npt.NDArray[np.bool_] = np.isfinite(bound) & (bound <= limit)
+    return out
+
+
+def _cat(parts: list[IntArray]) -> IntArray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _cat_km(parts: list[FloatArray]) -> FloatArray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+
+
+Distances = FloatArray | PairDistances
+"""The store x store matrix, or its entries on demand."""
+
+
+def dense_neighbours(
+    dist: FloatArray, order: Int32Array, cluster: Int32Array, max_distance_km: float | None
+) -> Neighbours:
+    """Complete lists read off the dense matrix and its neighbour order."""
+    n = len(cluster)
+    limit = np.inf if max_distance_km is None else float(max_distance_km)
+    row = np.repeat(np.arange(n, dtype=np.int64), n)
+    store = order.ravel().astype(np.int64)
+    km = np.take_along_axis(dist, order.astype(np.intp), axis=1).ravel()
+    keep = (store != row) & (km <= limit)
+    row, store, km = row[keep], store[keep], km[keep]
+    same = cluster[row] == cluster[store]
+    none = np.zeros(n, dtype=np.bool_)
+    return Neighbours(
+        _pack(n, row[same], store[same], km[same], none),
+        _pack(n, row[~same], store[~same], km[~same], none.copy()),
+    )
+
+
+def _tree_entries(
+    lat: FloatArray,
+    lon: FloatArray,
+    members: IntArray,
+    queries: IntArray,
+    k: int,
+    limit: float,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """For each query store, the nearest ``members`` it can trust, and the bound.
+
+    The tree returns the k nearest by its own arithmetic; every member it did not return
+    is at least (k-th tree distance − slack) away, so the members returned nearer than that
+    are a prefix of the exact order. The bound is inf when every member was returned.
+    Returns (query store, candidate, km) entries within the limit, and the bound per query.
+    """
+    from sklearn.neighbors import BallTree
+
+    k = min(k, len(members))
+    points = np.radians(np.column_stack([lat, lon]))
+    tree = BallTree(points[members], metric="haversine")
+    tree_rad, idx = tree.query(points[queries], k=k)
+    row = np.repeat(queries, k)
+    cand = members[idx].ravel()
+    km = pair_km(lat, lon, row, cand)
+    if k == len(members):
+        bounds = np.full(len(queries), np.inf)
+    else:
+        bounds = tree_rad[:, -1] * EARTH_RADIUS_KM - TREE_SLACK_KM
+    keep = (cand != row) & (km <= limit) & (km < np.repeat(bounds, k))
+    return row[keep], cand[keep], km[keep], bounds
+
+
+Entries = tuple[IntArray, IntArray, FloatArray]
+"""(store, candidate, km) triples of candidate lists."""
+
+
+def _lists(
+    lat: FloatArray,
+    lon: FloatArray,
+    cluster: Int32Array,
+    n_clusters: int,
+    limit: float,
+    queries: IntArray,
+    k: int,
+) -> tuple[Entries, npt.NDArray[np.bool_], Entries, npt.NDArray[np.bool_]]:
+    """The ``queries`` stores' own-cluster and other-cluster entries from BallTrees (the
+    nearest ``k`` of each cluster, cut to the prefix the trees prove exact) and, per query,
+    whether each list may miss stores within the limit."""
+    n = len(lat)
+    at = np.full(n, -1, dtype=np.int64)
+    at[queries] = np.arange(len(queries))
+    groups = [g for g in (np.flatnonzero(cluster == c) for c in range(n_clusters)) if len(g)]
+    own: list[Entries] = []
+    own_trunc = np.zeros(len(queries), dtype=np.bool_)
+    other: list[Entries] = []
+    bound = np.full(len(queries), np.inf)
+    for members in groups:
+        home = cluster[queries] == cluster[members[0]]
+        # phase 1: against the store's own cluster (k + 1: the store itself is found too)
+        if home.any():
+            row, cand, km, bounds = _tree_entries(lat, lon, members, queries[home], k + 1, limit)
+            own.append((row, cand, km))
+            own_trunc[home] = _short(bounds, limit)
+        if len(groups) <= MANY_CLUSTERS and (~home).any():
+            # phase 2: against each other cluster, kept below the least bound of them all
+            row, cand, km, bounds = _tree_entries(lat, lon, members, queries[~home], k, limit)
+            other.append((row, cand, km))
+            bound[~home] = np.minimum(bound[~home], bounds)
+    if len(groups) > MANY_CLUSTERS:
+        # many clusters: the nearest stores of any cluster, less the store's own cluster's
+        everyone = np.arange(n, dtype=np.int64)
+        row, cand, km, bound = _tree_entries(lat, lon, everyone, queries, k * 4 + 1, limit)
+        foreign = cluster[cand] != cluster[row]
+        other = [(row[foreign], cand[foreign], km[foreign])]
+    o_row, o_cand = _cat([e[0] for e in other]), _cat([e[1] for e in other])
+    o_km = _cat_km([e[2] for e in other])
+    keep = o_km < bound[at[o_row]]
+    own_entries = (
+        _cat([e[0] for e in own]),
+        _cat([e[1] for e in own]),
+        _cat_km([e[2] for e in own]),
+    )
+    return own_entries, own_trunc, (o_row[keep], o_cand[keep], o_km[keep]), _short(bound, limit)
+
+
+def sparse_neighbours(
+    lat: FloatArray,
+    lon: FloatArray,
+    cluster: Int32Array,
+    n_clusters: int,
+    max_distance_km: float | None,
+    k: int = NEAREST_PER_CLUSTER,
+) -> Neighbours:
+    """Lists from a BallTree per cluster: per store, the nearest ``k`` of each cluster
+    (within the limit), cut to the prefix the trees prove exact (module docstring)."""
+    n = len(lat)
+    limit = np.inf if max_distance_km is None else float(max_distance_km)
+    everyone = np.arange(n, dtype=np.int64)
+    own, own_trunc, other, other_trunc = _lists(lat, lon, cluster, n_clusters, limit, everyone, k)
+    return Neighbours(_pack(n, *own, own_trunc), _pack(n, *other, other_trunc))
+
+
+def complete(
+    neighbours: Neighbours,
+    lat: FloatArray,
+    lon: FloatArray,
+    cluster: Int32Array,
+    n_clusters: int,
+    stores: IntArray,
+    max_distance_km: float | None,
+    k: int,
+) -> Neighbours:
+    """``neighbours`` with longer lists for ``stores`` (a draw ran past the end of theirs):
+    the nearest ``k`` per cluster; the caller grows k until no list is short."""
+    n = len(lat)
+    limit = np.inf if max_distance_km is None else float(max_distance_km)
+    fresh = np.unique(stores).astype(np.int64)
+    own, own_trunc, other, other_trunc = _lists(lat, lon, cluster, n_clusters, limit, fresh, k)
+    out = []
+    for lists, (row, cand, km), trunc in (
+        (neighbours.own, own, own_trunc),
+        (neighbours.other, other, other_trunc),
+    ):
+        o_row, o_cand, o_km = _entries(lists)
+        old = ~np.isin(o_row, fresh)
+        truncated = lists.truncated.copy()
+        truncated[fresh] = trunc
+        out.append(
+            _pack(
+                n,
+                np.concatenate([o_row[old], row]),
+                np.concatenate([o_cand[old], cand]),
+                np.concatenate([o_km[old], km]),
+                truncated,
+            )
+        )
+    return Neighbours(out[0], out[1])
