@@ -61,9 +61,18 @@ def _two_stores(km_apart: float, src: tuple[int, int, float, float], dst: tuple[
 
 
 def _best_quantity(demand: Demand, km: float, s: BenefitSettings) -> tuple[int, float]:
-    """Brute force: the q maximising V·Σ(g_k − l_k) − c·km·q − θ·q, then the line cost."""
-    fit_in = demand_fit(demand.mean, demand.var, s.warehouse_lead_days)
-    fit_out = demand_fit(demand.mean, demand.var, s.review_days + s.warehouse_lead_days)
+    """Brute force: the q maximising V·Σ(g_k − l_k) − c·km·q − θ·q, then the line cost.
+
+    The moments as the policy's docstring states them, for one product of two stores: the
+    destination's halfway to the product's average, the source's never below it.
+    """
+    m_bar, v_bar = demand.mean.mean(), demand.var.mean()
+    m_in = np.array([0.0, (demand.mean[1] + m_bar) / 2])
+    v_in = np.array([0.0, (demand.var[1] + v_bar) / 2])
+    m_out = np.array([max(demand.mean[0], m_bar), 0.0])
+    v_out = np.array([max(demand.var[0], v_bar), 0.0])
+    fit_in = demand_fit(m_in, v_in, s.warehouse_lead_days)
+    fit_out = demand_fit(m_out, v_out, s.review_days + s.warehouse_lead_days)
     best, value, total = 0, 0.0, 0.0
     for k in range(1, int(demand.on_hand[0]) + 1):
         gain = fit_in.at_least(np.array([1]), np.array([demand.position[1] + k]))[0]
@@ -87,6 +96,20 @@ def test_hand_checked_quantity_and_expected_gain() -> None:
     assert alloc.expected_gain is not None
     net = s.sale_value * alloc.expected_gain[0] - s.cost_per_unit_km * q * km
     assert net == pytest.approx(value, rel=1e-6)
+
+
+def test_a_source_without_recent_sales_keeps_what_the_product_sells() -> None:
+    # A sold nothing in the window, B sells 3 a day: taken at face value every unit of A
+    # could go at no loss; A is instead judged at the product's level (1.5 a day over 14 days)
+    problem, demand, km = _two_stores(20.0, (30, 0, 0.0, 0.0), (2, 3.0, 9.0))
+    alloc = plan_benefit(problem, demand, BenefitSettings())
+    q = int(alloc.quantity.sum())
+    assert q == _best_quantity(demand, km, BenefitSettings())[0]
+    # at face value (no demand at A) A would lose nothing by sending: B's every likely unit
+    face = demand_fit(np.array([0.0, 3.0]), np.array([0.0, 9.0]), 7).at_least(
+        np.ones(30, dtype=np.intp), 2.0 + np.arange(1, 31)
+    )
+    assert 0 < q < int((face > 0.5).sum())
 
 
 def test_nothing_moves_when_the_warehouse_is_as_fast() -> None:

@@ -163,6 +163,7 @@ def _expected_benefit(review: Review, network: Network) -> Lines:
         on_hand=np.floor(review.on_hand).astype(np.int64),
         mean=mean,
         var=var,
+        history_days=review.history.shape[1],
     )
     problem = allocation_problem(review, network)
     return Lines.of(plan_benefit(problem, demand, benefit_settings(network.params)))

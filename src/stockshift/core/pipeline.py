@@ -170,13 +170,15 @@ def demand(dataset: Dataset, params: PlanParameters, targets: Targets) -> Demand
         raise ParameterError.about(
             "policy", params.policy, "needs the sales history: pass a sales file"
         )
+    units = dataset.sales.units
+    days = min(units.shape[1], params.window)
     if targets.sigma is not None and targets.rate is not None:
         mean, var = targets.rate, targets.sigma**2 / params.cover_days
+        days = units.shape[1]  # auto chose its model on the whole history
     else:
-        units = dataset.sales.units
-        mean, var = daily_moments(units[:, max(units.shape[1] - params.window, 0) :])
+        mean, var = daily_moments(units[:, units.shape[1] - days :])
     inv = dataset.inventory
-    return Demand(position=inv.position, on_hand=inv.on_hand, mean=mean, var=var)
+    return Demand(position=inv.position, on_hand=inv.on_hand, mean=mean, var=var, history_days=days)
 
 
 def need_after(alloc: Allocation, problem: Problem, inv: Inventory, targets: Targets) -> IntArray:

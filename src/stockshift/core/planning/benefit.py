@@ -3,7 +3,12 @@
 Symbols (per store and product; docs/architecture.md states the same formulas):
 
 - D(H): demand over H days, a count distribution with mean m·H and variance v·H, where m and
-  v are the mean and variance of the daily sales history (:func:`demand_fit`);
+  v come from the daily sales history (:func:`demand_fit`) shrunk towards the product's
+  level: m_s = w·m_row + (1 − w)·m̄ (v_s likewise), w = W / (W + 28) for W days of history,
+  m̄, v̄ the averages over the product's stores (:func:`product_moments`); the destination
+  uses (m_s, v_s), the source (max(m_row, m̄), max(v_row, v̄)). One store's lumpy history
+  is a poor guide alone: leaning on the chain's level keeps the policy from sending away
+  stock a store will sell, or piling it where a case was just bought;
 - position x = on hand + in transit; L = warehouse lead days, R = review days,
   T = transfer lead days;
 - gain of the k-th unit received, g_k = P(D_dest(L) ≥ x_dest + k) — the destination sells it
@@ -45,6 +50,9 @@ NEGLIGIBLE = 1e-3
 SOLVES = 4
 """Solves per product that forbid the pairs whose line does not pay its cost; lines still
 losing after the last are dropped."""
+PRIOR_DAYS = 28
+"""Days of history the product's chain-wide level counts for against a store's own: a store
+with W days of history is weighted W / (W + PRIOR_DAYS)."""
 MAX_UNITS_PER_ROW = 10_000
 """Bound on the units one store is offered or considered for, per product and plan."""
 
@@ -70,6 +78,7 @@ class Demand:
     on_hand: IntArray
     mean: FloatArray  # units per day
     var: FloatArray  # units² per day
+    history_days: int = 28  # days of history the moments come from (W)
 
 
 def daily_moments(history: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -359,6 +368,22 @@ def plan_product(
     )  # fmt: skip
 
 
+def product_moments(problem: Problem, demand: Demand) -> tuple[FloatArray, FloatArray]:
+    """Per row, the average daily mean and variance over the stores of its product (m̄, v̄).
+
+    A few weeks of lumpy history (a case every month or two) say little about one store: a
+    store that happened not to buy looks as if it never sells, one that just bought a case
+    looks like a big seller. The chain's level for the product is the prior both sides of
+    :func:`plan_benefit` lean on.
+    """
+    rows_per = np.diff(problem.indptr)
+    product = np.repeat(np.arange(len(rows_per)), rows_per)
+    count = np.maximum(rows_per, 1)
+    mean_p = np.bincount(product, weights=demand.mean, minlength=len(rows_per)) / count
+    var_p = np.bincount(product, weights=demand.var, minlength=len(rows_per)) / count
+    return mean_p[product], var_p[product]
+
+
 def plan_benefit(problem: Problem, demand: Demand, settings: BenefitSettings) -> Allocation:
     """SPEC section 9's ``expected-benefit`` over every product, lines in product order.
 
@@ -366,12 +391,21 @@ def plan_benefit(problem: Problem, demand: Demand, settings: BenefitSettings) ->
     only used for what is left to order); ``demand`` the positions and daily demand moments.
     Every line carries ``expected_gain``, the expected extra units sold it brings.
     """
+    mean_p, var_p = product_moments(problem, demand)
+    w = demand.history_days / (demand.history_days + PRIOR_DAYS)
+    mean_s, var_s = w * demand.mean + (1 - w) * mean_p, w * demand.var + (1 - w) * var_p
     if settings.transfer_lead_days >= settings.warehouse_lead_days:
         fit_in = demand_fit(np.zeros_like(demand.mean), np.zeros_like(demand.var), 0.0)
     else:
-        fit_in = demand_fit(demand.mean, demand.var, settings.warehouse_lead_days)
+        # the destination: its history shrunk towards the product's level, so a store that
+        # just bought a case is not taken for a big seller
+        fit_in = demand_fit(mean_s, var_s, settings.warehouse_lead_days)
+    # the source: never below the product's level, so a store that happened not to buy in
+    # the window does not give away stock it will sell
     fit_out = demand_fit(
-        demand.mean, demand.var, settings.review_days + settings.warehouse_lead_days
+        np.maximum(demand.mean, mean_p),
+        np.maximum(demand.var, var_p),
+        settings.review_days + settings.warehouse_lead_days,
     )
     v = settings.sale_value
     eps = max(NEGLIGIBLE, settings.min_benefit / v if v > 0 else 1.0)
