@@ -1,4 +1,5 @@
 /** Header cells that sort on click or Enter, and the pager under a table. */
+import { fmtInt } from "../lib/format";
 import type { SortDir, TableState } from "./useSortedFilter";
 
 interface SortHeaderProps<K extends string> {
@@ -38,7 +39,7 @@ export function Pager({ page, pages, total, onPage, noun }: PagerProps) {
   return (
     <div className="pager">
       <span>
-        {total} {noun}
+        {fmtInt(total)} {noun}
       </span>
       {pages > 1 && (
         <>
@@ -46,7 +47,7 @@ export function Pager({ page, pages, total, onPage, noun }: PagerProps) {
             Previous
           </button>
           <span>
-            page {page + 1} of {pages}
+            page {fmtInt(page + 1)} of {fmtInt(pages)}
           </span>
           <button type="button" onClick={() => onPage(page + 1)} disabled={page >= pages - 1}>
             Next

@@ -10,6 +10,7 @@ import openapi from "../../openapi.json";
 import { ECONOMIC_DEFAULTS } from "./choices";
 import { PlanForm } from "./PlanForm";
 import { PlanStatus } from "./PlanStatus";
+import { Pager } from "./TableParts";
 import { TransfersTable, transfersCsvName } from "./TransfersTable";
 
 const stores: Store[] = ["501", "502", "505", "509"].map((id, i) => ({
@@ -165,6 +166,12 @@ describe("TransfersTable", () => {
     return props;
   };
   const bodyRows = () => within(screen.getByRole("table")).getAllByRole("row").slice(1);
+
+  it("counts rows in the pager with thousands separators, like every other number", () => {
+    render(<Pager page={1} pages={1234} total={61690} onPage={vi.fn()} noun="lines" />);
+    expect(screen.getByText("61,690 lines")).toBeInTheDocument();
+    expect(screen.getByText("page 2 of 1,234")).toBeInTheDocument();
+  });
 
   it("names a filtered CSV after its filters", () => {
     expect(transfersCsvName("12", "", "", "")).toBe("transfers-12.csv");
