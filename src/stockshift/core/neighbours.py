@@ -34,8 +34,14 @@ NEAREST_PER_CLUSTER = 32
 TREE_SLACK_KM = 1e-3
 """How far the tree's haversine may differ from :func:`haversine_km` (sklearn's arithmetic
 differs in the last bits; at antipodes arcsin amplifies that to ~1e-4 km)."""
+CHUNK_ENTRIES = 2_000_000
+"""Candidates proposed per tree query batch (bounds the temporaries of long lists)."""
 MANY_CLUSTERS = 64
 """Above this many clusters the other-cluster list comes from one tree over every store."""
+
+
+Entries = tuple[IntArray, IntArray, FloatArray]
+"""(store, candidate, km) triples of candidate lists."""
 
 
 class Candidates(NamedTuple):
@@ -151,20 +157,26 @@ def _tree_entries(
     k = min(k, len(members))
     points = np.radians(np.column_stack([lat, lon]))
     tree = BallTree(points[members], metric="haversine")
-    tree_rad, idx = tree.query(points[queries], k=k)
-    row = np.repeat(queries, k)
-    cand = members[idx].ravel()
-    km = pair_km(lat, lon, row, cand)
-    if k == len(members):
-        bounds = np.full(len(queries), np.inf)
-    else:
-        bounds = tree_rad[:, -1] * EARTH_RADIUS_KM - TREE_SLACK_KM
-    keep = (cand != row) & (km <= limit) & (km < np.repeat(bounds, k))
-    return row[keep], cand[keep], km[keep], bounds
-
-
-Entries = tuple[IntArray, IntArray, FloatArray]
-"""(store, candidate, km) triples of candidate lists."""
+    parts: list[Entries] = []
+    bounds = np.full(len(queries), np.inf)
+    step = max(1, CHUNK_ENTRIES // k)  # bounded temporaries, however long the lists grow
+    for first in range(0, len(queries), step):
+        chunk = queries[first : first + step]
+        tree_rad, idx = tree.query(points[chunk], k=k)
+        row = np.repeat(chunk, k)
+        cand = members[idx].ravel()
+        km = pair_km(lat, lon, row, cand)
+        if k < len(members):
+            bounds[first : first + step] = tree_rad[:, -1] * EARTH_RADIUS_KM - TREE_SLACK_KM
+        keep = (cand != row) & (km <= limit)
+        keep &= km < np.repeat(bounds[first : first + step], k)
+        parts.append((row[keep], cand[keep], km[keep]))
+    return (
+        _cat([p[0] for p in parts]),
+        _cat([p[1] for p in parts]),
+        _cat_km([p[2] for p in parts]),
+        bounds,
+    )
 
 
 def _lists(
