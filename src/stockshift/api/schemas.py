@@ -143,7 +143,31 @@ def _limits(field: str) -> dict[str, Any]:
     return {"gt" if r.low_open else "ge": r.low, "lt" if r.high_open else "le": r.high}
 
 
-class PlanCreate(BaseModel):
+class Economics(BaseModel):
+    """What a move costs and a sale is worth: the expected-benefit policy's settings, shared
+    by plans and backtests (defaults never move a unit at an expected loss)."""
+
+    sale_value: float = Field(
+        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
+    )
+    cost_per_unit_km: float = Field(
+        0.01,
+        description="expected-benefit: cost of moving one unit 1 km.",
+        **_limits("cost_per_unit_km"),
+    )
+    cost_per_line: float = Field(
+        2.0,
+        description="expected-benefit: fixed cost of a transfer line.",
+        **_limits("cost_per_line"),
+    )
+    min_benefit: float = Field(
+        0.0,
+        description="expected-benefit: net value a unit must earn beyond its costs.",
+        **_limits("min_benefit"),
+    )
+
+
+class PlanCreate(Economics):
     """The parameters of ``stockshift plan`` (SPEC section 6), as JSON."""
 
     # the limits are the core's (core/parameters.py), stated here for the OpenAPI document
@@ -174,36 +198,18 @@ class PlanCreate(BaseModel):
         "within the distance limit at the least unit-km; expected-benefit: move a unit only "
         "where it is expected to sell more, by a margin that pays for the move (SPEC section 9).",
     )
-    warehouse_lead_days: int = Field(
+    warehouse_lead_days: JsonInt = Field(
         7,
         description="expected-benefit: days a warehouse order takes (L).",
         **_limits("warehouse_lead_days"),
     )
-    review_days: int = Field(
+    review_days: JsonInt = Field(
         7, description="expected-benefit: days between reviews (R).", **_limits("review_days")
     )
-    transfer_lead_days: int = Field(
+    transfer_lead_days: JsonInt = Field(
         1,
         description="expected-benefit: days a transfer takes (T).",
         **_limits("transfer_lead_days"),
-    )
-    sale_value: float = Field(
-        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
-    )
-    cost_per_unit_km: float = Field(
-        0.01,
-        description="expected-benefit: cost of moving one unit 1 km.",
-        **_limits("cost_per_unit_km"),
-    )
-    cost_per_line: float = Field(
-        2.0,
-        description="expected-benefit: fixed cost of a transfer line.",
-        **_limits("cost_per_line"),
-    )
-    min_benefit: float = Field(
-        0.0,
-        description="expected-benefit: net value a unit must earn beyond its costs.",
-        **_limits("min_benefit"),
     )
 
 
@@ -657,7 +663,7 @@ BacktestStatus = Literal["running", "completed", "failed"]
 BacktestPolicy = Literal["warehouse", "greedy", "optimal", "expected-benefit"]
 
 
-class BacktestCreate(BaseModel):
+class BacktestCreate(Economics):
     """The settings of ``stockshift backtest`` (SPEC section 10), as JSON."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -674,38 +680,28 @@ class BacktestCreate(BaseModel):
         max_length=4,
         description="Policies compared; warehouse (no transfers) always runs as the baseline.",
     )
-    review_days: int = Field(7, ge=1, le=365, description="Days between reviews (R).")
-    warehouse_lead_days: int = Field(7, ge=0, le=365, description="Warehouse lead time (L).")
-    transfer_lead_days: int = Field(1, ge=0, le=365, description="Transfer lead time (T).")
+    review_days: JsonInt = Field(
+        7, description="Days between reviews (R).", **_limits("review_days")
+    )
+    warehouse_lead_days: JsonInt = Field(
+        7, description="Warehouse lead time (L).", **_limits("warehouse_lead_days")
+    )
+    transfer_lead_days: JsonInt = Field(
+        1, description="Transfer lead time (T).", **_limits("transfer_lead_days")
+    )
     clusters: str = Field(
         "auto", pattern=r"^(auto|column|[1-9][0-9]{0,3})$", description="auto, column or K."
     )
     forecast: str = Field(
         "moving-average", min_length=1, max_length=32, description="As in POST /plans."
     )
-    window: int = Field(28, ge=1, le=3650)
-    cover_days: int = Field(7, ge=1, le=3650)
-    service_level: float | None = Field(None, gt=0.0, lt=1.0)
-    max_distance_km: float | None = Field(None, ge=0.0, le=40_100.0)
-    pack_size: int = Field(1, ge=1, le=1_000_000)
-    min_transfer_units: int = Field(1, ge=0, le=1_000_000_000)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    sale_value: float = Field(
-        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
-    )
-    cost_per_unit_km: float = Field(
-        0.01,
-        description="expected-benefit: cost of moving a unit 1 km.",
-        **_limits("cost_per_unit_km"),
-    )
-    cost_per_line: float = Field(
-        2.0, description="expected-benefit: fixed cost of one line.", **_limits("cost_per_line")
-    )
-    min_benefit: float = Field(
-        0.0,
-        description="expected-benefit: net value a unit must earn beyond its costs.",
-        **_limits("min_benefit"),
-    )
+    window: JsonInt = Field(28, **_limits("window"))
+    cover_days: JsonInt = Field(7, **_limits("cover_days"))
+    service_level: JsonNumber | None = Field(None, **_limits("service_level"))
+    max_distance_km: JsonNumber | None = Field(None, **_limits("max_distance_km"))
+    pack_size: JsonInt = Field(1, **_limits("pack_size"))
+    min_transfer_units: JsonInt = Field(1, **_limits("min_transfer_units"))
+    seed: JsonInt = Field(0, **_limits("seed"))
 
 
 class BacktestCreated(BaseModel):
