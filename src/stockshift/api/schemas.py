@@ -143,31 +143,36 @@ def _limits(field: str) -> dict[str, Any]:
     return {"gt" if r.low_open else "ge": r.low, "lt" if r.high_open else "le": r.high}
 
 
-class Economics(BaseModel):
-    """What a move costs and a sale is worth: the expected-benefit policy's settings, shared
-    by plans and backtests (defaults never move a unit at an expected loss)."""
-
-    sale_value: float = Field(
-        10.0, description="expected-benefit: what one more sale earns.", **_limits("sale_value")
-    )
-    cost_per_unit_km: float = Field(
-        0.01,
+# What a move costs and a sale is worth: the expected-benefit settings, one definition each
+# for plans and backtests (defaults never move a unit at an expected loss).
+SaleValue = Annotated[
+    float,
+    Field(description="expected-benefit: what one more sale earns.", **_limits("sale_value")),
+]
+CostPerUnitKm = Annotated[
+    float,
+    Field(
         description="expected-benefit: cost of moving one unit 1 km.",
         **_limits("cost_per_unit_km"),
-    )
-    cost_per_line: float = Field(
-        2.0,
+    ),
+]
+CostPerLine = Annotated[
+    float,
+    Field(
         description="expected-benefit: fixed cost of a transfer line.",
         **_limits("cost_per_line"),
-    )
-    min_benefit: float = Field(
-        0.0,
+    ),
+]
+MinBenefit = Annotated[
+    float,
+    Field(
         description="expected-benefit: net value a unit must earn beyond its costs.",
         **_limits("min_benefit"),
-    )
+    ),
+]
 
 
-class PlanCreate(Economics):
+class PlanCreate(BaseModel):
     """The parameters of ``stockshift plan`` (SPEC section 6), as JSON."""
 
     # the limits are the core's (core/parameters.py), stated here for the OpenAPI document
@@ -211,6 +216,10 @@ class PlanCreate(Economics):
         description="expected-benefit: days a transfer takes (T).",
         **_limits("transfer_lead_days"),
     )
+    sale_value: SaleValue = 10.0
+    cost_per_unit_km: CostPerUnitKm = 0.01
+    cost_per_line: CostPerLine = 2.0
+    min_benefit: MinBenefit = 0.0
 
 
 class PlanCreated(BaseModel):
@@ -663,7 +672,7 @@ BacktestStatus = Literal["running", "completed", "failed"]
 BacktestPolicy = Literal["warehouse", "greedy", "optimal", "expected-benefit"]
 
 
-class BacktestCreate(Economics):
+class BacktestCreate(BaseModel):
     """The settings of ``stockshift backtest`` (SPEC section 10), as JSON."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -702,6 +711,10 @@ class BacktestCreate(Economics):
     pack_size: JsonInt = Field(1, **_limits("pack_size"))
     min_transfer_units: JsonInt = Field(1, **_limits("min_transfer_units"))
     seed: JsonInt = Field(0, **_limits("seed"))
+    sale_value: SaleValue = 10.0
+    cost_per_unit_km: CostPerUnitKm = 0.01
+    cost_per_line: CostPerLine = 2.0
+    min_benefit: MinBenefit = 0.0
 
 
 class BacktestCreated(BaseModel):
