@@ -492,8 +492,11 @@ test("a backtest on the database's history compares the policies, and one click 
   assert.equal(plan.body.parameters.policy, ids[winner], "the plan uses the backtest's winner");
   await shot("13-planned-with-winner");
   // Lines of an expected-benefit plan say how many extra units each is expected to sell.
-  const gainColumn = await page.getByRole("columnheader", { name: /Expected gain/ }).count();
-  assert.equal(gainColumn > 0, winner === "Expected benefit" && plan.body.transfers.length > 0);
+  // (checked on the plan document; the table's column is covered by Vitest, plan.test.tsx)
+  assert.equal(
+    plan.body.transfers.every((t) => typeof t.expected_gain === "number"),
+    winner === "Expected benefit",
+  );
 
   // Execute, receive and cancel work for this policy's plan as for any other.
   if ((await page.locator("table.data tbody tr").count()) > 0) {
@@ -529,7 +532,13 @@ test("a backtest on the database's history compares the policies, and one click 
 });
 
 test("a plan with forecast auto shows each series' chosen model and its interval on the sales chart", async () => {
+  const before = await page.getByLabel("Plan shown").inputValue();
   await runPlan({ Target: "forecast", "Forecast method": "auto" });
+  // the new plan is shown (the previous one was completed too)
+  await page.waitForFunction((old) => {
+    const select = document.querySelector('[aria-label="Plan shown"]');
+    return select !== null && select.value !== old;
+  }, before);
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
   const planId = await page.getByLabel("Plan shown").inputValue();
   const plan = await service.api("GET", `/api/v1/plans/${planId}`);
