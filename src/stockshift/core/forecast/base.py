@@ -7,6 +7,7 @@ an ``alias``, ``fit(y) -> self``, ``predict(h)`` giving h daily values per serie
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -24,7 +25,7 @@ class Forecaster(Protocol):
     def rate(self, cover_days: int) -> FloatArray: ...
 
 
-class PerSeries:
+class PerSeries(ABC):
     """A model whose forecast is one flat daily level per series, fitted series by series.
 
     Every series covers the whole history, zero-filled as SPEC section 3 says (trimming the
@@ -38,8 +39,9 @@ class PerSeries:
     def __init__(self) -> None:
         self.level_: FloatArray = np.zeros(0)
 
+    @abstractmethod
     def _level(self, y: FloatArray) -> float:
-        raise NotImplementedError
+        """The flat daily level of one float64 series that has sold at least once."""
 
     def fit(self, y: FloatArray) -> PerSeries:
         y = np.ascontiguousarray(y, dtype=np.float64)
