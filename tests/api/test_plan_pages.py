@@ -15,7 +15,7 @@ from tests.api.test_journeys import PROBLEM, _plan, _upload
 from tests.db.factory import chain_files
 
 FIELDS = ["seq", "quantity", "distance_km", "product_id", "from_store", "to_store",
-          "expected_gain"]  # fmt: skip
+          "expected_gain", "scope", "status"]  # fmt: skip
 SORTS = FIELDS + [f"-{f}" for f in FIELDS]
 
 
@@ -101,6 +101,32 @@ def test_filters_match_the_document(api: Api, planned: tuple[int, dict[str, Any]
     assert got[0]["status"] == "cancelled"
 
 
+def test_text_filter_finds_product_or_store_id_or_name_in_any_case(
+    api: Api, planned: tuple[int, dict[str, Any]]
+) -> None:
+    plan_id, doc = planned
+    names = {s["store_id"]: s["name"] for s in doc["stores"]}
+
+    def found(text: str, x: dict[str, Any]) -> bool:
+        ends = (x["from_store"], x["to_store"])
+        fields = [x["product_id"], *ends, *(names[s] for s in ends)]
+        return any(text.lower() in f.lower() for f in fields)
+
+    line = doc["transfers"][0]
+    name = names[line["to_store"]]
+    for text in (line["product_id"].lower(), line["from_store"], name[2:].upper(), "%", "zz_z"):
+        got, total = _walk(api, f"/api/v1/plans/{plan_id}/transfers", q=text, limit=5)
+        want = {x["transfer_id"] for x in doc["transfers"] if found(text, x)}
+        assert {x["transfer_id"] for x in got} == want and total == len(want), text
+    flows = api.client.get(
+        f"/api/v1/plans/{plan_id}/flows",
+        params={"level": "store", "q": line["product_id"]},
+        headers=api.auth("viewer"),
+    ).json()["flows"]
+    mine = [x for x in doc["transfers"] if found(line["product_id"], x)]
+    assert sum(f["lines"] for f in flows) == len(mine)
+
+
 def test_warehouse_orders_are_paged_filtered_and_sorted(
     api: Api, planned: tuple[int, dict[str, Any]]
 ) -> None:
@@ -114,6 +140,14 @@ def test_warehouse_orders_are_paged_filtered_and_sorted(
     store = orders[0]["store_id"]
     got, total = _walk(api, path, store_id=store, reason=orders[0]["reason"])
     want = [x for x in orders if x["store_id"] == store and x["reason"] == orders[0]["reason"]]
+    assert [{k: x[k] for k in orders[0]} for x in got] == want and total == len(want)
+    got, _ = _walk(api, path, limit=3, sort="-reason")
+    assert [x["reason"] for x in got] == sorted((x["reason"] for x in orders), reverse=True)
+    text = orders[0]["product_id"].lower()
+    got, total = _walk(api, path, q=text)
+    want = [
+        x for x in orders if any(text in x[k].lower() for k in ("product_id", "store_id", "reason"))
+    ]
     assert [{k: x[k] for k in orders[0]} for x in got] == want and total == len(want)
 
 

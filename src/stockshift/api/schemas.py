@@ -379,11 +379,12 @@ class PlanDocument(PlanPublic):
 LineSort = Literal[
     "seq", "-seq", "quantity", "-quantity", "distance_km", "-distance_km",
     "product_id", "-product_id", "from_store", "-from_store", "to_store", "-to_store",
-    "expected_gain", "-expected_gain",
+    "expected_gain", "-expected_gain", "scope", "-scope", "status", "-status",
 ]  # fmt: skip
 OrderSort = Literal[
-    "seq", "-seq", "quantity", "-quantity", "product_id", "-product_id", "store_id", "-store_id"
-]
+    "seq", "-seq", "quantity", "-quantity", "product_id", "-product_id", "store_id", "-store_id",
+    "reason", "-reason",
+]  # fmt: skip
 FlowLevel = Literal["cluster", "store"]
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from stockshift.db.models import TransferRow, WarehouseOrderRow
+from stockshift.db.models import Store, TransferRow, WarehouseOrderRow
 
 Direction = Literal["in", "out"]
 Key = tuple[Any, int]
@@ -33,12 +33,15 @@ TRANSFER_SORTS: dict[str, Sortable] = {
     "from_store": TransferRow.from_store,
     "to_store": TransferRow.to_store,
     "expected_gain": GAIN,
+    "scope": TransferRow.scope,
+    "status": TransferRow.status,
 }
 ORDER_SORTS: dict[str, Sortable] = {
     "seq": WarehouseOrderRow.id,
     "quantity": WarehouseOrderRow.quantity,
     "product_id": WarehouseOrderRow.product_id,
     "store_id": WarehouseOrderRow.store_id,
+    "reason": WarehouseOrderRow.reason,
 }
 LINE_FIELDS = (
     "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
@@ -64,20 +67,25 @@ class Sort:
 @dataclass(frozen=True, slots=True)
 class LineFilter:
     """Which lines: ``store_id`` matches either end, or only the destination (``direction``
-    ``in``) or the source (``out``)."""
+    ``in``) or the source (``out``); ``text`` is found, in any case, in the product or in
+    either store's id or name."""
 
     product_id: str | None = None
     store_id: str | None = None
     direction: Direction | None = None
     scope: str | None = None
     status: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFilter:
+    """Which orders; ``text`` is found, in any case, in the product, the store or the reason."""
+
     product_id: str | None = None
     store_id: str | None = None
     reason: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +94,12 @@ class KeysetPage:
 
     items: list[dict[str, Any]]
     next_key: Key | None
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _line_where(plan_id: int, where: LineFilter) -> list[ColumnElement[bool]]:
@@ -104,6 +118,17 @@ def _line_where(plan_id: int, where: LineFilter) -> list[ColumnElement[bool]]:
         clauses.append(TransferRow.scope == where.scope)
     if where.status is not None:
         clauses.append(TransferRow.status == where.status)
+    if where.text is not None:
+        pattern = _contains(where.text)
+        named = select(Store.store_id).where(Store.name.ilike(pattern, escape="\\"))
+        clauses.append(
+            or_(
+                *(c.ilike(pattern, escape="\\") for c in
+                  (TransferRow.product_id, TransferRow.from_store, TransferRow.to_store)),
+                TransferRow.from_store.in_(named),
+                TransferRow.to_store.in_(named),
+            )
+        )  # fmt: skip
     return clauses
 
 
@@ -115,6 +140,14 @@ def _order_where(plan_id: int, where: OrderFilter) -> list[ColumnElement[bool]]:
         clauses.append(WarehouseOrderRow.store_id == where.store_id)
     if where.reason is not None:
         clauses.append(WarehouseOrderRow.reason == where.reason)
+    if where.text is not None:
+        pattern = _contains(where.text)
+        columns = (
+            WarehouseOrderRow.product_id,
+            WarehouseOrderRow.store_id,
+            WarehouseOrderRow.reason,
+        )
+        clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
     return clauses
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from stockshift.api.cursor import decode_cursor, encode_cursor
 from stockshift.api.deps import SessionDep, StateDep, ViewerKey
-from stockshift.api.params import PlanId, ProductFilter, StoreFilter
+from stockshift.api.params import ID_PATTERN, PlanId, ProductFilter, StoreFilter
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
     Flow,
@@ -62,6 +62,25 @@ DirectionFilter = Annotated[
 ]
 ScopeFilter = Annotated[Scope | None, Query(description="Only lines of this scope.")]
 StatusFilter = Annotated[TransferStatus | None, Query(description="Only lines in this status.")]
+LineText = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=ID_PATTERN,
+        description="Only lines whose product, or either store's id or name, contains this"
+        " text (any case): what a planner types in a table's filter box.",
+    ),
+]
+OrderText = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=ID_PATTERN,
+        description="Only orders whose product, store or reason contains this text (any case).",
+    ),
+]
 NUMERIC = {"seq", "quantity", "distance_km", "expected_gain"}
 SCOPES: tuple[Scope, ...] = ("intra-cluster", "cross-cluster")
 STATUSES: tuple[TransferStatus, ...] = ("proposed", "dispatched", "received", "cancelled")
@@ -78,13 +97,19 @@ def _line_filter(
     direction: Direction | None,
     scope: Scope | None,
     status: TransferStatus | None,
+    text: str | None = None,
 ) -> LineFilter:
     if direction is not None and store_id is None:
         raise HTTPException(
             422, "direction needs store_id: it says whether lines arrive at or leave that store"
         )
     return LineFilter(
-        product_id=product_id, store_id=store_id, direction=direction, scope=scope, status=status
+        product_id=product_id,
+        store_id=store_id,
+        direction=direction,
+        scope=scope,
+        status=status,
+        text=text,
     )
 
 
@@ -114,6 +139,7 @@ def plan_transfers(
     direction: DirectionFilter = None,
     scope: ScopeFilter = None,
     status: StatusFilter = None,
+    q: LineText = None,
     sort: Annotated[
         LineSort,
         Query(description="field ascending (ties in plan order), or -field: that reversed."),
@@ -126,14 +152,14 @@ def plan_transfers(
     Keyset paging: follow ``next_cursor`` until it is null to see every matching line
     exactly once. ``sort=seq`` is the order the lines were made (SPEC section 5).
     """
-    where = _line_filter(product_id, store_id, direction, scope, status)
+    where = _line_filter(product_id, store_id, direction, scope, status, q)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
     row = get_plan(session, plan_id=plan_id)
     after = _after(cursor, order, filters)
     total = (
         count_lines(session, plan_id=plan_id, where=where)
-        if status is not None
+        if status is not None or q is not None  # statuses move; store names can be re-imported
         else state.plans.count(
             row,
             ("lines", *astuple(where)),
@@ -173,6 +199,7 @@ def plan_orders(
     product_id: ProductFilter = None,
     store_id: StoreFilter = None,
     reason: Annotated[Reason | None, Query(description="Only orders with this reason.")] = None,
+    q: OrderText = None,
     sort: Annotated[
         OrderSort,
         Query(description="field ascending (ties in plan order), or -field: that reversed."),
@@ -182,7 +209,7 @@ def plan_orders(
 ) -> PlanOrderPage:
     """A page of the plan's warehouse orders, filtered and sorted by the server (keyset
     paging as for the plan's transfers)."""
-    where = OrderFilter(product_id=product_id, store_id=store_id, reason=reason)
+    where = OrderFilter(product_id=product_id, store_id=store_id, reason=reason, text=q)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
     row = get_plan(session, plan_id=plan_id)
@@ -274,6 +301,7 @@ def plan_flows(
     direction: DirectionFilter = None,
     scope: ScopeFilter = None,
     status: StatusFilter = None,
+    q: LineText = None,
     limit: Annotated[int, Query(ge=1, le=50_000, description="Most pairs returned.")] = 5_000,
 ) -> FlowCollection:
     """The plan's lines summed per origin-destination pair (lines, units, unit-km), with
@@ -283,7 +311,7 @@ def plan_flows(
     pair whose ends are the same cluster is its intra-cluster traffic); ``level=store``
     per pair of stores.
     """
-    where = _line_filter(product_id, store_id, direction, scope, status)
+    where = _line_filter(product_id, store_id, direction, scope, status, q)
     row = get_plan(session, plan_id=plan_id)
     fixed = state.plans.fixed(session, row)
     pairs = store_pairs(session, plan_id=plan_id, where=where)
