@@ -5,6 +5,7 @@ Both write the three input files of SPEC section 1, ready for ``stockshift plan`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +15,9 @@ import typer
 
 from stockshift.cli.app import app, console, fail, run
 from stockshift.core.errors import ParameterError
+from stockshift.demo import stream
 from stockshift.demo.generator import DemoConfig, generate
-from stockshift.io.datasetfiles import FileFormat, write_tables
+from stockshift.io.datasetfiles import FileFormat, write_parts, write_tables
 from stockshift.io.iowa import IowaOptions, convert_iowa
 
 convert_app = typer.Typer(
@@ -31,10 +33,14 @@ FormatOpt = Annotated[
 ]
 
 
-def _write(out_dir: Path, tables: dict[str, pd.DataFrame], fmt: FileFormat) -> list[Path]:
+STREAM_ABOVE = 20_000_000
+"""Store-product pairs above which ``demo`` writes parts (all at once would need many GB)."""
+
+
+def _write(out_dir: Path, write: Callable[[], list[Path]]) -> list[Path]:
     """Write the tables, turning a folder that cannot be written into a clean error."""
     try:
-        return write_tables(out_dir, tables, fmt)
+        return write()
     except OSError as exc:
         raise ParameterError(
             f"cannot write into {out_dir}: {exc.strerror or exc}; choose a writable folder"
@@ -73,6 +79,15 @@ def demo_command(
         str, typer.Option("--anchor", help="Home city of the chain; stores fill the nearest.")
     ] = "Chicago",
     fmt: FormatOpt = "csv",
+    rows_per_part: Annotated[
+        int | None,
+        typer.Option(
+            "--rows-per-part",
+            help="Write inventory and sales as Parquet datasets (DIR/inventory/part-*.parquet) "
+            "of about this many rows per part, drawn part by part in bounded memory; automatic "
+            f"above {STREAM_ABOVE:,} store-product pairs.",
+        ),
+    ] = None,
 ) -> None:
     """Write a realistic synthetic chain: stores around real US cities, uneven stock, sales
     with weekly seasonality and trends (docs/demo-data.md)."""
@@ -86,17 +101,50 @@ def demo_command(
         anchor=anchor,
     )
     file_format = run(lambda: _format(fmt))
+    if rows_per_part is not None or stores * products > STREAM_ABOVE:
+        _demo_parts(out_dir, config, file_format, rows_per_part)
+        return
     data = run(lambda: generate(config))
     tables = {"stores": data.stores, "inventory": data.inventory}
     if days > 0:
         tables["sales"] = data.sales
-    paths = run(lambda: _write(out_dir, tables, file_format))
+    paths = run(lambda: _write(out_dir, lambda: write_tables(out_dir, tables, file_format)))
     console.print(
         f"{len(data.stores)} stores in {config.n_cities()} cities, "
         f"{len(data.inventory)} inventory rows, {len(data.sales)} sales rows"
     )
     for path in paths:
         console.print(f"wrote {path}")
+
+
+def _demo_parts(
+    out_dir: Path, config: DemoConfig, fmt: FileFormat, rows_per_part: int | None
+) -> None:
+    """A big chain, drawn and written one part at a time (:mod:`stockshift.demo.stream`)."""
+    pairs = config.stores * config.products
+    if fmt != "parquet":
+        why = "--rows-per-part" if rows_per_part is not None else f"{pairs:,} store-product pairs"
+        fail(f"{why}: a chain written in parts is a Parquet dataset; add --format parquet")
+    size = stream.ROWS_PER_PART if rows_per_part is None else rows_per_part
+    chain = run(lambda: stream.plan_chain(config, size))
+    inventory_rows, sales_rows = 0, 0
+
+    def tables() -> Iterator[dict[str, pd.DataFrame | None]]:
+        nonlocal inventory_rows, sales_rows
+        for part in stream.parts(chain):
+            inventory_rows += len(part.inventory)
+            sales_rows += 0 if part.sales is None else len(part.sales)
+            yield {"inventory": part.inventory, "sales": part.sales}
+
+    paths = run(lambda: _write(out_dir, lambda: write_parts(out_dir, chain.stores, tables())))
+    console.print(
+        f"{len(chain.stores)} stores in {config.n_cities()} cities, {inventory_rows:,} "
+        f"inventory rows, {sales_rows:,} sales rows, in {chain.n_parts} parts of "
+        f"{chain.products_per_part} products",
+        soft_wrap=True,
+    )
+    for path in paths:
+        console.print(f"wrote {path}" + ("/" if path.is_dir() else ""), soft_wrap=True)
 
 
 def _since(value: str | None) -> date | None:
@@ -163,6 +211,6 @@ def convert_iowa_command(
     for line in result.report.lines():
         console.print(line, markup=False, soft_wrap=True)
     tables = {"stores": result.stores, "inventory": result.inventory, "sales": result.sales}
-    paths = run(lambda: _write(out_dir, tables, file_format))
+    paths = run(lambda: _write(out_dir, lambda: write_tables(out_dir, tables, file_format)))
     for path in paths:
         console.print(f"wrote {path}")

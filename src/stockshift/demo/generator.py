@@ -235,17 +235,31 @@ def stock_on_hand(
     cross-cluster transfers; some products are short chain-wide (a supplier's shortfall),
     so that even a large chain has warehouse orders.
     """
-    probs = np.array([p for p, _, _ in STOCK_STATES])
-    low = np.array([lo for _, lo, _ in STOCK_STATES])
-    high = np.array([hi for _, _, hi in STOCK_STATES])
-    state = rng.choice(len(STOCK_STATES), size=len(rate), p=probs)
-    cover = low[state] + (high[state] - low[state]) * rng.random(len(rate))
+    state, cover = shelf_cover(len(rate), rng)
     store_bias = rng.lognormal(-(0.35**2) / 2, 0.35, len(city_of))  # mean 1
     city_bias = rng.lognormal(-(0.45**2) / 2, 0.45, n_cities)
     product_bias = rng.lognormal(-(0.3**2) / 2, 0.3, int(row_product.max(initial=0)) + 1)
     bias = store_bias[row_store] * city_bias[city_of[row_store]] * product_bias[row_product]
-    units = np.floor(rate * cover * bias + 0.5)
-    display = rng.integers(0, 3, len(rate))
+    return shelf_units(rate * bias, state, cover, rng)
+
+
+def shelf_cover(n: int, rng: np.random.Generator) -> tuple[IntArray, FloatArray]:
+    """Per row, a stock state of :data:`STOCK_STATES` and days of demand on the shelf."""
+    probs = np.array([p for p, _, _ in STOCK_STATES])
+    low = np.array([lo for _, lo, _ in STOCK_STATES])
+    high = np.array([hi for _, _, hi in STOCK_STATES])
+    state = rng.choice(len(STOCK_STATES), size=n, p=probs)
+    cover = low[state] + (high[state] - low[state]) * rng.random(n)
+    return state, cover
+
+
+def shelf_units(
+    biased_rate: FloatArray, state: IntArray, cover: FloatArray, rng: np.random.Generator
+) -> IntArray:
+    """Units on the shelf: ``cover`` days of the biased rate, plus 0-2 units of display
+    stock, none on an empty shelf (state 0)."""
+    units = np.floor(biased_rate * cover + 0.5)
+    display = rng.integers(0, 3, len(biased_rate))
     units = np.where(state == 0, 0.0, units + display)
     out: IntArray = units.astype(np.int64)
     return out

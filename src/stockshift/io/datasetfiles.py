@@ -8,7 +8,9 @@ columns held as categoricals are written as plain text, dates as ``YYYY-MM-DD``.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -92,3 +94,42 @@ def write_tables(
     for tmp, final in done:
         os.replace(tmp, final)
     return [final for _, final in done]
+
+
+def part_name(index: int) -> str:
+    """``part-00000.parquet``: parts sort by name in the order they were written."""
+    return f"part-{index:05d}.parquet"
+
+
+def write_parts(
+    folder: Path, stores: pd.DataFrame, parts: Iterable[dict[str, pd.DataFrame | None]]
+) -> list[Path]:
+    """Write ``folder/stores.parquet`` and each table of ``parts`` as a Parquet dataset
+    ``folder/<table>/part-NNNNN.parquet``, one part at a time (memory: one part); all or none.
+
+    Everything goes to a hidden folder beside the result, and nothing is moved into place
+    until every part was written; a dataset folder of the same name is replaced.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=folder, prefix=".parts-"))
+    try:
+        pq.write_table(to_arrow(stores), work / "stores.parquet")
+        names: list[str] = []
+        for index, tables in enumerate(parts):
+            for name, frame in tables.items():
+                if frame is None:
+                    continue
+                if name not in names:
+                    (work / name).mkdir()
+                    names.append(name)
+                pq.write_table(to_arrow(frame), work / name / part_name(index))
+        done = [folder / "stores.parquet"] + [folder / name for name in names]
+        for path in [work / "stores.parquet", *(work / name for name in names)]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            target = folder / path.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(path, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return done

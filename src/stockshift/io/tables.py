@@ -70,6 +70,8 @@ def read_table(source: Source) -> tuple[str, pa.Table]:
 def _read_file(path: Path, label: str) -> pa.Table:
     if not path.exists():
         raise InputError.single(label, None, None, f"file not found: {path}")
+    if path.is_dir():
+        return _read_parts(path, label)
     name = path.name.lower()
     try:
         if name.endswith((".parquet", ".pq")):
@@ -91,6 +93,50 @@ def _read_file(path: Path, label: str) -> pa.Table:
         raise InputError.single(
             label, row, None, f"cannot be read as {_kind(name)}: {reason}".strip()
         ) from None
+
+
+def dataset_parts(folder: Path) -> list[Path]:
+    """The Parquet parts of a dataset folder (``stockshift demo --rows-per-part``, Spark,
+    Dask), in name order, subfolders included; hidden and ``_``-prefixed files skipped."""
+    return sorted(
+        p
+        for p in folder.rglob("*.parquet")
+        if p.is_file()
+        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+    )
+
+
+def _read_parts(folder: Path, label: str) -> pa.Table:
+    """A folder of Parquet parts as one table, rows in part order (row numbers in messages
+    count across the parts in that order)."""
+    parts = dataset_parts(folder)
+    if not parts:
+        raise InputError.single(
+            label + "/", None, None, "is a folder with no .parquet parts; give a file or a "
+            "folder of Parquet parts (such as stockshift demo --rows-per-part writes)",
+        )  # fmt: skip
+    tables = []
+    for part in parts:
+        try:
+            tables.append(pq.read_table(part))
+        except (pa.ArrowInvalid, OSError) as exc:
+            shown = f"{label}/{part.relative_to(folder)}"
+            raise InputError.single(
+                shown, None, None, f"cannot be read as Parquet: {exc}".replace(str(part), shown)
+            ) from None
+    first = tables[0].schema
+    for part, table in zip(parts, tables, strict=True):
+        if not table.schema.equals(first):
+            raise InputError.single(
+                f"{label}/{part.relative_to(folder)}", None, None,
+                f"has columns {_columns(table.schema)}, but {parts[0].relative_to(folder)} "
+                f"has {_columns(first)}: the parts of one dataset must share their columns",
+            )  # fmt: skip
+    return pa.concat_tables(tables)
+
+
+def _columns(schema: pa.Schema) -> str:
+    return ", ".join(f"{f.name} ({f.type})" for f in schema)
 
 
 def _bad_csv_row(path: Path) -> int | None:
