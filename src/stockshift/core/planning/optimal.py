@@ -2,14 +2,19 @@
 
 Per product the flow first delivers the most packs the arcs allow (arcs are the source →
 destination pairs no longer than ``--max-distance-km``), then, among all such flows, the
-least unit-km. OR-Tools' ``SimpleMinCostFlow.solve_max_flow_with_min_cost`` solves exactly
-that lexicographic problem. Lines below ``--min-transfer-units`` are removed and the product
-is solved again without their arcs, until none is left; then ``--max-transfers`` keeps lines
+least unit-km. Successive shortest paths over every allowed arc (core/planning/transport.py)
+solve it when the side with fewer packs can be served in full (every product, without a
+distance limit or a minimum line); otherwise OR-Tools' ``solve_max_flow_with_min_cost`` on
+the nearest arcs, priced exactly (:func:`dense_flow`). Both give the exact optimum of the
+same integer costs. Lines below ``--min-transfer-units`` are removed and the product is
+solved again without their arcs, until none is left; then ``--max-transfers`` keeps lines
 in product order and, in the product where the cap falls, the largest lines first.
+Products are routed on numba's threads (the kernels release the GIL).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -20,19 +25,10 @@ from ortools.graph.python import min_cost_flow
 from stockshift.core.errors import PlanningError
 from stockshift.core.neighbours import Distances
 from stockshift.core.planning.greedy import Allocation, Problem
+from stockshift.core.planning.transport import NO_ARC, arc_costs, serve_smaller_side
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 BoolMatrix = npt.NDArray[np.bool_]
-
-COST_PER_KM = 10_000_000
-"""Integer arc cost per km (0.1 mm). Two flows whose rounded costs tie differ by at most
-units × 1e-7 km, so unit-km totals are exact to 0.001 below 10,000 units per product."""
-
-
-def km_to_cost(km: FloatArray) -> IntArray:
-    """The one place distances become the solver's integer costs."""
-    out: IntArray = np.rint(np.asarray(km) * COST_PER_KM).astype(np.int64)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +130,14 @@ def dense_flow(supply: IntArray, demand: IntArray, cost: IntArray, allowed: Bool
             if not worse.any():
                 return flow
         cand |= worse
+
+
+def exact_flow(supply: IntArray, demand: IntArray, cost: IntArray) -> Flow:
+    """Max packs at least cost over the arcs whose ``cost`` is not NO_ARC: by successive
+    shortest paths when the smaller side can be served in full (core/planning/transport.py),
+    else :func:`dense_flow`."""
+    fast = serve_smaller_side(supply, demand, cost)
+    return dense_flow(supply, demand, cost, cost != NO_ARC) if fast is None else Flow(*fast)
 
 
 Graph = tuple[IntArray, IntArray, IntArray]
@@ -298,52 +302,59 @@ def route(
     s_ok, d_ok = np.flatnonzero(supply > 0), np.flatnonzero(demand > 0)
     src_store, supply = src_store[s_ok], supply[s_ok]
     dst_store, demand = dst_store[d_ok], demand[d_ok]
-    sub = dist[np.ix_(src_store, dst_store)]
-    cost = km_to_cost(sub)
-    allowed = np.ones(sub.shape, dtype=np.bool_)
-    if max_distance_km is not None:
-        allowed &= sub <= max_distance_km
+    by_destination = int(demand.sum()) <= int(supply.sum())  # the side served in turn
+    cost = arc_costs(dist, src_store, dst_store, max_distance_km, by_destination=by_destination)
     if forbidden:
         at_src = {int(v): i for i, v in enumerate(src_store)}
         at_dst = {int(v): j for j, v in enumerate(dst_store)}
         for a, b in forbidden:
             if a in at_src and b in at_dst:
-                allowed[at_src[a], at_dst[b]] = False
+                cost[at_src[a], at_dst[b]] = NO_ARC
     while True:
-        flow = dense_flow(supply, demand, cost, allowed)
+        flow = exact_flow(supply, demand, cost)
         quantity = flow.packs * pack
         small = quantity < min_transfer_units
         if not small.any():
             break
-        allowed[flow.source[small], flow.destination[small]] = False
+        cost[flow.source[small], flow.destination[small]] = NO_ARC
     s, d = src_store[flow.source], dst_store[flow.destination]
-    km = sub[flow.source, flow.destination]
+    km = np.asarray(dist[s, d], dtype=np.float64)
     order = np.lexsort((s, d, km, -quantity))
     return ProductLines(s[order], d[order], quantity[order], km[order])
 
 
 def plan(problem: Problem) -> Allocation:
-    """SPEC section 9's ``optimal`` policy over every product, lines in product order."""
+    """SPEC section 9's ``optimal`` policy over every product, lines in product order.
+
+    Products are independent until the cap, so they are routed on numba's thread count
+    (the flow kernel releases the GIL); :func:`assemble` then applies the cap in product
+    order, exactly as one product after another would.
+    """
     n_products = len(problem.indptr) - 1
-    parts: list[ProductLines] = []
-    for p in range(n_products):
-        lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
-        store = problem.store[lo:hi]
-        sur, need = problem.surplus[lo:hi], problem.need[lo:hi]
-        src, dst = np.flatnonzero(sur > 0), np.flatnonzero(need > 0)
-        parts.append(
-            route(
-                store[src],
-                sur[src],
-                store[dst],
-                need[dst],
-                problem.dist,
-                max_distance_km=problem.max_distance_km,
-                pack_size=problem.pack_size,
-                min_transfer_units=problem.min_transfer_units,
-            )
-        )
+    workers = max(1, min(numba.get_num_threads(), n_products))
+    if workers == 1:
+        parts = [_route_product(problem, p) for p in range(n_products)]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda p: _route_product(problem, p), range(n_products)))
     return assemble(problem, parts)
+
+
+def _route_product(problem: Problem, p: int) -> ProductLines:
+    lo, hi = int(problem.indptr[p]), int(problem.indptr[p + 1])
+    store = problem.store[lo:hi]
+    sur, need = problem.surplus[lo:hi], problem.need[lo:hi]
+    src, dst = np.flatnonzero(sur > 0), np.flatnonzero(need > 0)
+    return route(
+        store[src],
+        sur[src],
+        store[dst],
+        need[dst],
+        problem.dist,
+        max_distance_km=problem.max_distance_km,
+        pack_size=problem.pack_size,
+        min_transfer_units=problem.min_transfer_units,
+    )
 
 
 def assemble(problem: Problem, parts: list[ProductLines]) -> Allocation:
