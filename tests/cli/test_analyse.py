@@ -58,9 +58,17 @@ def test_forecast_prints_rates_targets_and_held_out_accuracy(tmp_path: Path, cli
         out,
     )
     assert result.exit_code == 0, result.output
-    for word in ("moving-average-28", "croston-sba", "tsb", "MSE", "RMSSE", "rate_per_day"):
+    for word in ("moving-average-28", "seasonal-naive", "adida", "MSE", "RMSSE", "rate_per_day"):
         assert word in result.stdout
     assert "auto's choice" in result.stdout
+    assert "croston-sba" not in result.stdout  # only auto's candidates and the baselines
+    every = cli(
+        "forecast", "--stores", stores, "--inventory", inv, "--sales", sales,
+        "--holdout-windows", "1", "--all-methods", "--limit", "0",
+    )  # fmt: skip
+    assert every.exit_code == 0, every.output
+    for word in ("croston-sba", "tsb", "imapa", "linear-regression-28"):
+        assert word in every.stdout
     table = pd.read_csv(out, dtype={"store_id": str})
     assert table.loc[table.store_id == "S1", "target"].item() == 0
     assert table.loc[table.store_id == "S0", "need"].item() > 0

@@ -70,6 +70,14 @@ def forecast_command(
         int,
         typer.Option("--jobs", help="Processes that fit the models (default: one per core)."),
     ] = 0,
+    all_methods: Annotated[
+        bool,
+        typer.Option(
+            "--all-methods",
+            help="Score every model in the accuracy table (Croston, TSB, IMAPA, ...), not only "
+            "auto's candidates and the baselines; several times slower.",
+        ),
+    ] = False,
 ) -> None:
     """Forecast demand per store and product, and score every method on held-out windows."""
     check_output(csv, "--csv")
@@ -94,7 +102,7 @@ def forecast_command(
     s = dataset.sales
     assert s is not None
     group = dataset.inventory.product
-    names = scored_candidates(len(s.units))
+    names = scored_candidates(len(s.units), every_model=all_methods)
     among = default_candidates(len(s.units))
     ev = run(
         lambda: evaluate(

@@ -82,9 +82,20 @@ def default_candidates(n_series: int) -> tuple[str, ...]:
     return STANDARD if n_series <= SCALE_SERIES else FAST
 
 
-def scored_candidates(n_series: int) -> tuple[str, ...]:
-    """What ``stockshift forecast`` scores: every model, or the cheap set at scale."""
-    return FULL if n_series <= SCALE_SERIES else FAST
+#: Scored beside ``auto``'s candidates by ``stockshift forecast`` by default: the SPEC's
+#: 28-day average (the baseline) and the weekly seasonal naive (RMSSE's reference). Both are
+#: vectorised, so the default table costs what a plan's choice costs.
+BASELINES: tuple[str, ...] = ("moving-average-28", "seasonal-naive")
+
+
+def scored_candidates(n_series: int, *, every_model: bool = False) -> tuple[str, ...]:
+    """What ``stockshift forecast`` scores: ``auto``'s candidates and :data:`BASELINES`, or
+    with ``every_model`` all of :data:`FULL` (the cheap set at scale either way)."""
+    if n_series > SCALE_SERIES:
+        return (*FAST, *BASELINES)
+    if every_model:
+        return FULL
+    return (*default_candidates(n_series), *BASELINES)
 
 
 def check_candidates(names: Sequence[str]) -> None:
