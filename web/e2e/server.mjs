@@ -1,5 +1,6 @@
 // A real `stockshift serve` for the end-to-end tests: a temporary SQLite database, migrated,
-// filled with the shipped demo data, an admin and a viewer key, on a free loopback port.
+// filled with the shipped demo data (or, with `chain`, a chain the demo generator makes, planned
+// once with `db plan`), an admin and a viewer key, on a free loopback port.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -47,7 +48,11 @@ async function waitForHealth(url, child, log) {
   throw new Error(`stockshift serve did not answer /api/v1/health within 30 s:\n${log()}`);
 }
 
-export async function startService() {
+/**
+ * `chain`: { stores, products, assortment } for a generated chain with no sales, planned with
+ * the cluster-mean target before the service starts (the plan's line count is in `planned`).
+ */
+export async function startService({ chain = null } = {}) {
   for (const f of [stockshift, join(demo, "stores.csv")]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run \`make setup\` at the repository root first.`);
   }
@@ -59,17 +64,26 @@ export async function startService() {
     STOCKSHIFT_TILE_URL: "",
   };
   cli(env, "db", "upgrade");
-  cli(
-    env,
-    "db",
-    "import",
-    "--stores",
-    join(demo, "stores.csv"),
-    "--inventory",
-    join(demo, "inventory.csv"),
-    "--sales",
-    join(demo, "sales.csv"),
-  );
+  let planned = null;
+  if (chain) {
+    const data = join(dir, "chain");
+    const size = ["--stores", chain.stores, "--products", chain.products, "--assortment", chain.assortment];
+    cli(env, "demo", data, ...size.map(String), "--days", "0");
+    cli(env, "db", "import", "--stores", join(data, "stores.csv"), "--inventory", join(data, "inventory.csv"));
+    planned = cli(env, "db", "plan", "--target", "cluster-mean").trim();
+  } else {
+    cli(
+      env,
+      "db",
+      "import",
+      "--stores",
+      join(demo, "stores.csv"),
+      "--inventory",
+      join(demo, "inventory.csv"),
+      "--sales",
+      join(demo, "sales.csv"),
+    );
+  }
   const adminKey = createKey(env, "admin");
   const viewerKey = createKey(env, "viewer");
   const port = await freePort();
@@ -109,5 +123,5 @@ export async function startService() {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, adminKey, viewerKey, api, stop, log: () => output };
+  return { url, adminKey, viewerKey, api, stop, planned, log: () => output };
 }

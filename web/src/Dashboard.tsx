@@ -42,10 +42,12 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const actions = usePlanActions(api, banner, view.showPlan);
   const lines = useLineActions(api, banner);
   const backtest = useBacktestRun(api, banner, selection.tab === "Backtest");
-  const current = view.plan;
-  // Planning from the backtest's verdict: the new plan's lines are what the planner wants next.
+  const current = view.header;
+  // Planning from the backtest's verdict: the new plan's lines, all of them, are what the planner
+  // wants next (a product chosen earlier could hide every line, and the gain column with them).
   const planFromBacktest = (params: PlanParameters) => {
     actions.runPlan(params);
+    view.showProduct(null);
     selection.setTab("Transfers");
   };
 

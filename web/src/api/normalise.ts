@@ -1,10 +1,12 @@
 /** Response bodies (generated types) mapped onto the dashboard's types: string ids, explicit nulls. */
+import type { PlanTotals } from "./planlines";
 import type { components } from "./schema";
 import type {
   ClusterInfo,
   ForecastKind,
   ForecastSettings,
   Plan,
+  PlanHeader,
   PlanListItem,
   PlanTarget,
   Store,
@@ -37,20 +39,29 @@ export function forecastSettings(parameters: Record<string, unknown>): ForecastS
   };
 }
 
-export function toPlan(raw: Schemas["PlanDocument"]): Plan {
+/** The fields a plan document and a plan's summary share: its header. */
+type PlanHead = Pick<PlanTotals, "plan_id" | "status" | "error" | "progress" | "created_at" | "parameters" | "summary">;
+
+export function toPlanHeader(raw: PlanHead): PlanHeader {
   return {
     plan_id: String(raw.plan_id),
     status: raw.status,
     error: raw.error,
     progress: raw.progress,
     created_at: raw.created_at,
+    policy: typeof raw.parameters.policy === "string" ? raw.parameters.policy : null,
+    summary: raw.summary,
+  };
+}
+
+export function toPlan(raw: Schemas["PlanDocument"]): Plan {
+  return {
+    ...toPlanHeader(raw),
     target:
       raw.parameters.target === "cluster-mean" || raw.parameters.target === "forecast" ? raw.parameters.target : null,
-    policy: typeof raw.parameters.policy === "string" ? raw.parameters.policy : null,
     forecast: forecastSettings(raw.parameters),
     targets: toTargets((raw as { targets?: unknown }).targets),
     stores: raw.stores.map(toStore),
-    summary: raw.summary,
     clusters: raw.clusters.map(toCluster),
     transfers: raw.transfers,
     warehouse_orders: raw.warehouse_orders,

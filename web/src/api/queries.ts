@@ -1,5 +1,5 @@
 /** TanStack Query hooks: one cache key per resource, so events and mutations can mark exactly what changed. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ApiClient } from "./client";
 import {
   cancelTransfer,
@@ -18,6 +18,14 @@ import {
   receiveTransfers,
 } from "./service";
 import { createBacktest, fetchBacktest } from "./backtests";
+import {
+  type LineQuery,
+  type OrderQuery,
+  fetchDestinations,
+  fetchLinePage,
+  fetchOrderPage,
+  fetchPlanTotals,
+} from "./planlines";
 import type { BacktestParameters, ForecastSettings, PlanParameters } from "./types";
 
 /** A plan still computing is polled as well as followed on the event stream, in case the stream drops. */
@@ -41,12 +49,60 @@ export function usePlans(api: ApiClient) {
   return useQuery({ queryKey: ["plans"], queryFn: () => fetchPlans(api) });
 }
 
-export function usePlan(api: ApiClient, planId: string | null) {
+/**
+ * The whole plan document, for what still needs every line at once (map, clusters, execute);
+ * asked for once the plan has finished; its header and tables have their own, smaller queries.
+ */
+export function usePlan(api: ApiClient, planId: string | null, enabled = true) {
   return useQuery({
     queryKey: ["plan", planId],
     queryFn: () => fetchPlan(api, planId ?? ""),
+    enabled: planId !== null && enabled,
+    refetchInterval: (q) => (q.state.data?.status === "running" ? RUNNING_POLL_MS : false),
+  });
+}
+
+/** The plan's status, settings and totals (GET .../summary): polled while the plan runs. */
+export function usePlanTotals(api: ApiClient, planId: string | null) {
+  return useQuery({
+    queryKey: ["plan", planId, "summary"],
+    queryFn: () => fetchPlanTotals(api, planId ?? ""),
     enabled: planId !== null,
     refetchInterval: (q) => (q.state.data?.status === "running" ? RUNNING_POLL_MS : false),
+  });
+}
+
+/**
+ * The plan's lines matching `query`, a page at a time as the table scrolls. Under the plan's
+ * key, so whatever marks the plan stale (events, receiving) refreshes the pages too; while a
+ * new filter's first page is on its way the last one's rows stay on screen.
+ */
+export function useLinePages(api: ApiClient, planId: string, query: LineQuery) {
+  return useInfiniteQuery({
+    queryKey: ["plan", planId, "transfers", query],
+    queryFn: ({ pageParam }) => fetchLinePage(api, planId, query, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useOrderPages(api: ApiClient, planId: string, query: OrderQuery) {
+  return useInfiniteQuery({
+    queryKey: ["plan", planId, "warehouse-orders", query],
+    queryFn: ({ pageParam }) => fetchOrderPage(api, planId, query, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The destinations of the matching lines, with lines and units each (receiving a delivery). */
+export function useDestinations(api: ApiClient, planId: string, query: LineQuery, enabled: boolean) {
+  return useQuery({
+    queryKey: ["plan", planId, "destinations", query],
+    queryFn: () => fetchDestinations(api, planId, query),
+    enabled,
   });
 }
 

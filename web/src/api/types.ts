@@ -184,3 +184,6 @@ export interface Backtest {
   parameters: Partial<BacktestParameters> & Record<string, unknown>;
   policies: BacktestPolicyResult[];
 }
+
+/** What the plan's header shows (GET /plans/{id}/summary): no lines. */
+export type PlanHeader = Pick<Plan, "plan_id" | "status" | "error" | "progress" | "created_at" | "policy" | "summary">;

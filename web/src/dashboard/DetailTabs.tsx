@@ -32,37 +32,41 @@ interface Props {
   planning: boolean;
 }
 
-/** A plan's own tables wait until it has finished. */
+/** A plan's own tables wait until it has finished (they read their rows from the service, not the plan document). */
 function Finished({ view, what, children }: { view: PlanView; what: string; children: ReactNode }) {
-  return view.planReady && view.plan ? children : <p className="empty">{what} appear here once a plan has finished.</p>;
+  return view.headerReady ? children : <p className="empty">{what} appear here once a plan has finished.</p>;
 }
 
 export function DetailTabs(props: Props) {
   const { tab, onTab, view, lines, selectedStore, onSelectStore } = props;
-  const planId = view.plan?.plan_id ?? "";
+  const planId = view.header?.plan_id ?? "";
   return (
     <Tabs tabs={TABS} current={tab} onChange={onTab}>
       <Suspense fallback={<p className="loading">Loading charts…</p>}>
         {tab === "Transfers" && (
           <Finished view={view} what="Transfers">
             <TransfersTable
+              key={planId}
               planId={planId}
-              routes={view.routes}
+              productId={view.productId}
+              withGain={view.withGain}
+              inTransit={view.inTransit}
               stores={view.stores}
               selectedKey={view.selectedRoute}
+              selectedLine={view.selectedLine}
               onSelect={view.setSelectedRoute}
               onReceive={lines.receiveLine}
               onCancel={lines.cancelLine}
               onReceiveAll={lines.receiveLines}
               receivingAll={lines.receivingAll}
               busyLine={lines.busyLine}
-              onFilter={view.setTableKeys}
+              onFilter={view.setTableFilter}
             />
           </Finished>
         )}
         {tab === "Warehouse orders" && (
           <Finished view={view} what="Warehouse orders">
-            <WarehouseOrdersTable planId={planId} orders={view.orders} />
+            <WarehouseOrdersTable key={planId} planId={planId} productId={view.productId} />
           </Finished>
         )}
         {tab === "Insight" && (

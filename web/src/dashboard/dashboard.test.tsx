@@ -1,6 +1,6 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { planDocument, stubService, withQueries } from "../test/service";
+import { planDocument, planTotals, stubService, withQueries } from "../test/service";
 import { useBanner } from "./useBanner";
 import { useLineActions, usePlanActions } from "./useLineActions";
 import { usePlanView } from "./usePlanView";
@@ -27,15 +27,18 @@ const line = (id: number, product: string, from: string, to: string, quantity: n
 const listing = (items: unknown[]) => [200, { items, total: items.length, offset: 0, limit: 50 }] as [number, unknown];
 
 describe("usePlanView", () => {
-  const service = () =>
+  const lines8 = [line(1, "P1", "501", "502", 5), line(2, "P2", "505", "502", 9)];
+  const service = (policy = "greedy") =>
     stubService({
+      "GET /api/v1/plans/8/summary": () => [200, planTotals(8, lines8, { parameters: { policy } })],
+      "GET /api/v1/plans/7/summary": () => [200, planTotals(7, [], { status: "failed", error: "boom" })],
       "GET /api/v1/stores": () => listing(storeRows),
       "GET /api/v1/plans": () =>
         listing([8, 7].map((id) => ({ plan_id: id, status: "completed", created_at: null, summary: null }))),
       "GET /api/v1/plans/8": () => [
         200,
         planDocument(8, {
-          transfers: [line(1, "P1", "501", "502", 5), line(2, "P2", "505", "502", 9)],
+          transfers: lines8,
           warehouse_orders: [{ product_id: "P3", store_id: "501", quantity: 4, reason: "no-source" }],
         }),
       ],
@@ -62,9 +65,38 @@ describe("usePlanView", () => {
     act(() => result.current.showProduct("P2"));
     expect(result.current.routes.map((r) => r.transfer.transfer_id)).toEqual([2]);
     act(() => result.current.showProduct(null));
-    act(() => result.current.setTableKeys(new Set([result.current.routes[0]?.key ?? ""])));
+    act(() => result.current.setTableFilter({ text: "store 505", scope: "", status: "" }));
     expect(result.current.routes).toHaveLength(2);
-    expect(result.current.mapRoutes).toHaveLength(1);
+    expect(result.current.mapRoutes.map((r) => r.transfer.transfer_id)).toEqual([2]);
+  });
+
+  it("reads the header from the plan's summary, and knows an expected-benefit plan's lines carry a gain", async () => {
+    const { api } = service("expected-benefit");
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.header?.status).toBe("completed"));
+    expect(result.current.headerReady).toBe(true);
+    expect(result.current.header?.policy).toBe("expected-benefit");
+    expect(result.current.withGain).toBe(true);
+    act(() => result.current.setSelectedRoute("t2"));
+    await waitFor(() => expect(result.current.selectedLine?.quantity).toBe(9));
+  });
+
+  it("asks for the whole plan document only once the plan has finished", async () => {
+    let status = "running";
+    const { api, fetch } = stubService({
+      "GET /api/v1/stores": () => listing(storeRows),
+      "GET /api/v1/plans": () => listing([{ plan_id: 8, status, created_at: null, summary: null }]),
+      "GET /api/v1/plans/8/summary": () => [200, planTotals(8, lines8, { status })],
+      "GET /api/v1/plans/8": () => [200, planDocument(8, { transfers: lines8 })],
+      "GET /api/v1/clusters": () => [200, { clusters: [], elbow: null }],
+    });
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.header?.status).toBe("running"));
+    const paths = () => fetch.mock.calls.map(([r]) => new URL((r as Request).url).pathname);
+    expect(paths()).not.toContain("/api/v1/plans/8");
+    status = "completed";
+    await waitFor(() => expect(result.current.routes).toHaveLength(2), { timeout: 4000 });
+    expect(paths()).toContain("/api/v1/plans/8");
   });
 
   it("forgets the chosen route when another plan is shown, and has no lines for a failed one", async () => {
@@ -75,8 +107,9 @@ describe("usePlanView", () => {
     expect(result.current.selectedRoute).toBe("t1");
     act(() => result.current.showPlan("7"));
     expect(result.current.selectedRoute).toBeNull();
-    await waitFor(() => expect(result.current.plan?.status).toBe("failed"));
+    await waitFor(() => expect(result.current.header?.status).toBe("failed"));
     expect(result.current.planReady).toBe(false);
+    expect(result.current.headerReady).toBe(false);
     expect(result.current.transfers).toEqual([]);
     expect(result.current.canExecute).toBe(false);
   });

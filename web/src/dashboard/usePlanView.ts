@@ -1,15 +1,22 @@
 /**
  * What the map and the tables show: the plan on screen (the newest until the planner picks one),
- * the product chosen, the stores with their clusters, the plan's lines as routes (narrowed by the
- * product and by the transfers table's filters), its warehouse orders and the stock balances.
+ * its header (status, settings, totals: GET .../summary, polled while it runs), the product
+ * chosen, the stores with their clusters, the plan's lines as routes (narrowed by the product and
+ * by the transfers table's filters), its warehouse orders and the stock balances. The whole plan
+ * document is asked for only once the plan has finished, for the map, clusters, charts and the
+ * execute dialog; the tables read their rows a page at a time on their own.
  */
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ApiClient } from "../api/client";
-import { useClusters, usePlan, usePlans, useStock, useStores } from "../api/queries";
+import { toPlanHeader } from "../api/normalise";
+import { useClusters, usePlan, usePlanTotals, usePlans, useStock, useStores } from "../api/queries";
 import type { Store, Transfer } from "../api/types";
 import { type BalanceBasis, clusterMeanBalances, planBalances } from "../lib/balance";
 import { sortClusterLabels } from "../lib/palette";
 import { resolveRoutes } from "../map/routes";
+import { type TableFilter, matchesTransfer } from "../plan/TransfersTable";
+
+const FINISHED: readonly string[] = ["completed", "executed"];
 
 export function usePlanView(api: ApiClient) {
   const baseStores = useStores(api);
@@ -18,14 +25,17 @@ export function usePlanView(api: ApiClient) {
   const [productId, setProductId] = useState<string | null>(null);
   const [selectedRoute, setSelectedRoute] = useState<string | null>(null);
   // The transfers table's filters narrow the map too, so what the table lists is what is drawn.
-  const [tableKeys, setTableKeys] = useState<ReadonlySet<string> | null>(null);
+  const [tableFilter, setTableFilter] = useState<TableFilter | null>(null);
 
   // Show the newest plan until the planner picks one.
   useEffect(() => {
     if (planId === null && plans.data && plans.data.length > 0) setPlanId(plans.data[0]?.plan_id ?? null);
   }, [plans.data, planId]);
 
-  const plan = usePlan(api, planId);
+  const totals = usePlanTotals(api, planId);
+  const header = useMemo(() => (totals.data ? toPlanHeader(totals.data) : undefined), [totals.data]);
+  const headerReady = header !== undefined && FINISHED.includes(header.status);
+  const plan = usePlan(api, planId, headerReady);
   const current = plan.data;
   const planReady = current !== undefined && current.status !== "running" && current.status !== "failed";
   const clustersQuery = useClusters(api, !planReady);
@@ -51,9 +61,14 @@ export function usePlanView(api: ApiClient) {
     [transfers, productId],
   );
   const routes = useMemo(() => resolveRoutes(productTransfers, stores), [productTransfers, stores]);
+  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
   const mapRoutes = useMemo(
-    () => (tableKeys === null ? routes : routes.filter((r) => tableKeys.has(r.key))),
-    [routes, tableKeys],
+    () => (tableFilter === null ? routes : routes.filter((r) => matchesTransfer(r.transfer, tableFilter, names))),
+    [routes, tableFilter, names],
+  );
+  const selectedLine = useMemo(
+    () => (selectedRoute === null ? null : (routes.find((r) => r.key === selectedRoute)?.transfer ?? null)),
+    [routes, selectedRoute],
   );
   const allOrders = useMemo(() => (planReady ? (current?.warehouse_orders ?? []) : []), [current, planReady]);
   const orders = useMemo(
@@ -85,8 +100,10 @@ export function usePlanView(api: ApiClient) {
     setSelectedRoute(null);
   }, []);
 
-  const canExecute =
-    current !== undefined && current.status === "completed" && transfers.some((t) => t.status === "proposed");
+  const statuses = totals.data?.statuses;
+  const canExecute = header?.status === "completed" && (statuses?.proposed?.lines ?? 0) > 0;
+  /** Lines of an expected-benefit plan carry an expected gain: the tables show it. */
+  const withGain = header?.policy === "expected-benefit" || (header?.summary?.expected_gain ?? null) !== null;
 
   return {
     plans: plans.data ?? [],
@@ -94,6 +111,10 @@ export function usePlanView(api: ApiClient) {
     showPlan,
     plan: current,
     planReady,
+    header,
+    headerReady,
+    withGain,
+    inTransit: statuses?.dispatched?.lines ?? 0,
     productId,
     showProduct,
     products,
@@ -105,7 +126,9 @@ export function usePlanView(api: ApiClient) {
     transfers,
     routes,
     mapRoutes,
-    setTableKeys,
+    tableFilter,
+    setTableFilter,
+    selectedLine,
     allOrders,
     orders,
     balanceBasis,
@@ -113,7 +136,7 @@ export function usePlanView(api: ApiClient) {
     selectedRoute,
     setSelectedRoute,
     canExecute,
-    loadError: baseStores.error ?? plans.error ?? plan.error,
+    loadError: baseStores.error ?? plans.error ?? totals.error ?? plan.error,
   };
 }
 

@@ -1,11 +1,11 @@
 /** The plan on screen: loading, running (with the service's progress), failed (with its reason), or its KPIs and the execute button. */
-import type { Plan } from "../api/types";
+import type { PlanHeader } from "../api/types";
 import { policyName } from "./choices";
 import { Kpis } from "./Kpis";
 
 interface Props {
   planId: string | null;
-  plan: Plan | undefined;
+  plan: PlanHeader | undefined;
   canExecute: boolean;
   onExecute: () => void;
 }

@@ -1,25 +1,33 @@
 /**
- * Receive a delivery: the lines in transit *arriving at one store* among those the table shows
- * (filtered by store or product). Lines leaving that store are never included. The toolbar names
- * the store, the lines and the units before anything is sent, and all of them go to the service
- * in one all-or-nothing request.
+ * Receive a delivery: the lines in transit *arriving at one store* among those the table's
+ * filters match (over every page, as the service counts them). Lines leaving that store are
+ * never included. The toolbar names the store, the lines and the units before anything is sent,
+ * and all of them go to the service in one all-or-nothing request.
  */
-import { useState } from "react";
-import type { Store, Transfer } from "../api/types";
+import { useMemo, useState } from "react";
+import { useApi } from "../api/context";
+import { BULK_PAGE, type LineQuery, everyRow, fetchLinePage } from "../api/planlines";
+import { useDestinations } from "../api/queries";
+import type { Store } from "../api/types";
 import { fmtInt } from "../lib/format";
 
 interface Props {
-  lines: readonly Transfer[];
+  planId: string;
+  /** The table's filters. */
+  query: LineQuery;
   stores: readonly Store[];
   /** The table's text filter: a store id or name typed there picks that store. */
   filterText: string;
+  /** Some of the plan's lines are in transit (else there is nothing to receive). */
+  inTransit: boolean;
   busy: boolean;
   onReceiveAll: (transferIds: number[]) => void;
 }
 
-/** The lines in transit to `storeId` (its inbound deliveries), never those it sends. */
-export function arrivingAt(lines: readonly Transfer[], storeId: string): Transfer[] {
-  return lines.filter((t) => t.status === "dispatched" && t.transfer_id !== null && t.to_store === storeId);
+/** The table's filters narrowed to lines in transit (none when the table shows another status). */
+function inTransitQuery(query: LineQuery): LineQuery | null {
+  if (query.status !== null && query.status !== "dispatched") return null;
+  return { ...query, status: "dispatched", sort: "seq" };
 }
 
 /** The destination the filter names (id or name, any case), else the only one there is. */
@@ -29,17 +37,34 @@ function guessStore(destinations: readonly string[], names: ReadonlyMap<string, 
   return named ?? (destinations.length === 1 ? (destinations[0] ?? "") : "");
 }
 
-export function ReceiveAll({ lines, stores, filterText, busy, onReceiveAll }: Props) {
+export function ReceiveAll({ planId, query, stores, filterText, inTransit, busy, onReceiveAll }: Props) {
+  const api = useApi();
   const [confirming, setConfirming] = useState(false);
   const [chosen, setChosen] = useState("");
-  const destinations = [
-    ...new Set(lines.filter((t) => t.status === "dispatched" && t.transfer_id !== null).map((t) => t.to_store)),
-  ].sort();
-  if (destinations.length === 0) return null;
-  const names = new Map(stores.map((s) => [s.store_id, s.name]));
+  const [gathering, setGathering] = useState(false);
+  const dispatched = inTransitQuery(query);
+  const shown = dispatched ?? query;
+  const found = useDestinations(api, planId, shown, inTransit && dispatched !== null);
+  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
+  const all = found.data ?? [];
+  if (dispatched === null || all.length === 0) return null;
+  const destinations = all.map((d) => d.store_id);
   const store = destinations.includes(chosen) ? chosen : guessStore(destinations, names, filterText);
-  const arriving = store === "" ? [] : arrivingAt(lines, store);
-  const units = arriving.reduce((a, t) => a + t.quantity, 0);
+  const arriving = all.find((d) => d.store_id === store) ?? { store_id: store, lines: 0, units: 0 };
+
+  const receive = async () => {
+    setConfirming(false);
+    setGathering(true);
+    try {
+      const lines = await everyRow((cursor) =>
+        fetchLinePage(api, planId, { ...dispatched, store_id: store, direction: "in" }, cursor, BULK_PAGE),
+      );
+      onReceiveAll(lines.flatMap((t) => (t.transfer_id === null ? [] : [t.transfer_id])));
+    } finally {
+      setGathering(false);
+    }
+  };
+
   if (!confirming) {
     return (
       <span className="line-actions">
@@ -53,23 +78,20 @@ export function ReceiveAll({ lines, stores, filterText, busy, onReceiveAll }: Pr
             ))}
           </select>
         )}
-        <button type="button" disabled={busy || arriving.length === 0} onClick={() => setConfirming(true)}>
-          {busy ? "Receiving…" : store === "" ? "Receive…" : `Receive ${fmtInt(arriving.length)} arriving at ${store}…`}
+        <button type="button" disabled={busy || gathering || arriving.lines === 0} onClick={() => setConfirming(true)}>
+          {busy || gathering
+            ? "Receiving…"
+            : store === ""
+              ? "Receive…"
+              : `Receive ${fmtInt(arriving.lines)} arriving at ${store}…`}
         </button>
       </span>
     );
   }
   return (
     <span className="line-actions" role="group" aria-label={`Receive the lines arriving at ${store}?`}>
-      Receive {fmtInt(arriving.length)} lines ({fmtInt(units)} units) arriving at {store}?
-      <button
-        type="button"
-        className="small primary"
-        onClick={() => {
-          setConfirming(false);
-          onReceiveAll(arriving.flatMap((t) => (t.transfer_id === null ? [] : [t.transfer_id])));
-        }}
-      >
+      Receive {fmtInt(arriving.lines)} lines ({fmtInt(arriving.units)} units) arriving at {store}?
+      <button type="button" className="small primary" onClick={() => void receive()}>
         Yes, receive
       </button>
       <button type="button" className="small" onClick={() => setConfirming(false)}>

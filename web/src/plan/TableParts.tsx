@@ -1,6 +1,6 @@
-/** Header cells that sort on click or Enter, and the pager under a table. */
+/** Header cells that sort on click or Enter, the row count under a table, and the spacer rows of a virtual window. */
 import { fmtInt } from "../lib/format";
-import type { SortDir, TableState } from "./useSortedFilter";
+import type { SortDir, SortState } from "./useServerTable";
 
 interface SortHeaderProps<K extends string> {
   label: string;
@@ -27,39 +27,30 @@ export function SortHeader<K extends string>({ label, column, sortKey, sortDir, 
   );
 }
 
-interface PagerProps {
-  page: number;
-  pages: number;
-  total: number;
-  onPage: (page: number) => void;
-  noun: string;
-}
-
-export function Pager({ page, pages, total, onPage, noun }: PagerProps) {
+/** How many rows match, over all pages (the table loads them as it scrolls). */
+export function RowCount({ total, noun, loading }: { total: number; noun: string; loading: boolean }) {
   return (
-    <div className="pager">
+    <div className="pager" aria-live="polite">
       <span>
         {fmtInt(total)} {noun}
       </span>
-      {pages > 1 && (
-        <>
-          <button type="button" onClick={() => onPage(page - 1)} disabled={page === 0}>
-            Previous
-          </button>
-          <span>
-            page {fmtInt(page + 1)} of {fmtInt(pages)}
-          </span>
-          <button type="button" onClick={() => onPage(page + 1)} disabled={page >= pages - 1}>
-            Next
-          </button>
-        </>
-      )}
+      {loading && <span className="loading">Loading…</span>}
     </div>
   );
 }
 
+/** The height of the rows above or below the window, so the scroll bar spans every row. */
+export function Spacer({ height, columns }: { height: number; columns: number }) {
+  if (height <= 0) return null;
+  return (
+    <tr className="spacer" aria-hidden="true" style={{ height }}>
+      <td colSpan={columns} />
+    </tr>
+  );
+}
+
 /** A header-cell maker bound to one table's sort state: `header("Units", "quantity", true)`. */
-export function sortHeaders<K extends string>(table: TableState<K>) {
+export function sortHeaders<K extends string>(table: SortState<K>) {
   return function header(label: string, column: K, numeric = false) {
     return (
       <SortHeader

@@ -1,25 +1,42 @@
 /**
- * The plan's transfer lines: sortable, filterable by text, scope and status, linked to the map
- * (choosing a row highlights its route and fits the map to it), with receive and cancel on lines
- * in transit and a CSV download of the lines as filtered. Lines of an expected-benefit plan also
- * show their expected gain (extra units expected to sell).
+ * The plan's transfer lines, as the service filters, sorts and pages them: a virtual window
+ * over the pages loaded so far (a 50,000-line plan draws a screenful of rows), filterable by
+ * text, scope and status, linked to the map (choosing a row highlights its route; a route chosen
+ * on the map is brought into view), with receive and cancel on lines in transit and a CSV of
+ * every line the filters match. Lines of an expected-benefit plan also show their expected gain.
  */
 import { useEffect, useMemo, useState } from "react";
-import type { Store, Transfer, TransferStatus } from "../api/types";
+import { useApi } from "../api/context";
+import { BULK_PAGE, type LineQuery, type LineSort, everyRow, fetchLinePage } from "../api/planlines";
+import { useLinePages } from "../api/queries";
+import type { Scope, Store, Transfer, TransferStatus } from "../api/types";
 import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtDecimal, fmtInt } from "../lib/format";
 import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
-import type { Route } from "../map/routes";
 import { LineActions } from "./LineActions";
 import { ReceiveAll } from "./ReceiveAll";
-import { Pager, sortHeaders } from "./TableParts";
-import { useSortedRows } from "./useSortedFilter";
+import { RowCount, Spacer, sortHeaders } from "./TableParts";
+import { useSettled, useSort, useVirtualRows } from "./useServerTable";
+
+/** The filters a planner sets in the toolbar; the map narrows its routes by the same. */
+export interface TableFilter {
+  text: string;
+  scope: string;
+  status: string;
+}
 
 interface Props {
   planId: string;
-  routes: readonly Route[];
+  /** The product chosen in the top bar, or null for all. */
+  productId: string | null;
+  /** The plan's lines carry an expected gain (an expected-benefit plan). */
+  withGain: boolean;
+  /** Lines of the plan in transit: receiving a delivery is offered only when some are. */
+  inTransit: number;
   stores: readonly Store[];
   selectedKey: string | null;
+  /** The line chosen on the map, for when it is not among the rows loaded. */
+  selectedLine: Transfer | null;
   onSelect: (key: string) => void;
   onReceive: (transferId: number) => void;
   onCancel: (transferId: number) => void;
@@ -28,15 +45,15 @@ interface Props {
   /** Receive these lines (all arriving at one store) in one request. */
   onReceiveAll: (transferIds: number[]) => void;
   receivingAll: boolean;
-  /** Told which lines pass the filters (null: no filter), so the map can show just those. */
-  onFilter?: (keys: ReadonlySet<string> | null) => void;
+  /** Told the filters in use (null: none), so the map can show just those lines. */
+  onFilter?: (filter: TableFilter | null) => void;
 }
 
-type Row = Transfer & { key: string; from_name: string; to_name: string };
 type SortKey =
   "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "expected_gain" | "scope" | "status";
 
-const PAGE_SIZE = 50;
+/** Columns whose first click sorts the largest first. */
+const LARGEST_FIRST: readonly SortKey[] = ["quantity", "distance_km"];
 const CSV_COLUMNS = [
   "transfer_id",
   "product_id",
@@ -54,15 +71,27 @@ export function hasExpectedGain(lines: readonly Transfer[]): boolean {
   return lines.some((t) => t.expected_gain !== undefined && t.expected_gain !== null);
 }
 
-/** True when the row matches every filter; the text matches product or either store (id or name). */
-export function matchesTransfer(row: Row, text: string, scope: string, status: string): boolean {
-  if (scope !== "" && row.scope !== scope) return false;
-  if (status !== "" && row.status !== status) return false;
-  const q = text.trim().toLowerCase();
+/**
+ * True when the line passes the filters as the service applies them: the text is found, in any
+ * case, in the product or either store's id or name (`names`).
+ */
+export function matchesTransfer(
+  line: Transfer,
+  filter: TableFilter,
+  names: ReadonlyMap<string, string> = new Map(),
+): boolean {
+  if (filter.scope !== "" && line.scope !== filter.scope) return false;
+  if (filter.status !== "" && line.status !== filter.status) return false;
+  const q = filter.text.trim().toLowerCase();
   if (q === "") return true;
-  return [row.product_id, row.from_store, row.to_store, row.from_name, row.to_name].some((v) =>
-    v.toLowerCase().includes(q),
-  );
+  const fields = [
+    line.product_id,
+    line.from_store,
+    line.to_store,
+    names.get(line.from_store),
+    names.get(line.to_store),
+  ];
+  return fields.some((v) => v !== undefined && v.toLowerCase().includes(q));
 }
 
 /**
@@ -76,57 +105,80 @@ export function transfersCsvName(planId: string, text: string, scope: string, st
   return `transfers-${[planId, ...parts].join("-")}.csv`;
 }
 
-export function TransfersTable({
-  planId,
-  routes,
-  stores,
-  selectedKey,
-  onSelect,
-  onReceive,
-  onCancel,
-  busyLine,
-  onReceiveAll,
-  receivingAll,
-  onFilter,
-}: Props) {
+const lineKey = (t: Transfer) => `t${t.transfer_id}`;
+
+export function TransfersTable(props: Props) {
+  const { planId, productId, withGain, stores, selectedKey, selectedLine, onSelect, onFilter } = props;
+  const api = useApi();
+  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
   const [text, setText] = useState("");
   const [scope, setScope] = useState("");
   const [status, setStatus] = useState("");
-  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
-  const rows = useMemo<Row[]>(
-    () =>
-      routes.map((r) => ({
-        ...r.transfer,
-        key: r.key,
-        from_name: names.get(r.transfer.from_store) ?? "",
-        to_name: names.get(r.transfer.to_store) ?? "",
-      })),
-    [routes, names],
+  const [exporting, setExporting] = useState(false);
+  const sort = useSort<SortKey>("quantity", "desc", LARGEST_FIRST);
+  const settledText = useSettled(text.trim());
+  const query = useMemo<LineQuery>(
+    () => ({
+      product_id: productId,
+      store_id: null,
+      direction: null,
+      scope: scope === "" ? null : (scope as Scope),
+      status: status === "" ? null : (status as TransferStatus),
+      q: settledText === "" ? null : settledText,
+      sort: sort.param as LineSort,
+    }),
+    [productId, scope, status, settledText, sort.param],
   );
-  const filtered = useMemo(
-    () => rows.filter((r) => matchesTransfer(r, text, scope, status)),
-    [rows, text, scope, status],
-  );
-  const table = useSortedRows<Row, SortKey>(filtered, "quantity", "desc", PAGE_SIZE);
-  const withGain = useMemo(() => hasExpectedGain(rows), [rows]);
+  const pages = useLinePages(api, planId, query);
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
+  const total = pages.data?.pages[0]?.total ?? 0;
+  const gain = withGain || hasExpectedGain(rows);
+  const virtual = useVirtualRows(rows.length, pages);
+  const columns = gain ? 9 : 8;
 
-  const filtering = text.trim() !== "" || scope !== "" || status !== "";
+  const filtering = settledText !== "" || scope !== "" || status !== "";
   useEffect(() => {
-    onFilter?.(filtering ? new Set(filtered.map((r) => r.key)) : null);
-  }, [onFilter, filtering, filtered]);
+    onFilter?.(filtering ? { text: settledText, scope, status } : null);
+  }, [onFilter, filtering, settledText, scope, status]);
   useEffect(() => () => onFilter?.(null), [onFilter]);
 
-  // A route chosen on the map brings its row into view, on whichever page it is.
-  const { sorted, setPage } = table;
+  // A route chosen on the map brings its row into view when it is loaded; else it is pinned on top.
+  const selectedIndex = selectedKey === null ? -1 : rows.findIndex((r) => lineKey(r) === selectedKey);
+  const { scrollToIndex } = virtual;
   useEffect(() => {
-    if (selectedKey === null) return;
-    const index = sorted.findIndex((r) => r.key === selectedKey);
-    if (index < 0) return;
-    setPage(Math.floor(index / PAGE_SIZE));
-    document.getElementById(`transfer-${selectedKey}`)?.scrollIntoView?.({ block: "nearest" });
-  }, [selectedKey, sorted, setPage]);
+    if (selectedIndex >= 0) scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, scrollToIndex]);
+  const pinned = selectedIndex < 0 && selectedLine !== null && selectedLine.transfer_id !== null ? selectedLine : null;
 
-  const header = sortHeaders(table);
+  const download = async () => {
+    setExporting(true);
+    try {
+      const lines = await everyRow((cursor) => fetchLinePage(api, planId, query, cursor, BULK_PAGE));
+      downloadCsv(
+        transfersCsvName(planId, text, scope, status),
+        toCsv(lines, gain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS),
+      );
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const header = sortHeaders(sort);
+  const row = (line: Transfer, className?: string) => (
+    <TransferRow
+      key={lineKey(line)}
+      line={line}
+      names={names}
+      withGain={gain}
+      selected={lineKey(line) === selectedKey}
+      className={className}
+      onSelect={onSelect}
+      onReceive={props.onReceive}
+      onCancel={props.onCancel}
+      busyLine={props.busyLine}
+    />
+  );
+  const loaded = pages.data !== undefined;
 
   return (
     <section aria-label="Transfers">
@@ -136,10 +188,7 @@ export function TransfersTable({
           aria-label="Filter transfers by product or store"
           placeholder="Filter by product or store"
           value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            table.setPage(0);
-          }}
+          onChange={(e) => setText(e.target.value)}
         />
         <select aria-label="Scope" value={scope} onChange={(e) => setScope(e.target.value)}>
           <option value="">All scopes</option>
@@ -155,34 +204,28 @@ export function TransfersTable({
           ))}
         </select>
         <ReceiveAll
-          lines={filtered}
+          planId={planId}
+          query={query}
           stores={stores}
-          filterText={text}
-          busy={receivingAll}
-          onReceiveAll={onReceiveAll}
+          filterText={settledText}
+          inTransit={props.inTransit > 0}
+          busy={props.receivingAll}
+          onReceiveAll={props.onReceiveAll}
         />
-        <button
-          type="button"
-          onClick={() =>
-            downloadCsv(
-              transfersCsvName(planId, text, scope, status),
-              toCsv(table.sorted, withGain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS),
-            )
-          }
-          disabled={filtered.length === 0}
-        >
-          Download CSV
+        <button type="button" onClick={() => void download()} disabled={total === 0 || exporting}>
+          {exporting ? "Preparing CSV…" : "Download CSV"}
         </button>
       </div>
       <a className="skip-link" href="#after-transfers">
         Skip past the transfers table
       </a>
-      {rows.length === 0 ? (
+      {!loaded ? (
+        <p className="loading">Loading lines…</p>
+      ) : total === 0 && !filtering && productId === null ? (
         <p className="empty">This plan moves nothing: every store is within its target or has no source in reach.</p>
-      ) : filtered.length === 0 ? (
-        <p className="empty">No transfer matches these filters.</p>
       ) : (
-        <div className="table-scroll">
+        // The header stays when no line matches: the columns (and the sort) are the plan's, not the filter's.
+        <div className="table-scroll virtual" ref={virtual.scrollRef}>
           <table className="data">
             <thead>
               <tr>
@@ -191,7 +234,7 @@ export function TransfersTable({
                 {header("To", "to_store")}
                 {header("Units", "quantity", true)}
                 {header("Distance (km)", "distance_km", true)}
-                {withGain && header("Expected gain", "expected_gain", true)}
+                {gain && header("Expected gain", "expected_gain", true)}
                 {header("Scope", "scope")}
                 {header("Status", "status")}
                 <th scope="col">
@@ -199,63 +242,87 @@ export function TransfersTable({
                 </th>
               </tr>
             </thead>
+            {pinned && <tbody className="pinned">{row(pinned, "pinned")}</tbody>}
             <tbody>
-              {table.pageRows.map((row) => {
-                const selected = row.key === selectedKey;
-                return (
-                  <tr
-                    key={row.key}
-                    id={`transfer-${row.key}`}
-                    className={selected ? "selected" : undefined}
-                    aria-selected={selected}
-                    tabIndex={0}
-                    onClick={() => onSelect(row.key)}
-                    onKeyDown={(e) => {
-                      if (e.key === "Enter" || e.key === " ") {
-                        e.preventDefault();
-                        onSelect(row.key);
-                      }
-                    }}
-                  >
-                    <td>{row.product_id}</td>
-                    <td title={row.from_name}>{row.from_store}</td>
-                    <td title={row.to_name}>{row.to_store}</td>
-                    <td className="num">{fmtInt(row.quantity)}</td>
-                    <td className="num">{fmtDecimal(row.distance_km)}</td>
-                    {withGain && (
-                      <td className="num">{row.expected_gain == null ? "" : fmtDecimal(row.expected_gain)}</td>
-                    )}
-                    <td>
-                      <span className="tag" style={{ borderColor: SCOPE_COLOURS[row.scope] }}>
-                        {row.scope}
-                      </span>
-                    </td>
-                    <td>
-                      <span className="tag" style={{ borderColor: STATUS_COLOURS[row.status] ?? "#999" }}>
-                        {row.status}
-                      </span>
-                    </td>
-                    <td>
-                      {row.status === "dispatched" && row.transfer_id !== null && (
-                        <LineActions
-                          transferId={row.transfer_id}
-                          quantity={row.quantity}
-                          fromStore={row.from_store}
-                          busy={busyLine === row.transfer_id}
-                          onReceive={onReceive}
-                          onCancel={onCancel}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                );
+              <Spacer height={virtual.padTop} columns={columns} />
+              {virtual.items.map((v) => {
+                const line = rows[v.index];
+                return line ? row(line) : null;
               })}
+              <Spacer height={virtual.padBottom} columns={columns} />
             </tbody>
           </table>
+          {total === 0 && <p className="empty">No transfer matches these filters.</p>}
         </div>
       )}
-      <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="lines" />
+      <RowCount total={total} noun="lines" loading={pages.isFetching} />
       <span id="after-transfers" tabIndex={-1} />
     </section>
+  );
+}
+
+interface RowProps extends Pick<Props, "onSelect" | "onReceive" | "onCancel" | "busyLine"> {
+  line: Transfer;
+  names: ReadonlyMap<string, string>;
+  withGain: boolean;
+  selected: boolean;
+  className?: string;
+}
+
+function TransferRow({
+  line,
+  names,
+  withGain,
+  selected,
+  className,
+  onSelect,
+  onReceive,
+  onCancel,
+  busyLine,
+}: RowProps) {
+  const key = lineKey(line);
+  return (
+    <tr
+      id={`transfer-${key}`}
+      className={[selected ? "selected" : "", className ?? ""].join(" ").trim() || undefined}
+      aria-selected={selected}
+      tabIndex={0}
+      onClick={() => onSelect(key)}
+      onKeyDown={(e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          onSelect(key);
+        }
+      }}
+    >
+      <td>{line.product_id}</td>
+      <td title={names.get(line.from_store)}>{line.from_store}</td>
+      <td title={names.get(line.to_store)}>{line.to_store}</td>
+      <td className="num">{fmtInt(line.quantity)}</td>
+      <td className="num">{fmtDecimal(line.distance_km)}</td>
+      {withGain && <td className="num">{line.expected_gain == null ? "" : fmtDecimal(line.expected_gain)}</td>}
+      <td>
+        <span className="tag" style={{ borderColor: SCOPE_COLOURS[line.scope] }}>
+          {line.scope}
+        </span>
+      </td>
+      <td>
+        <span className="tag" style={{ borderColor: STATUS_COLOURS[line.status] ?? "#999" }}>
+          {line.status}
+        </span>
+      </td>
+      <td>
+        {line.status === "dispatched" && line.transfer_id !== null && (
+          <LineActions
+            transferId={line.transfer_id}
+            quantity={line.quantity}
+            fromStore={line.from_store}
+            busy={busyLine === line.transfer_id}
+            onReceive={onReceive}
+            onCancel={onCancel}
+          />
+        )}
+      </td>
+    </tr>
   );
 }

@@ -1,24 +1,46 @@
-/** Needs no store could cover, as warehouse orders: sortable, filterable, downloadable for ERP import. */
+/**
+ * Needs no store could cover, as warehouse orders: sorted, filtered and paged by the service,
+ * drawn as a virtual window, downloadable (every matching order) for ERP import.
+ */
 import { useMemo, useState } from "react";
-import type { WarehouseOrder } from "../api/types";
+import { useApi } from "../api/context";
+import { BULK_PAGE, type OrderQuery, type OrderSort, everyRow, fetchOrderPage } from "../api/planlines";
+import { useOrderPages } from "../api/queries";
 import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtInt } from "../lib/format";
-import { Pager, sortHeaders } from "./TableParts";
-import { useSortedRows } from "./useSortedFilter";
+import { RowCount, Spacer, sortHeaders } from "./TableParts";
+import { useSettled, useSort, useVirtualRows } from "./useServerTable";
 
 type SortKey = "product_id" | "store_id" | "quantity" | "reason";
 const CSV_COLUMNS = ["product_id", "store_id", "quantity", "reason"] as const;
 
-export function WarehouseOrdersTable({ planId, orders }: { planId: string; orders: readonly WarehouseOrder[] }) {
+export function WarehouseOrdersTable({ planId, productId }: { planId: string; productId: string | null }) {
+  const api = useApi();
   const [text, setText] = useState("");
-  const filtered = useMemo(() => {
-    const q = text.trim().toLowerCase();
-    return q === ""
-      ? [...orders]
-      : orders.filter((o) => [o.product_id, o.store_id, o.reason].some((v) => v.toLowerCase().includes(q)));
-  }, [orders, text]);
-  const table = useSortedRows<WarehouseOrder, SortKey>(filtered, "quantity", "desc", 50);
-  const header = sortHeaders(table);
+  const [exporting, setExporting] = useState(false);
+  const settledText = useSettled(text.trim());
+  const sort = useSort<SortKey>("quantity", "desc", ["quantity"]);
+  const query = useMemo<OrderQuery>(
+    () => ({ product_id: productId, q: settledText === "" ? null : settledText, sort: sort.param as OrderSort }),
+    [productId, settledText, sort.param],
+  );
+  const pages = useOrderPages(api, planId, query);
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
+  const total = pages.data?.pages[0]?.total ?? 0;
+  const virtual = useVirtualRows(rows.length, pages);
+  const header = sortHeaders(sort);
+  const filtering = settledText !== "" || productId !== null;
+
+  const download = async () => {
+    setExporting(true);
+    try {
+      const orders = await everyRow((cursor) => fetchOrderPage(api, planId, query, cursor, BULK_PAGE));
+      downloadCsv(`warehouse-orders-${planId}.csv`, toCsv(orders, CSV_COLUMNS));
+    } finally {
+      setExporting(false);
+    }
+  };
+
   return (
     <section aria-label="Warehouse orders">
       <div className="toolbar">
@@ -29,18 +51,18 @@ export function WarehouseOrdersTable({ planId, orders }: { planId: string; order
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
-        <button
-          type="button"
-          onClick={() => downloadCsv(`warehouse-orders-${planId}.csv`, toCsv(table.sorted, CSV_COLUMNS))}
-          disabled={filtered.length === 0}
-        >
-          Download CSV
+        <button type="button" onClick={() => void download()} disabled={total === 0 || exporting}>
+          {exporting ? "Preparing CSV…" : "Download CSV"}
         </button>
       </div>
-      {orders.length === 0 ? (
+      {pages.data === undefined ? (
+        <p className="loading">Loading orders…</p>
+      ) : total === 0 && !filtering ? (
         <p className="empty">No warehouse orders: transfers cover every need.</p>
+      ) : total === 0 ? (
+        <p className="empty">No warehouse order matches this filter.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll virtual" ref={virtual.scrollRef}>
           <table className="data">
             <thead>
               <tr>
@@ -51,19 +73,25 @@ export function WarehouseOrdersTable({ planId, orders }: { planId: string; order
               </tr>
             </thead>
             <tbody>
-              {table.pageRows.map((o) => (
-                <tr key={`${o.product_id}/${o.store_id}`}>
-                  <td>{o.product_id}</td>
-                  <td>{o.store_id}</td>
-                  <td className="num">{fmtInt(o.quantity)}</td>
-                  <td>{o.reason}</td>
-                </tr>
-              ))}
+              <Spacer height={virtual.padTop} columns={4} />
+              {virtual.items.map((v) => {
+                const o = rows[v.index];
+                if (!o) return null;
+                return (
+                  <tr key={o.order_id}>
+                    <td>{o.product_id}</td>
+                    <td>{o.store_id}</td>
+                    <td className="num">{fmtInt(o.quantity)}</td>
+                    <td>{o.reason}</td>
+                  </tr>
+                );
+              })}
+              <Spacer height={virtual.padBottom} columns={4} />
             </tbody>
           </table>
         </div>
       )}
-      <Pager page={table.page} pages={table.pages} total={filtered.length} onPage={table.setPage} noun="orders" />
+      <RowCount total={total} noun="orders" loading={pages.isFetching} />
     </section>
   );
 }

@@ -1,0 +1,119 @@
+// A chain-sized plan in the dashboard (issue 11): 500 stores x 300 products from the demo
+// generator, planned once with `db plan` (about 55,000 lines), then the first render of the
+// finished plan, each interaction and the JS heap, timed with performance marks (./timing.mjs)
+// and printed as diagnostics; web/README.md records a run. Only generous sanity bounds are asserted.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { startService } from "./server.mjs";
+import { countIsNot, describe, heapMiB, listed, listsOnly, timed, typeInto } from "./timing.mjs";
+
+const CHAIN = { stores: 500, products: 300, assortment: 0.92 };
+/** Far above any goal: only a page that hangs fails. */
+const SANITY_MS = 15_000;
+
+let service;
+let browser;
+let page;
+
+before(async () => {
+  service = await startService({ chain: CHAIN });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(60_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+test("a 500-store x 300-product plan: first render, interactions and heap", async (t) => {
+  t.diagnostic(service.planned);
+  const totals = (await service.api("GET", "/api/v1/plans/1/summary")).body;
+  const lines = totals.lines.lines;
+  assert.ok(lines > 40_000, `a chain-sized plan (${lines} lines)`);
+
+  await page.goto(service.url);
+  await page.getByLabel("API key").fill(service.adminKey);
+  const figures = {};
+  figures["first render (sign in to lines and KPIs shown)"] = await timed(
+    page,
+    "first-render",
+    () => document.querySelector("form button[type=submit]").click(),
+    () => document.querySelector("table.data tbody tr[id]") !== null && document.querySelector(".kpi dd") !== null,
+  );
+  assert.equal(await listed(page), lines, "the table counts every line of the plan");
+  const drawn = await page.locator("table.data tbody tr[id]").count();
+  assert.ok(drawn > 0 && drawn < 200, `a window of rows is drawn, not all ${lines} (${drawn})`);
+  // The rest of the page (map, product list) follows the plan document: let it arrive first.
+  await page.locator('[aria-label="Product shown"] option:nth-child(3)').waitFor({ state: "attached" });
+  figures["heap once the plan is shown (MiB, after GC)"] = await heapMiB(page);
+
+  const filter = 'input[aria-label="Filter transfers by product or store"]';
+  for (const text of ["S", "S0", "S01"]) {
+    figures[`type "${text}" (a key press)`] = await timed(page, `type-${text}`, typeInto(filter, text));
+  }
+  figures['filter "S012" (typed at once, to the lines shown)'] = await timed(
+    page,
+    "filter",
+    typeInto(filter, "S012"),
+    listsOnly("S012"),
+  );
+  figures["clear the filter"] = await timed(page, "unfilter", typeInto(filter, ""), countIsNot(await listed(page)));
+  figures["sort by distance"] = await timed(
+    page,
+    "sort",
+    () => [...document.querySelectorAll("button.sort")].find((b) => b.textContent.startsWith("Distance")).click(),
+    () =>
+      document.querySelector('th[aria-sort="descending"]')?.textContent.startsWith("Distance") === true &&
+      document.querySelector(".pager .loading") === null,
+  );
+  figures["scroll the table 3,000 rows down"] = await timed(
+    page,
+    "scroll",
+    () => {
+      document.querySelector(".table-scroll.virtual").scrollTop = 3000 * 33;
+    },
+    () =>
+      document.querySelector(".pager .loading") === null &&
+      document.querySelectorAll("table.data tbody tr[id]").length > 0,
+  );
+  figures["select a row"] = await timed(
+    page,
+    "row",
+    () => document.querySelector("table.data tbody tr[id]").click(),
+    () => document.querySelector("table.data tbody tr.selected") !== null,
+  );
+  const product = await page.locator('[aria-label="Product shown"] option:nth-child(3)').getAttribute("value");
+  figures["select a product"] = await timed(
+    page,
+    "product",
+    `() => {
+      const select = document.querySelector('[aria-label="Product shown"]');
+      select.value = ${JSON.stringify(product)};
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }`,
+    listsOnly(product),
+  );
+  figures["switch tab (warehouse orders)"] = await timed(
+    page,
+    "tab",
+    () => document.getElementById("tab-warehouse-orders").click(),
+    () => document.querySelector('section[aria-label="Warehouse orders"] .pager .loading') === null,
+  );
+  figures["switch back (transfers)"] = await timed(
+    page,
+    "tab-back",
+    () => document.getElementById("tab-transfers").click(),
+    () => document.querySelector("table.data tbody tr[id]") !== null,
+  );
+  figures["JS heap used at the end (MiB, after GC)"] = await heapMiB(page);
+  for (const line of describe(figures)) t.diagnostic(line);
+  for (const f of Object.values(figures)) {
+    if (typeof f === "object") assert.ok(f.shown < SANITY_MS, "the page answered");
+  }
+});
