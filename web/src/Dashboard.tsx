@@ -41,7 +41,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const banner = useBanner();
   const actions = usePlanActions(api, banner, view.showPlan);
   const lines = useLineActions(api, banner);
-  const backtest = useBacktestRun(api, banner, selection.tab === "Backtest");
+  const backtest = useBacktestRun(api, banner, selection.tab === "Backtest", live);
   const current = view.header;
   // Planning from the backtest's verdict: the new plan's lines, all of them, are what the planner
   // wants next (a product chosen earlier could hide every line, and the gain column with them).

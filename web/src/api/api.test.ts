@@ -111,6 +111,10 @@ describe("allPages", () => {
 });
 
 describe("staleKeysFor", () => {
+  it("refreshes a backtest and the list when its event names it", () => {
+    expect(staleKeysFor("backtest", { backtest_id: 5, status: "running" })).toEqual([["backtest", "5"], ["backtests"]]);
+  });
+
   it("refreshes one plan when its event names it", () => {
     expect(staleKeysFor("plan.completed", { plan_id: 3 })).toEqual([["plans"], ["plan", "3"]]);
   });

@@ -16,7 +16,8 @@ const RETRY_MS = 3000;
 /**
  * Which cached queries an event makes stale. `plan` events (plan_id, status, progress) touch the
  * plan list and that plan; `stock` events (reason, store_ids, plan_id, transfer_id) touch stock,
- * charts and the plan whose lines changed status.
+ * charts and the plan whose lines changed status; `backtest` events (backtest_id, status, progress
+ * or error) touch that backtest and the list, so the Backtest tab follows a replay without polling.
  */
 export function staleKeysFor(eventName: string, data: unknown): string[][] {
   const payload = (data && typeof data === "object" ? data : {}) as Record<string, unknown>;
@@ -30,12 +31,16 @@ export function staleKeysFor(eventName: string, data: unknown): string[][] {
     keys.push(["stock"], ["insight"]);
     if (planId) keys.push(["plan", planId]);
   }
+  if (eventName.startsWith("backtest")) {
+    const id = payload.backtest_id;
+    keys.push(id !== undefined && id !== null ? ["backtest", String(id)] : ["backtest"], ["backtests"]);
+  }
   if (keys.length === 0) keys.push(["plans"], ["plan"], ["stock"]);
   return keys;
 }
 
 /** The service's event names (GET /api/v1/events); unnamed messages are handled too. */
-const EVENT_NAMES = ["message", "plan", "stock"];
+const EVENT_NAMES = ["message", "plan", "stock", "backtest"];
 
 function invalidate(queryClient: QueryClient, eventName: string, raw: string): void {
   let data: unknown = null;

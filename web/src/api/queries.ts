@@ -30,7 +30,7 @@ import type { BacktestParameters, ForecastSettings, PlanParameters } from "./typ
 
 /** A plan still computing is polled as well as followed on the event stream, in case the stream drops. */
 const RUNNING_POLL_MS = 1500;
-/** Backtests report progress week by week: poll a little faster so the bar moves. */
+/** While the event stream is down, a running backtest is polled (its `backtest` events move the bar otherwise). */
 const BACKTEST_POLL_MS = 1000;
 
 export function useConfig(api: ApiClient) {
@@ -177,13 +177,16 @@ export function useReceiveMany(api: ApiClient) {
   });
 }
 
-/** A backtest still replaying is polled until it has finished or failed. */
-export function useBacktest(api: ApiClient, backtestId: string | null) {
+/**
+ * A backtest: refetched when its `backtest` events (progress, completed, failed) mark it stale;
+ * polled only while the event stream is down (`live` false) and it still replays.
+ */
+export function useBacktest(api: ApiClient, backtestId: string | null, live: boolean) {
   return useQuery({
     queryKey: ["backtest", backtestId],
     queryFn: () => fetchBacktest(api, backtestId ?? ""),
     enabled: backtestId !== null,
-    refetchInterval: (q) => (q.state.data?.status === "running" ? BACKTEST_POLL_MS : false),
+    refetchInterval: (q) => (!live && q.state.data?.status === "running" ? BACKTEST_POLL_MS : false),
   });
 }
 

@@ -1,7 +1,9 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { toBacktest } from "../api/backtests";
+import { staleKeysFor } from "../api/events";
 import type { ApiClient } from "../api/client";
 import type { BacktestPolicyResult, PlanParameters } from "../api/types";
 import { useBanner } from "../dashboard/useBanner";
@@ -145,10 +147,18 @@ describe("toBacktest", () => {
   });
 });
 
-/** The tab as the dashboard mounts it: the run above it, the plan callback recorded. */
-function Harness({ api, onPlan }: { api: ApiClient; onPlan: (p: PlanParameters) => void }) {
+/** The tab as the dashboard mounts it: the run above it, the plan callback recorded; `live`: the event stream is up. */
+function Harness({
+  api,
+  onPlan,
+  live = false,
+}: {
+  api: ApiClient;
+  onPlan: (p: PlanParameters) => void;
+  live?: boolean;
+}) {
   const banner = useBanner();
-  const run = useBacktestRun(api, banner, true);
+  const run = useBacktestRun(api, banner, true, live);
   return (
     <>
       <Banner notice={banner.notice} onDismiss={banner.clear} />
@@ -158,7 +168,37 @@ function Harness({ api, onPlan }: { api: ApiClient; onPlan: (p: PlanParameters) 
 }
 
 describe("BacktestPanel", () => {
-  it("runs a backtest, shows its progress, then the verdict, and plans with the winner", async () => {
+  it("follows a replay by its backtest events, without polling while the stream is up", async () => {
+    let status = "running";
+    const { api, fetch } = stubService({
+      "GET /api/v1/backtests": () => [200, { items: [], total: 0, limit: 1, offset: 0 }],
+      "POST /api/v1/backtests": () => [201, { backtest_id: 5, status: "running" }],
+      "GET /api/v1/backtests/5": () => [
+        200,
+        status === "running"
+          ? { backtest_id: 5, status, progress: { policy: "greedy", day: 7, days: 14 }, parameters: {}, result: null }
+          : { backtest_id: 5, status, progress: null, result: { parameters: BACKTEST_DEFAULTS, policies: results } },
+      ],
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <Harness api={api} onPlan={vi.fn()} live />
+      </QueryClientProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Run backtest" }));
+    expect(await screen.findByRole("status", { name: "Backtest progress" })).toHaveTextContent("Greedy: day 7 of 14");
+    const reads = () => fetch.mock.calls.filter(([r]) => new URL((r as Request).url).pathname.endsWith("/5")).length;
+    await new Promise((ok) => setTimeout(ok, 1500));
+    expect(reads()).toBe(1);
+    status = "completed";
+    const event = { backtest_id: 5, status: "completed" };
+    for (const key of staleKeysFor("backtest", event)) void client.invalidateQueries({ queryKey: key });
+    expect(await screen.findByRole("table", { name: "Backtest result per policy" })).toBeInTheDocument();
+    expect(reads()).toBe(2);
+  });
+
+  it("runs a backtest, shows its progress (polled while the stream is down), then the verdict, and plans with the winner", async () => {
     let polls = 0;
     const { api, fetch } = stubService({
       "GET /api/v1/backtests": () => [200, { items: [], total: 0, limit: 1, offset: 0 }],

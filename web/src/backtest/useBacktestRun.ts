@@ -12,7 +12,8 @@ import type { BacktestParameters } from "../api/types";
 import { reported } from "../dashboard/reported";
 import type { BannerControl } from "../dashboard/useBanner";
 
-export function useBacktestRun(api: ApiClient, banner: BannerControl, shown: boolean) {
+/** `live`: the event stream is connected, so the backtest follows its events instead of polling. */
+export function useBacktestRun(api: ApiClient, banner: BannerControl, shown: boolean, live: boolean) {
   const [started, setStarted] = useState<string | null>(null);
   const [asked, setAsked] = useState<BacktestParameters | null>(null);
   const latest = useQuery({
@@ -23,7 +24,7 @@ export function useBacktestRun(api: ApiClient, banner: BannerControl, shown: boo
   });
   const backtestId = started ?? latest.data ?? null;
   const create = useCreateBacktest(api);
-  const query = useBacktest(api, backtestId);
+  const query = useBacktest(api, backtestId, live);
   const submit = reported(create, banner, null, setStarted);
   return {
     start: (params: BacktestParameters) => {
