@@ -81,6 +81,11 @@ def test_io_imports_neither_db_nor_api() -> None:
     assert _third_party("io", ("fastapi", "sqlalchemy", "typer", "rich")) == []
 
 
+def test_engines_are_below_api_and_cli() -> None:
+    forbidden = ("stockshift.db", "stockshift.api", "stockshift.cli", "stockshift.service")
+    assert _offenders("engine", forbidden) == []
+
+
 def test_service_is_below_api_and_cli() -> None:
     assert _offenders("service", ("stockshift.api", "stockshift.cli")) == []
 

@@ -114,7 +114,9 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "stores": len(plan.stores),
         "clusters": plan.clustering.k,
         "skipped_clusters": list(plan.targets.skipped_clusters),
-        "need_units": int(plan.targets.need.sum()),
+        "need_units": (
+            int(plan.targets.need.sum()) if plan.need_units is None else plan.need_units
+        ),
         "cap_reached": plan.cap_reached,
         **(
             {}

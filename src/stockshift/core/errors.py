@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 class StockshiftError(Exception):
@@ -39,9 +40,17 @@ class InputError(StockshiftError):
             lines.append(f"... and {self.total - len(issues)} more")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt whole where it is raised in another process (a Dask worker's task)
+        return (_input_error, (type(self), self.issues, self.total))
+
     @classmethod
     def single(cls, file: str, row: int | None, column: str | None, message: str) -> InputError:
         return cls([InputIssue(file, row, column, message)])
+
+
+def _input_error(cls: type[InputError], issues: list[InputIssue], total: int) -> InputError:
+    return cls(issues, total=total)
 
 
 FIELD = "{field}"
@@ -60,6 +69,9 @@ class ParameterError(StockshiftError):
         self.template = message
         super().__init__(self.render(lambda name: name))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_parameter_error, (type(self), self.template, self.field))
+
     @classmethod
     def about(cls, field: str, value: object, reason: str) -> ParameterError:
         """``{field} <value>: <reason>``, the value as the caller gave it (text quoted)."""
@@ -71,6 +83,10 @@ class ParameterError(StockshiftError):
         if self.field is None:
             return self.template
         return self.template.replace(FIELD, name(self.field))
+
+
+def _parameter_error(cls: type[ParameterError], template: str, field: str | None) -> ParameterError:
+    return cls(template, field=field)
 
 
 class PlanningError(StockshiftError):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,11 +11,17 @@ import numpy as np
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.geo import distance_matrix, neighbour_order
-from stockshift.core.neighbours import DENSE_MAX_STORES, PairDistances, sparse_neighbours
+from stockshift.core.neighbours import (
+    DENSE_MAX_STORES,
+    PairDistances,
+    dense_neighbours,
+    sparse_neighbours,
+)
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
 from stockshift.core.planning.optimal import per_row
+from stockshift.core.runs import ProductsPlan, cut_off, join_runs
 from stockshift.core.targets import cluster_mean_targets, forecast_targets, surplus_and_need
 from stockshift.core.types import (
     Clustering,
@@ -33,10 +40,23 @@ CLUSTERING = "clustering stores"
 TARGETS = "computing targets"
 DISTANCES = "computing distances"
 ALLOCATING = "allocating"
-STEPS = (CLUSTERING, TARGETS, DISTANCES, ALLOCATING)
+STEPS = (CLUSTERING, DISTANCES, TARGETS, ALLOCATING)
 """The steps :func:`build_plan` reports to its ``progress`` callback, in order."""
 
-__all__ = ["STEPS", "build_plan", "compute_targets", "sales_days", "validate_parameters"]
+__all__ = [
+    "STEPS",
+    "Chain",
+    "ProductsPlan",
+    "assemble_plan",
+    "build_plan",
+    "cap_split",
+    "compute_targets",
+    "cut_off",
+    "plan_products",
+    "prepare_chain",
+    "sales_days",
+    "validate_parameters",
+]
 
 
 def sales_days(params: PlanParameters) -> int | None:
@@ -65,16 +85,44 @@ def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Cluste
     )
 
 
-def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | None = None) -> Plan:
-    """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them."""
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """What every product's plan shares: the stores, their clusters and the Problem's
+    distance fields (:func:`store_geometry`). Computed once, before any product."""
+
+    stores: Stores
+    clustering: Clustering
+    geometry: dict[str, Any]
+
+
+def prepare_chain(
+    stores: Stores, params: PlanParameters, progress: Progress | None = None
+) -> Chain:
+    """Clusters and distances (SPEC section 2): stores only, the same for every product."""
     say = progress or (lambda _step: None)
-    validate_parameters(params)
     say(CLUSTERING)
-    clustering = cluster_stores(dataset.stores, params.clusters, seed=params.seed)
-    say(TARGETS)
-    targets = compute_targets(dataset, params, clustering)
+    clustering = cluster_stores(stores, params.clusters, seed=params.seed)
     say(DISTANCES)
-    geometry = store_geometry(dataset.stores, clustering, params)
+    return Chain(stores, clustering, store_geometry(stores, clustering, params))
+
+
+def plan_products(
+    dataset: Dataset,
+    params: PlanParameters,
+    chain: Chain,
+    *,
+    max_transfers: int | None,
+    lines_before: int = 0,
+    progress: Progress | None = None,
+) -> ProductsPlan:
+    """Targets and allocation (SPEC sections 3-4, 9) for the products of ``dataset``.
+
+    ``max_transfers`` caps the run's lines; ``lines_before`` is what the run's earlier
+    products made when ``dataset`` holds only some of them (:func:`cap_split`).
+    """
+    say = progress or (lambda _step: None)
+    say(TARGETS)
+    targets = compute_targets(dataset, params, chain.clustering)
     say(ALLOCATING)
     inv = dataset.inventory
     problem = Problem(
@@ -83,13 +131,14 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         # surplus is measured on the position, but only units on hand can leave
         surplus=np.minimum(targets.surplus, inv.sendable),
         need=targets.need,
-        cluster=clustering.codes,
-        n_clusters=max(clustering.k, 1),
+        cluster=chain.clustering.codes,
+        n_clusters=max(chain.clustering.k, 1),
         max_distance_km=params.max_distance_km,
-        max_transfers=params.max_transfers,
+        max_transfers=max_transfers,
         pack_size=params.pack_size,
         min_transfer_units=params.min_transfer_units,
-        **geometry,
+        lines_before=lines_before,
+        **chain.geometry,
     )
     if params.policy == "expected-benefit":
         alloc = plan_benefit(problem, demand(dataset, params, targets), benefit_settings(params))
@@ -97,14 +146,59 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
     else:
         alloc = (optimal.plan if params.policy == "optimal" else greedy.plan)(problem)
         need_left = alloc.need_left
+    return ProductsPlan.of(inv, targets, alloc, need_left)
+
+
+def cap_split(line_counts: Sequence[int], params: PlanParameters) -> tuple[int, int] | None:
+    """Where ``--max-transfers`` falls among runs of products planned without it: (the run
+    to plan again with the cap, lines the runs before it made); None if it is never reached.
+
+    Runs after that one make no line (:func:`cut_off`); runs before it are as planned. The
+    run is the one whose products decide the cap's effect: for greedy, the one holding line
+    N (1-based; its product is allocated again with the lines left); for the flow policies,
+    the one holding line N + 1, the first line cut (whose product loses lines), or the last
+    line when there is none.
+    """
+    cap, total = params.max_transfers, int(sum(line_counts))
+    if cap is None or total < cap:
+        return None
+    if cap == 0:
+        return 0, 0
+    line = cap - 1 if params.policy == "greedy" else min(cap, total - 1)
+    before = np.concatenate([[0], np.cumsum(np.asarray(line_counts, dtype=np.int64))])
+    run = int(np.searchsorted(before, line, side="right")) - 1
+    return run, int(before[run])
+
+
+def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | None = None) -> Plan:
+    """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them."""
+    validate_parameters(params)
+    chain = prepare_chain(dataset.stores, params, progress)
+    part = plan_products(
+        dataset, params, chain, max_transfers=params.max_transfers, progress=progress
+    )
+    return assemble_plan(chain, params, [part], dataset.sales is not None, dataset.warnings)
+
+
+def assemble_plan(
+    chain: Chain,
+    params: PlanParameters,
+    parts: Sequence[ProductsPlan],
+    has_sales: bool,
+    warnings: tuple[str, ...],
+) -> Plan:
+    """One plan from runs of products in ``product_id`` order, planned with the cap applied
+    (:func:`cap_split`): lines in product order, warehouse orders by product then store."""
+    part = join_runs(parts)
+    inv, alloc, need_left = part.inventory, part.alloc, part.need_left
     w = np.flatnonzero(need_left > 0)
     return Plan(
         parameters=params,
-        target_kind=params.resolved_target(dataset.sales is not None),
-        stores=dataset.stores,
-        clustering=clustering,
+        target_kind=params.resolved_target(has_sales),
+        stores=chain.stores,
+        clustering=chain.clustering,
         inventory=inv,
-        targets=targets,
+        targets=part.targets,
         t_product=alloc.product,
         t_from=alloc.source,
         t_to=alloc.destination,
@@ -115,9 +209,10 @@ def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | No
         w_store=inv.store[w],
         w_quantity=need_left[w],
         w_capped=alloc.capped[w],
-        cap_reached=alloc.cap_reached,
-        warnings=dataset.warnings,
+        cap_reached=any(p.alloc.cap_reached for p in parts),
+        warnings=warnings,
         t_expected_gain=alloc.expected_gain,
+        need_units=part.need_units,
     )
 
 
@@ -132,7 +227,12 @@ def store_geometry(
     nearest candidates from a BallTree, which give the same plan (core/neighbours.py)."""
     if len(stores) <= dense_max_stores:
         dist = distance_matrix(stores.lat, stores.lon)
-        return {"dist": dist, "order": neighbour_order(dist)}
+        order = neighbour_order(dist)
+        if params.policy != "greedy":
+            return {"dist": dist, "order": order}
+        # greedy's lists, made once per run rather than once per run of products
+        lists = dense_neighbours(dist, order, clustering.codes, params.max_distance_km)
+        return {"dist": dist, "order": order, "neighbours": lists}
     neighbours = None
     if params.policy == "greedy":
         neighbours = sparse_neighbours(

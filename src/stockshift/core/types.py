@@ -178,6 +178,9 @@ class Plan:
     cap_reached: bool = False
     warnings: tuple[str, ...] = field(default=())
     t_expected_gain: FloatArray | None = None  # expected-benefit: extra units sold per line
+    # the need of every row; ``inventory`` and ``targets`` may then hold only the rows the
+    # plan names (lines' ends, warehouse orders: core/runs.py's named_rows)
+    need_units: int | None = None
 
     @property
     def n_transfers(self) -> int:

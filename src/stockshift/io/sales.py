@@ -45,9 +45,19 @@ class SalesRows:
 
 
 def sales_matrix(
-    rows: SalesRows, stores: Stores, inventory: Inventory, *, keep_days: int | None
+    rows: SalesRows,
+    stores: Stores,
+    inventory: Inventory,
+    *,
+    keep_days: int | None,
+    days: tuple[int, int] | None = None,
 ) -> Sales:
-    """The zero-filled daily matrix of SPEC section 3 for the inventory rows."""
+    """The zero-filled daily matrix of SPEC section 3 for the inventory rows.
+
+    ``days``: the sales file's first and last day, when ``rows`` are only some of its rows
+    (a run of products of ``--engine dask``); else they are read off ``rows``.
+    """
+    first, last = days if days is not None else sales_days_range(rows)
     return build_sales(
         inventory,
         len(stores),
@@ -55,10 +65,15 @@ def sales_matrix(
         store=rows.store,
         day=rows.day,
         units=rows.units,
-        first_day=int(rows.day.min()),
-        last_day=int(rows.day.max()),
+        first_day=first,
+        last_day=last,
         keep_days=keep_days,
     )
+
+
+def sales_days_range(rows: SalesRows) -> tuple[int, int]:
+    """The first and last day of sales rows (days since 1970-01-01)."""
+    return int(rows.day.min()), int(rows.day.max())
 
 
 def daily_frame(rows: SalesRows, stores: Stores) -> pd.DataFrame:

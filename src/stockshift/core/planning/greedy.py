@@ -39,6 +39,10 @@ class Problem:
     product; store indices follow ascending ``store_id``. Greedy walks ``neighbours``; without
     them it reads complete lists off ``dist`` and ``order``. With sparse neighbours, ``dist``
     is a :class:`PairDistances` and ``lat``/``lon`` let a draw complete a shortened list.
+
+    ``max_transfers`` is the run's cap on lines, all products; when these rows are a slice
+    of a run's products (a partition of ``--engine dask``), ``lines_before`` is how many lines
+    the run's earlier products made, so the cap falls where it would in one problem.
     """
 
     indptr: IntArray
@@ -56,6 +60,7 @@ class Problem:
     neighbours: Neighbours | None = None
     lat: FloatArray | None = None
     lon: FloatArray | None = None
+    lines_before: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,14 +342,14 @@ def plan(problem: Problem) -> Allocation:
         )  # fmt: skip
     cap_reached = False
     if problem.max_transfers is not None:
-        made = np.cumsum(counts)  # lines of products 0..p
+        made = np.cumsum(counts) + problem.lines_before  # lines of products 0..p
         reached = np.flatnonzero(made >= problem.max_transfers)
         if len(reached):
             # the first product at the cap runs again with only the lines left to it; every
             # later product makes none, and its needs become capped warehouse orders
             cap_reached = True
             p = int(reached[0])
-            before = int(made[p - 1]) if p > 0 else 0
+            before = int(made[p - 1]) if p > 0 else problem.lines_before
             hi = int(problem.indptr[p + 1])
             left = rules(int(problem.max_transfers) - before)
             _allocate(problem, np.array([p], dtype=np.int64), geo, left, lines, outcome, counts)

@@ -376,13 +376,14 @@ def assemble(problem: Problem, parts: list[ProductLines]) -> Allocation:
     cap_reached = False
     capped = np.zeros(rows, dtype=np.bool_)
     cap = problem.max_transfers
-    if cap is not None and len(qty) >= cap:
+    if cap is not None and problem.lines_before + len(qty) >= cap:
         # what the cap leaves short: every row of the products after the one where it
         # falls, and in that product the destinations that lost a line to it
         cap_reached = True
         if cap == 0:
             capped[:] = True
         else:
+            cap -= problem.lines_before  # lines left to these products
             p_cap = int(product[min(cap, len(qty) - 1)])
             lo, hi = int(problem.indptr[p_cap]), int(problem.indptr[p_cap + 1])
             capped[hi:] = True

@@ -1,0 +1,241 @@
+"""``stockshift plan --engine dask``: the single-process plan, computed on a Dask cluster.
+
+Products are independent but for clustering (stores only) and the global cap (SPEC section
+4.4). So the client reads the stores, clusters them and computes their distances once
+(:func:`~stockshift.core.pipeline.prepare_chain`) and broadcasts that to every worker; the
+workers read the inventory (and sales) a run of products at a time and plan each run with
+the core's code, without the cap (:func:`~stockshift.core.pipeline.plan_products`). The
+client then needs only each run's line count to place the cap
+(:func:`~stockshift.core.pipeline.cap_split`): the run it falls in is planned again with
+it, the runs after make no line, and the runs come back, in product order, as one plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from stockshift.core.errors import StockshiftError
+from stockshift.core.parameters import validate_parameters
+from stockshift.core.pipeline import (
+    Chain,
+    assemble_plan,
+    cap_split,
+    plan_products,
+    prepare_chain,
+    sales_days,
+)
+from stockshift.core.runs import ProductsPlan, cut_off, named_rows
+from stockshift.core.types import Dataset, Plan, PlanParameters, Stores
+from stockshift.engine.runs import Run, cut_runs
+from stockshift.io.parts import Part, list_parts, product_counts, read_part, read_rows
+from stockshift.io.readers import read_inventory, read_stores
+from stockshift.io.sales import SalesRows, read_sales_rows, sales_days_range, sales_matrix
+from stockshift.io.tables import Issues
+
+ROWS_PER_TASK = 2_000_000
+"""Inventory rows a task plans at once, by default (a worker holds a few times their size)."""
+
+Progress = Callable[[str], None]
+
+
+class ClusterError(StockshiftError):
+    """The Dask scheduler cannot be reached or the cluster cannot be started."""
+
+
+@dataclass(frozen=True, slots=True)
+class DaskOptions:
+    """Where to run: an existing scheduler, or a LocalCluster of ``workers`` processes."""
+
+    scheduler: str | None = None
+    workers: int = 2
+    memory_limit: str | None = None  # per worker, e.g. "6GB"; None: Dask's share of RAM
+    rows_per_task: int = ROWS_PER_TASK
+
+
+@contextmanager
+def dask_client(options: DaskOptions) -> Iterator[Any]:
+    """A client of the scheduler given, or of a LocalCluster that lives as long as it."""
+    from distributed import Client, LocalCluster
+
+    if options.scheduler:
+        try:
+            client = Client(options.scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {options.scheduler}: {exc}; start one "
+                "(dask-scheduler) or leave --scheduler and STOCKSHIFT_DASK_SCHEDULER unset"
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=options.workers,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=options.memory_limit or "auto",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What every task reads, broadcast to the workers once."""
+
+    params: PlanParameters
+    chain: Chain
+    dropped: frozenset[str]
+    inventory_label: str
+    sales_label: str | None
+    sales_parts: tuple[Part, ...] | None
+    sales_days: tuple[int, int] | None
+
+
+def plan_run(
+    shared: Shared, run: Run, max_transfers: int | None, lines_before: int
+) -> tuple[ProductsPlan, tuple[str, ...]]:
+    """On a worker: read, check and plan one run of products; (its plan, its warnings)."""
+    stores = shared.chain.stores
+    rows = read_rows(shared.inventory_label, run.parts, run.products)
+    warnings: list[str] = []
+    inventory = read_inventory(
+        (rows.label, rows.table), stores, set(shared.dropped), rows.issues, warnings
+    )
+    sales = None
+    if shared.sales_parts is not None and shared.sales_label is not None:
+        wanted = frozenset(inventory.product_ids.tolist())
+        found = read_rows(shared.sales_label, shared.sales_parts, wanted)
+        if found.table.num_rows:
+            sold = read_sales_rows(
+                (found.label, found.table), stores, set(shared.dropped), found.issues, []
+            )
+        else:
+            no = np.zeros(0, dtype=np.int64)
+            sold = SalesRows(no, pa.chunked_array([], pa.string()), no, no.astype(np.float64))
+        sales = sales_matrix(
+            sold,
+            stores,
+            inventory,
+            keep_days=sales_days(shared.params),
+            days=shared.sales_days,
+        )
+    dataset = Dataset(stores, inventory, sales)
+    plan = plan_products(
+        dataset,
+        shared.params,
+        shared.chain,
+        max_transfers=max_transfers,
+        lines_before=lines_before,
+    )
+    return plan, tuple(warnings)
+
+
+def _line_count(result: tuple[ProductsPlan, tuple[str, ...]]) -> int:
+    return len(result[0].alloc.quantity)
+
+
+def _cut_off(result: tuple[ProductsPlan, tuple[str, ...]]) -> tuple[ProductsPlan, tuple[str, ...]]:
+    return cut_off(result[0]), result[1]
+
+
+def _named_rows(
+    result: tuple[ProductsPlan, tuple[str, ...]], n_stores: int
+) -> tuple[ProductsPlan, tuple[str, ...]]:
+    return named_rows(result[0], n_stores), result[1]
+
+
+def _sales_range(part: Part, stores: Stores, dropped: frozenset[str]) -> tuple[int, int, list[str]]:
+    """On a worker: check a sales part whole (as the single process checks the file); its
+    first and last day and its warnings."""
+    warnings: list[str] = []
+    rows = read_sales_rows((part.label, read_part(part)), stores, set(dropped), Issues(), warnings)
+    first, last = sales_days_range(rows)
+    return first, last, warnings
+
+
+def plan_on_dask(
+    client: Any,
+    *,
+    stores: str,
+    inventory: str,
+    sales: str | None,
+    params: PlanParameters,
+    rows_per_task: int = ROWS_PER_TASK,
+    all_rows: bool = False,
+    progress: Progress | None = None,
+) -> Plan:
+    """The plan ``build_plan`` makes of the same inputs, computed on ``client``'s cluster.
+
+    ``stores`` is read here; ``inventory`` and ``sales`` (files, folders of Parquet parts or
+    fsspec URLs every worker can read) only on the workers. ``all_rows``: keep every
+    inventory row in the plan (targets.csv needs them; so does ``--forecast auto``'s plan
+    file, which lists them); else only the rows the plan names come back to this process.
+    """
+    say = progress or (lambda _step: None)
+    validate_parameters(params)
+    say("loading inputs")
+    warnings: list[str] = []
+    store_parts = list_parts(stores)
+    store_label = store_parts[0].label
+    st, dropped = read_stores((store_label, read_part(store_parts[0])), Issues(), warnings)
+    frozen_dropped = frozenset(dropped)
+    chain = prepare_chain(st, params, say)
+    inv_parts = list_parts(inventory)
+    counted = client.gather(client.map(product_counts, inv_parts, pure=False))
+    runs = cut_runs(inv_parts, counted, rows_per_task)
+    sales_parts = days = None
+    if sales is not None:
+        sales_parts = tuple(list_parts(sales))
+        ranges = client.gather(
+            client.map(_sales_range, sales_parts, stores=st, dropped=frozen_dropped, pure=False)
+        )
+        days = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    shared = Shared(
+        params=params,
+        chain=chain,
+        dropped=frozen_dropped,
+        inventory_label=_label(inventory, inv_parts),
+        sales_label=None if sales is None or sales_parts is None else _label(sales, sales_parts),
+        sales_parts=sales_parts,
+        sales_days=days,
+    )
+    say("allocating")
+    [on_workers] = client.scatter([shared], broadcast=True)
+    futures = [client.submit(plan_run, on_workers, r, None, 0, pure=False) for r in runs]
+    counts = client.gather([client.submit(_line_count, f, pure=False) for f in futures])
+    split = cap_split(counts, params)
+    if split is not None:
+        at, before = split
+        cap = params.max_transfers
+        futures[at] = client.submit(plan_run, on_workers, runs[at], cap, before, pure=False)
+        futures[at + 1 :] = [client.submit(_cut_off, f, pure=False) for f in futures[at + 1 :]]
+    if not (all_rows or params.forecast == "auto"):  # auto's plan file lists every row
+        futures = [client.submit(_named_rows, f, len(st), pure=False) for f in futures]
+    parts = []
+    for future in futures:
+        part, run_warnings = future.result()
+        future.release()
+        parts.append(part)
+        warnings += run_warnings
+    if sales_parts is not None:
+        warnings += [w for r in ranges for w in r[2]]
+    say("writing outputs")
+    return assemble_plan(chain, params, parts, sales is not None, tuple(warnings))
+
+
+def _label(source: str, parts: Sequence[Part]) -> str:
+    """How messages name an input: the file's name, or the folder's."""
+    if len(parts) == 1 and parts[0].url == source:
+        return parts[0].label
+    return source.rstrip("/").rsplit("/", 1)[-1]
