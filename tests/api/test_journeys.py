@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,19 @@ def test_sales_adjustments_history_clusters(api: Api, tmp_path: Path) -> None:
     ).json()
     assert len(hist["history"]) == 10 and hist["history"][-1]["date"] == "2024-03-31"
     assert hist["forecast"]["rate_per_day"] >= 0 and len(hist["forecast"]["daily"]) == 3
+    auto = api.client.get(
+        "/api/v1/stores/S001/products/P01/history",
+        params={"days": 10, "method": "auto", "cover_days": 7, "service_level": 0.9},
+        headers=viewer,
+    ).json()["forecast"]
+    assert auto["method"] == "auto" and auto["chosen_method"].startswith(
+        ("moving-average", "ses", "adida")
+    )
+    mean, sigma = auto["rate_per_day"] * 7, auto["sigma"]
+    assert auto["target"] == max(math.ceil(mean + 1.2815515655446004 * sigma - 1e-9), 0)
+    assert auto["interval"]["level"] == 0.8
+    assert auto["interval"]["high"] == pytest.approx(mean + 1.2815515655446004 * sigma)
+    assert len(auto["daily"]) == 7 and auto["daily"][0]["units"] == auto["rate_per_day"]
     r = api.client.get("/api/v1/stores/S001/products/NOPE/history", headers=viewer)
     assert r.status_code == 404
     clusters = api.client.get("/api/v1/clusters", headers=viewer).json()

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from stockshift.core.forecast import LinearRegression, MovingAverage, NaiveLastValue, backtest
-from stockshift.core.targets import forecast_targets, surplus_and_need
+from stockshift.core.targets import (
+    auto_point_forecast,
+    central_interval,
+    forecast_targets,
+    surplus_and_need,
+)
 from stockshift.core.types import Inventory, Sales
 
 
@@ -91,3 +96,22 @@ def test_backtest_scores_each_method() -> None:
     assert scores["moving-average"].mae < scores["naive"].mae
     assert scores["moving-average"].wape is not None
     assert NaiveLastValue().fit(y).predict(2).shape == (20, 2)
+
+
+def test_auto_point_forecast_of_a_steady_series_by_hand() -> None:
+    """2 units a day for 60 days, 7 cover days: every candidate forecasts 14 exactly at each
+    origin, so the first (the 182-day average) is kept, its errors are 0 and σ is the Poisson
+    floor √14; at 0.9 the target is ⌈14 + 1.2816·3.7417⌉ = ⌈18.795⌉ = 19."""
+    fc = auto_point_forecast(np.full(60, 2.0), cover_days=7, service_level=0.9)
+    assert fc.method == "moving-average-182"
+    assert (fc.rate, fc.mean) == pytest.approx((2.0, 14.0))
+    assert fc.sigma == pytest.approx(math.sqrt(14))
+    assert fc.target == 19
+    assert central_interval(fc, 0.8) == pytest.approx((9.2048, 18.7952), abs=1e-4)
+    assert auto_point_forecast(np.full(60, 2.0), cover_days=7, service_level=None).target == 14
+
+
+def test_auto_point_forecast_of_a_series_that_never_sold() -> None:
+    fc = auto_point_forecast(np.zeros(60), cover_days=7, service_level=0.95)
+    assert (fc.rate, fc.target, fc.sigma) == (0.0, 0, 0.0)
+    assert central_interval(fc, 0.8) == (0.0, 0.0)

@@ -618,14 +618,35 @@ class SalesDay(BaseModel):
     units: float
 
 
+class DemandIntervalPublic(BaseModel):
+    """A central interval of the demand over the cover days."""
+
+    level: float = Field(description="Share of the demand's distribution inside the interval.")
+    low: float
+    high: float
+
+
 class ForecastPublic(BaseModel):
-    method: Literal["moving-average", "linear-regression"]
+    method: Literal["moving-average", "linear-regression", "auto"]
     window: int
     cover_days: int
     service_level: float | None
     rate_per_day: float
-    target: int = Field(description="ceil(r·C + z·σ·√C), SPEC section 3.")
+    target: int = Field(
+        description="ceil(r·C + z·σ·√C), SPEC section 3; with auto ceil(μ + z·σ_C), "
+        "docs/architecture.md."
+    )
     daily: list[SalesDay] = Field(description="The forecast for the next cover days.")
+    chosen_method: str | None = Field(
+        default=None,
+        description="auto: the model chosen for this series on rolling origins of its history.",
+    )
+    sigma: float | None = Field(
+        default=None, description="auto: standard deviation of the demand over the cover days."
+    )
+    interval: DemandIntervalPublic | None = Field(
+        default=None, description="auto: the central 80 % interval of the cover days' demand."
+    )
 
 
 class HistoryPublic(BaseModel):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
 
-from stockshift.core.forecast.auto import DemandForecast, demand_forecast
+from stockshift.core.forecast.auto import DemandForecast, auto_forecast, demand_forecast, only_sold
 from stockshift.core.forecast.base import Forecaster
 from stockshift.core.forecast.models import make_model
 from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, Sales, Targets
@@ -84,13 +85,18 @@ def forecast_rates(
     return rate, sigma, model
 
 
+def distribution_target(forecast: DemandForecast, *, service_level: float | None) -> FloatArray:
+    """target = ⌈μ + z·σ_C − 1e-9⌉ per series (``--forecast auto``)."""
+    out: FloatArray = np.ceil(forecast.mean + safety_z(service_level) * forecast.sigma - EPS)
+    return out
+
+
 def distribution_targets(
     inventory: Inventory, forecast: DemandForecast, *, service_level: float | None
 ) -> Targets:
     """target = ⌈μ + z·σ_C − 1e-9⌉: μ, σ_C the mean and spread of demand over the cover days
     (``--forecast auto``), z the service level's normal quantile (0 without a level)."""
-    z = safety_z(service_level)
-    target = np.ceil(forecast.mean + z * forecast.sigma - EPS)
+    target = distribution_target(forecast, service_level=service_level)
     surplus, need = surplus_and_need(inventory.position, target)
     return Targets(
         target,
@@ -142,3 +148,42 @@ def point_forecast(
     target = target_stock(rate, sigma, cover_days=cover_days, service_level=service_level)
     daily = [float(v) for v in model.predict(cover_days)[0]] if sold[0] else [0.0] * cover_days
     return float(rate[0]), max(int(target[0]), 0), daily
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesForecast:
+    """One series' ``--forecast auto`` forecast: the model chosen, the mean daily demand over
+    the C cover days, the target, and σ_C, the spread of the C days' demand."""
+
+    method: str
+    rate: float
+    target: int
+    mean: float
+    sigma: float
+
+
+def auto_point_forecast(
+    units: FloatArray, *, cover_days: int, service_level: float | None
+) -> SeriesForecast:
+    """One series' auto forecast and target, as :func:`forecast_targets` makes a row's.
+
+    A plan pools the choice per product when its history has fewer than 3 origins; a single
+    series cannot, so on such a short history its choice may differ from the plan's.
+    """
+    y = np.asarray(units, dtype=np.float64)[None, :]
+    fc = only_sold(auto_forecast(y, horizon=cover_days), np.asarray(y.any(axis=1)))
+    target = distribution_target(fc, service_level=service_level)
+    return SeriesForecast(
+        str(fc.method_names()[0]),
+        float(fc.rate[0]),
+        max(int(target[0]), 0),
+        float(fc.mean[0]),
+        float(fc.sigma[0]),
+    )
+
+
+def central_interval(fc: SeriesForecast, level: float) -> tuple[float, float]:
+    """The central ``level`` interval of the cover days' demand, μ ± z·σ_C with
+    z = Φ⁻¹((1 + level)/2), the low end clipped at 0."""
+    z = safety_z((1.0 + level) / 2.0)
+    return max(fc.mean - z * fc.sigma, 0.0), fc.mean + z * fc.sigma

@@ -3,7 +3,7 @@ import { eventStreamUrl, staleKeysFor } from "./events";
 import { ApiError, describeError, toProblem } from "./errors";
 import { toInsight, toPlan } from "./normalise";
 import { makeClient } from "./client";
-import { allPages, receiveTransfers } from "./service";
+import { allPages, fetchInsight, receiveTransfers } from "./service";
 
 describe("describeError", () => {
   it("explains a 403 in terms of roles", () => {
@@ -162,5 +162,64 @@ describe("eventStreamUrl", () => {
     expect(requests[0]?.method).toBe("POST");
     expect(new URL(requests[0]?.url ?? "").pathname).toBe("/api/v1/events/token");
     expect(requests[0]?.headers.get("Authorization")).toBe("Bearer ssk_secret");
+  });
+});
+
+/** Answer every request with `body` as JSON, keeping the requests in `requests`. */
+function answerWith(requests: Request[], body: unknown): void {
+  vi.stubGlobal("fetch", async (request: Request) => {
+    requests.push(request);
+    return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+  });
+}
+
+describe("fetchInsight", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("asks for forecast auto and shows the model chosen for the series and its interval", async () => {
+    const requests: Request[] = [];
+    answerWith(requests, {
+      store_id: "S1",
+      product_id: "P1",
+      on_hand: 4,
+      in_transit: 0,
+      history: [{ date: "2024-03-31", units: 2 }],
+      forecast: {
+        method: "auto",
+        window: 28,
+        cover_days: 7,
+        service_level: 0.9,
+        rate_per_day: 2,
+        target: 19,
+        daily: [{ date: "2024-04-01", units: 2 }],
+        chosen_method: "moving-average-182",
+        sigma: 3.74,
+        interval: { level: 0.8, low: 9.2, high: 18.8 },
+      },
+    });
+    const settings = { method: "auto" as const, window: 28, cover_days: 7, service_level: 0.9 };
+    const insight = await fetchInsight(makeClient("ssk_k", "http://service.test"), "S1", "P1", settings);
+    expect(new URL(requests[0]?.url ?? "").searchParams.get("method")).toBe("auto");
+    expect(insight).toMatchObject({
+      method: "moving-average-182",
+      chosen: true,
+      rate: 2,
+      target: 19,
+      interval: { level: 0.8, low: 9.2, high: 18.8 },
+    });
+  });
+
+  it("keeps the asked method without an interval for the moving average", async () => {
+    const forecast = { method: "moving-average", window: 28, cover_days: 7, service_level: null };
+    answerWith([], {
+      store_id: "S1",
+      product_id: "P1",
+      on_hand: 4,
+      in_transit: 0,
+      history: [],
+      forecast: { ...forecast, rate_per_day: 1, target: 7, daily: [] },
+    });
+    const insight = await fetchInsight(makeClient("ssk_k", "http://service.test"), "S1", "P1");
+    expect(insight).toMatchObject({ method: "moving-average", chosen: false, interval: null });
   });
 });

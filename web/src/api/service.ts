@@ -138,8 +138,7 @@ export async function fetchInsight(
 ): Promise<StoreProductInsight> {
   const query: HistoryQuery = settings
     ? {
-        // TODO(issue 10): drop the cast once the history endpoint's schema offers auto.
-        method: settings.method as HistoryQuery["method"],
+        method: settings.method,
         window: settings.window,
         cover_days: settings.cover_days,
         service_level: settings.service_level,
@@ -150,5 +149,9 @@ export async function fetchInsight(
       params: { path: { store_id: storeId, product_id: productId }, query },
     }),
   );
-  return toInsight(body);
+  const insight = toInsight(body);
+  const chosen = body.forecast?.chosen_method;
+  const interval = body.forecast?.interval;
+  // Forecast auto: the model the service chose for this series and its demand interval.
+  return chosen && interval ? { ...insight, method: chosen, chosen: true, interval } : insight;
 }

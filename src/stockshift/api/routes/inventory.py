@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -21,6 +21,7 @@ from stockshift.api.params import (
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
     AdjustmentCreate,
+    DemandIntervalPublic,
     ForecastPublic,
     HistoryPublic,
     LedgerPage,
@@ -29,11 +30,16 @@ from stockshift.api.schemas import (
     StockPublic,
     StockTotals,
 )
-from stockshift.core.targets import point_forecast
+from stockshift.core.targets import auto_point_forecast, central_interval, point_forecast
 from stockshift.db.stock import adjust_stock, list_ledger, list_stock, totals
 from stockshift.db.stores import daily_sales, get_stock
 
 router = APIRouter(tags=["inventory"])
+
+#: auto reads every day of sales (the plan's auto does), up to ten years.
+AUTO_HISTORY_DAYS = 3650
+#: The level of the interval shown with an auto forecast (the dashboard's, normalise.ts).
+INTERVAL_LEVEL = 0.8
 
 
 @router.get(
@@ -129,14 +135,18 @@ def history(
     session: SessionDep,
     _key: ViewerKey,
     days: Annotated[int, Query(ge=1, le=3650, description="Days of history.")] = 90,
-    method: Literal["moving-average", "linear-regression"] = "moving-average",
+    method: Annotated[
+        Literal["moving-average", "linear-regression", "auto"],
+        Query(description="auto: a model chosen for this series on its whole history."),
+    ] = "moving-average",
     window: Annotated[int, Query(ge=1, le=3650)] = 28,
     cover_days: Annotated[int, Query(ge=1, le=365)] = 7,
     service_level: Annotated[float | None, Query(gt=0.0, lt=1.0)] = None,
 ) -> HistoryPublic:
     """Daily sales (zero-filled), the forecast rate and the target for one store/product."""
     stock = get_stock(session, store_id=store_id, product_id=product_id)
-    series = daily_sales(session, store_id=store_id, product_id=product_id, days=max(days, window))
+    read = AUTO_HISTORY_DAYS if method == "auto" else max(days, window)
+    series = daily_sales(session, store_id=store_id, product_id=product_id, days=read)
     hist: list[SalesDay] = []
     forecast = None
     if series is not None:
@@ -144,25 +154,36 @@ def history(
         hist = [
             SalesDay(date=start + timedelta(days=i), units=float(u)) for i, u in enumerate(units)
         ][-days:]
-        rate, target, daily = point_forecast(
-            units,
-            method=method,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-        )
         last = start + timedelta(days=len(units) - 1)
-        forecast = ForecastPublic(
-            method=method,
-            window=window,
-            cover_days=cover_days,
-            service_level=service_level,
-            rate_per_day=rate,
-            target=target,
-            daily=[
-                SalesDay(date=last + timedelta(days=i + 1), units=v) for i, v in enumerate(daily)
-            ],
-        )
+        common = {"method": method, "window": window, "cover_days": cover_days}
+        if method == "auto":
+            fc = auto_point_forecast(units, cover_days=cover_days, service_level=service_level)
+            low, high = central_interval(fc, INTERVAL_LEVEL)
+            forecast = ForecastPublic(
+                **common,
+                service_level=service_level,
+                rate_per_day=fc.rate,
+                target=fc.target,
+                daily=_days(last, [fc.rate] * cover_days),
+                chosen_method=fc.method,
+                sigma=fc.sigma,
+                interval=DemandIntervalPublic(level=INTERVAL_LEVEL, low=low, high=high),
+            )
+        else:
+            rate, target, daily = point_forecast(
+                units,
+                method=method,
+                window=window,
+                cover_days=cover_days,
+                service_level=service_level,
+            )
+            forecast = ForecastPublic(
+                **common,
+                service_level=service_level,
+                rate_per_day=rate,
+                target=target,
+                daily=_days(last, daily),
+            )
     return HistoryPublic(
         store_id=store_id,
         product_id=product_id,
@@ -171,3 +192,8 @@ def history(
         history=hist,
         forecast=forecast,
     )
+
+
+def _days(last: date, values: list[float]) -> list[SalesDay]:
+    """The days after ``last``, one value each."""
+    return [SalesDay(date=last + timedelta(days=i + 1), units=v) for i, v in enumerate(values)]
