@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         description="Compute plans in worker processes (the default: reads are never stalled "
         "by a plan) or in threads of the server (an in-memory SQLite database always does).",
     )
+    key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="How long a server process trusts an API key it has checked, seconds: a "
+        "key revoked in the database is refused within this time; 0 checks every request.",
+    )
     workers: int = Field(
         1,
         ge=1,

@@ -18,6 +18,7 @@ from stockshift.api.app_info import package_version
 from stockshift.api.backtester import Backtester
 from stockshift.api.deps import AppState
 from stockshift.api.events import Broker, Relay
+from stockshift.api.keycache import KeyCache
 from stockshift.api.keyfirst import KeyBeforeBody
 from stockshift.api.limits import BodyLimit
 from stockshift.api.methods import MethodsMiddleware, allowed_methods
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         plans=PlanCache(),
         backtester=Backtester(sessions, broker),
+        keys=KeyCache(settings.key_cache_seconds),
     )
 
     @asynccontextmanager

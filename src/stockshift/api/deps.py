@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,10 +11,12 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from stockshift.api.keycache import KeyCache
 from stockshift.api.streamtoken import claimed_key, valid
 from stockshift.config import Settings
-from stockshift.db.keys import Role, authenticate, live_key, role_allows
+from stockshift.db.keys import KEY_PREFIX, Role, authenticate, digest, live_key, role_allows
 
 if TYPE_CHECKING:
     from stockshift.api.backtester import Backtester
@@ -34,6 +36,7 @@ class AppState:
     planner: Planner
     plans: PlanCache
     backtester: Backtester
+    keys: KeyCache[KeyInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,7 @@ class KeyInfo:
     role: Role
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.stockshift
     return state
 
@@ -73,19 +76,39 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="stockshift"'})
 
 
-def _check(state: AppState, secret: str | None, need: Role) -> KeyInfo:
+def _lookup(state: AppState, secret: str | None) -> KeyInfo:
+    """The live key of ``secret``, from the key cache or the database; 401 if none."""
     if not secret:
         raise _unauthorized(
             "missing API key: send 'Authorization: Bearer <key>' "
             "(make one with: stockshift keys create --role viewer)"
         )
+    known = _cached(state, secret)
+    if known is not None:
+        return known
     with state.sessions() as session:
         row = authenticate(session, secret=secret)
     if row is None:
         raise _unauthorized("unknown or revoked API key")
-    if not role_allows(row.role, need):
-        raise HTTPException(403, f"this needs the {need} role; the key's role is {row.role}")
-    return KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
+    info = KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
+    state.keys.put(row.key_hash, info)
+    return info
+
+
+def _cached(state: AppState, secret: str) -> KeyInfo | None:
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    return state.keys.get(digest(secret))
+
+
+def _allowed(info: KeyInfo, need: Role) -> KeyInfo:
+    if not role_allows(info.role, need):
+        raise HTTPException(403, f"this needs the {need} role; the key's role is {info.role}")
+    return info
+
+
+def _check(state: AppState, secret: str | None, need: Role) -> KeyInfo:
+    return _allowed(_lookup(state, secret), need)
 
 
 def check_key(state: AppState, secret: str | None) -> KeyInfo:
@@ -93,11 +116,17 @@ def check_key(state: AppState, secret: str | None) -> KeyInfo:
     return _check(state, secret, "viewer")
 
 
-def require(need: Role) -> Callable[..., KeyInfo]:
-    """A dependency that admits keys of role ``need`` or higher."""
+def require(need: Role) -> Callable[..., Awaitable[KeyInfo]]:
+    """A dependency that admits keys of role ``need`` or higher. A key checked in the last
+    ``STOCKSHIFT_KEY_CACHE_SECONDS`` is admitted on the event loop; only others cost a
+    query, on the thread pool."""
 
-    def dependency(state: StateDep, credentials: CredentialsDep) -> KeyInfo:
-        return _check(state, credentials.credentials if credentials else None, need)
+    async def dependency(state: StateDep, credentials: CredentialsDep) -> KeyInfo:
+        secret = credentials.credentials if credentials else None
+        known = _cached(state, secret) if secret else None
+        if known is None:
+            known = await run_in_threadpool(_lookup, state, secret)
+        return _allowed(known, need)
 
     return dependency
 

@@ -114,13 +114,15 @@ class PlanCache:
                     self._documents.pop(evicted, None)
         return value
 
-    def count(self, row: PlanRow, key: tuple[Any, ...], counter: Callable[[], int]) -> int:
+    def count(
+        self, plan_id: int, status: str, key: tuple[Any, ...], counter: Callable[[], int]
+    ) -> int:
         """A count of a finished plan's lines or orders under filters ``key``, kept: a plan's
         lines and orders are never added or removed once it is computed (only statuses
         move, so ``key`` must not filter on status)."""
-        if row.status not in FINISHED:
+        if status not in FINISHED:
             return counter()
-        full = (row.id, *key)
+        full = (plan_id, *key)
         with self._lock:
             hit = self._counts.get(full)
             if hit is not None:

@@ -9,11 +9,22 @@ status. Indexes for these queries are in migrations 0003 and 0005.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from stockshift.db.models import Store, TransferRow, WarehouseOrderRow
@@ -24,30 +35,35 @@ Sortable = (
     ColumnElement[Any] | InstrumentedAttribute[Any]
 )  # (sort value, tie-breaker) of the last row of a page
 
-GAIN = func.coalesce(TransferRow.expected_gain, -1.0)  # lines without a gain sort lowest
+LINES = TransferRow.__table__
+ORDERS = WarehouseOrderRow.__table__
+STORES = Store.__table__
+GAIN = func.coalesce(LINES.c.expected_gain, -1.0)  # lines without a gain sort lowest
 TRANSFER_SORTS: dict[str, Sortable] = {
-    "seq": TransferRow.seq,
-    "quantity": TransferRow.quantity,
-    "distance_km": TransferRow.distance_km,
-    "product_id": TransferRow.product_id,
-    "from_store": TransferRow.from_store,
-    "to_store": TransferRow.to_store,
+    "seq": LINES.c.seq,
+    "quantity": LINES.c.quantity,
+    "distance_km": LINES.c.distance_km,
+    "product_id": LINES.c.product_id,
+    "from_store": LINES.c.from_store,
+    "to_store": LINES.c.to_store,
     "expected_gain": GAIN,
-    "scope": TransferRow.scope,
-    "status": TransferRow.status,
+    "scope": LINES.c.scope,
+    "status": LINES.c.status,
 }
 ORDER_SORTS: dict[str, Sortable] = {
-    "seq": WarehouseOrderRow.id,
-    "quantity": WarehouseOrderRow.quantity,
-    "product_id": WarehouseOrderRow.product_id,
-    "store_id": WarehouseOrderRow.store_id,
-    "reason": WarehouseOrderRow.reason,
+    "seq": ORDERS.c.id,
+    "quantity": ORDERS.c.quantity,
+    "product_id": ORDERS.c.product_id,
+    "store_id": ORDERS.c.store_id,
+    "reason": ORDERS.c.reason,
 }
 LINE_FIELDS = (
     "transfer_id", "product_id", "from_store", "to_store", "quantity", "distance_km", "scope",
     "expected_gain", "status",
 )  # fmt: skip
 ORDER_FIELDS = ("order_id", "product_id", "store_id", "quantity", "reason")
+LINE_COLUMNS = [LINES.c[name] for name in ("id", *LINE_FIELDS[1:])]
+ORDER_COLUMNS = [ORDERS.c[name] for name in ("id", *ORDER_FIELDS[1:])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,101 +118,141 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _line_where(plan_id: int, where: LineFilter) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [TransferRow.plan_id == plan_id]
+def _line_where(where: LineFilter) -> list[ColumnElement[bool]]:
+    """The conditions of ``where`` on one plan's lines, values as bound parameters
+    (:func:`_line_params`), so that one statement serves every value."""
+    clauses: list[ColumnElement[bool]] = [LINES.c.plan_id == bindparam("plan_id")]
     if where.product_id is not None:
-        clauses.append(TransferRow.product_id == where.product_id)
+        clauses.append(LINES.c.product_id == bindparam("product_id"))
     if where.store_id is not None:
+        store: BindParameter[str] = bindparam("store_id")
         if where.direction == "in":
-            clauses.append(TransferRow.to_store == where.store_id)
+            clauses.append(LINES.c.to_store == store)
         elif where.direction == "out":
-            clauses.append(TransferRow.from_store == where.store_id)
+            clauses.append(LINES.c.from_store == store)
         else:
-            store = where.store_id
-            clauses.append(or_(TransferRow.from_store == store, TransferRow.to_store == store))
+            clauses.append(or_(LINES.c.from_store == store, LINES.c.to_store == store))
     if where.scope is not None:
-        clauses.append(TransferRow.scope == where.scope)
+        clauses.append(LINES.c.scope == bindparam("scope"))
     if where.status is not None:
-        clauses.append(TransferRow.status == where.status)
+        clauses.append(LINES.c.status == bindparam("status"))
+        if where.status != "proposed":  # lets the partial status indexes serve it
+            clauses.append(LINES.c.status != "proposed")
     if where.text is not None:
-        pattern = _contains(where.text)
-        named = select(Store.store_id).where(Store.name.ilike(pattern, escape="\\"))
+        pattern: BindParameter[str] = bindparam("pattern")
+        named = select(STORES.c.store_id).where(STORES.c.name.ilike(pattern, escape="\\"))
         clauses.append(
             or_(
                 *(c.ilike(pattern, escape="\\") for c in
-                  (TransferRow.product_id, TransferRow.from_store, TransferRow.to_store)),
-                TransferRow.from_store.in_(named),
-                TransferRow.to_store.in_(named),
+                  (LINES.c.product_id, LINES.c.from_store, LINES.c.to_store)),
+                LINES.c.from_store.in_(named),
+                LINES.c.to_store.in_(named),
             )
         )  # fmt: skip
     return clauses
 
 
-def _order_where(plan_id: int, where: OrderFilter) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [WarehouseOrderRow.plan_id == plan_id]
+def _line_params(plan_id: int, where: LineFilter) -> dict[str, Any]:
+    values = {"plan_id": plan_id, "product_id": where.product_id, "store_id": where.store_id}
+    values |= {"scope": where.scope, "status": where.status}
+    values["pattern"] = None if where.text is None else _contains(where.text)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _order_where(where: OrderFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [ORDERS.c.plan_id == bindparam("plan_id")]
     if where.product_id is not None:
-        clauses.append(WarehouseOrderRow.product_id == where.product_id)
+        clauses.append(ORDERS.c.product_id == bindparam("product_id"))
     if where.store_id is not None:
-        clauses.append(WarehouseOrderRow.store_id == where.store_id)
+        clauses.append(ORDERS.c.store_id == bindparam("store_id"))
     if where.reason is not None:
-        clauses.append(WarehouseOrderRow.reason == where.reason)
+        clauses.append(ORDERS.c.reason == bindparam("reason"))
     if where.text is not None:
-        pattern = _contains(where.text)
-        columns = (
-            WarehouseOrderRow.product_id,
-            WarehouseOrderRow.store_id,
-            WarehouseOrderRow.reason,
-        )
+        pattern: BindParameter[str] = bindparam("pattern")
+        columns = (ORDERS.c.product_id, ORDERS.c.store_id, ORDERS.c.reason)
         clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
     return clauses
+
+
+def _order_params(plan_id: int, where: OrderFilter) -> dict[str, Any]:
+    values = {"plan_id": plan_id, "product_id": where.product_id, "store_id": where.store_id}
+    values["reason"] = where.reason
+    values["pattern"] = None if where.text is None else _contains(where.text)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyset_statement(
+    lines: bool, where: LineFilter | OrderFilter, sort: Sort, paged: bool
+) -> Select[Any]:
+    """The page query of a filter shape and sort, built once: values are bound parameters
+    (``after_value``, ``after_tie``, ``limit`` and the filters'), and SQLAlchemy keeps its
+    compiled form, so a page costs the query and little else."""
+    if lines:
+        columns, clauses = LINE_COLUMNS, _line_where(where)  # type: ignore[arg-type]
+        sort_column, tie = TRANSFER_SORTS[sort.field], LINES.c.seq
+    else:
+        columns, clauses = ORDER_COLUMNS, _order_where(where)  # type: ignore[arg-type]
+        sort_column, tie = ORDER_SORTS[sort.field], ORDERS.c.id
+    alone = sort_column is tie  # sorting by the tie-breaker itself
+    keys = [tie] if alone else [sort_column, tie]
+    order = [k.desc() if sort.descending else k.asc() for k in keys]
+    if paged:
+        last: BindParameter[Any] = bindparam("after_tie")
+        mine = tie if alone else tuple_(sort_column, tie)
+        theirs = last if alone else tuple_(bindparam("after_value"), last)
+        clauses = [*clauses, mine < theirs if sort.descending else mine > theirs]
+    stmt = select(*columns, sort_column, tie).where(*clauses).order_by(*order)
+    return stmt.limit(bindparam("limit", type_=Integer))
 
 
 def _keyset(
     session: Session,
     *,
-    columns: Sequence[InstrumentedAttribute[Any]],
+    lines: bool,
+    where: LineFilter | OrderFilter,
+    params: dict[str, Any],
     fields: Sequence[str],
-    clauses: list[ColumnElement[bool]],
-    sort_column: Sortable,
-    tie: InstrumentedAttribute[Any],
     sort: Sort,
     after: Key | None,
     limit: int,
 ) -> KeysetPage:
     """The rows after ``after`` in (sort, tie) order; ``limit + 1`` are read to know if
     another page follows."""
-    alone = sort_column is tie  # sorting by the tie-breaker itself
-    keys = [tie] if alone else [sort_column, tie]
-    order = [k.desc() if sort.descending else k.asc() for k in keys]
-    page_clauses = list(clauses)
+    stmt = _keyset_statement(lines, _blank(where), sort, after is not None)
+    values = {**params, "limit": limit + 1}
     if after is not None:
-        value, last = after
-        mine = tie if alone else tuple_(sort_column, tie)
-        theirs = literal(last) if alone else tuple_(literal(value), literal(last))
-        page_clauses.append(mine < theirs if sort.descending else mine > theirs)
-    stmt = select(*columns, sort_column, tie).where(*page_clauses)
-    rows = session.execute(stmt.order_by(*order).limit(limit + 1))
-    raw = rows.all()
+        values |= {"after_value": after[0], "after_tie": after[1]}
+    raw = session.connection().execute(stmt, values).all()
     more = len(raw) > limit
     raw = raw[:limit]
     next_key: Key | None = None
     if more and raw:
         next_key = (raw[-1][-2], int(raw[-1][-1]))
-    items = [dict(zip(fields, row[: len(fields)], strict=True)) for row in raw]
+    width = len(fields)
+    items = [dict(zip(fields, row[:width], strict=True)) for row in raw]
     return KeysetPage(items=items, next_key=next_key)
+
+
+def _blank(where: LineFilter | OrderFilter) -> LineFilter | OrderFilter:
+    """``where`` with each value set replaced by a marker: what a statement depends on."""
+    kept: dict[str, Any] = {  # direction and status change the statement itself
+        k: v if k in ("direction", "status") else (None if v is None else "")
+        for k, v in asdict(where).items()
+    }
+    return type(where)(**kept)
 
 
 def count_lines(session: Session, *, plan_id: int, where: LineFilter) -> int:
     """How many of plan ``plan_id``'s lines match."""
-    clauses = _line_where(plan_id, where)
-    return int(session.scalar(select(func.count()).select_from(TransferRow).where(*clauses)) or 0)
+    stmt = select(func.count()).select_from(LINES).where(*_line_where(where))
+    return int(session.connection().scalar(stmt, _line_params(plan_id, where)) or 0)
 
 
 def count_orders(session: Session, *, plan_id: int, where: OrderFilter) -> int:
     """How many of plan ``plan_id``'s warehouse orders match."""
-    clauses = _order_where(plan_id, where)
-    stmt = select(func.count()).select_from(WarehouseOrderRow).where(*clauses)
-    return int(session.scalar(stmt) or 0)
+    stmt = select(func.count()).select_from(ORDERS).where(*_order_where(where))
+    return int(session.connection().scalar(stmt, _order_params(plan_id, where)) or 0)
 
 
 def transfer_page(
@@ -209,19 +265,12 @@ def transfer_page(
     limit: int,
 ) -> KeysetPage:
     """One page of plan ``plan_id``'s lines (fields :data:`LINE_FIELDS`)."""
-    sort_column = TRANSFER_SORTS[sort.field]
-    columns = [
-        TransferRow.id, TransferRow.product_id, TransferRow.from_store, TransferRow.to_store,
-        TransferRow.quantity, TransferRow.distance_km, TransferRow.scope,
-        TransferRow.expected_gain, TransferRow.status,
-    ]  # fmt: skip
     return _keyset(
         session,
-        columns=columns,
+        lines=True,
+        where=where,
+        params=_line_params(plan_id, where),
         fields=LINE_FIELDS,
-        clauses=_line_where(plan_id, where),
-        sort_column=sort_column,
-        tie=TransferRow.seq,
         sort=sort,
         after=after,
         limit=limit,
@@ -238,17 +287,12 @@ def order_page(
     limit: int,
 ) -> KeysetPage:
     """One page of plan ``plan_id``'s warehouse orders (fields :data:`ORDER_FIELDS`)."""
-    columns = [
-        WarehouseOrderRow.id, WarehouseOrderRow.product_id, WarehouseOrderRow.store_id,
-        WarehouseOrderRow.quantity, WarehouseOrderRow.reason,
-    ]  # fmt: skip
     return _keyset(
         session,
-        columns=columns,
+        lines=False,
+        where=where,
+        params=_order_params(plan_id, where),
         fields=ORDER_FIELDS,
-        clauses=_order_where(plan_id, where),
-        sort_column=ORDER_SORTS[sort.field],
-        tie=WarehouseOrderRow.id,
         sort=sort,
         after=after,
         limit=limit,
@@ -318,7 +362,8 @@ def store_pairs(session: Session, *, plan_id: int, where: LineFilter) -> list[Pa
             func.sum(TransferRow.quantity),
             func.sum(TransferRow.quantity * TransferRow.distance_km),
         )
-        .where(*_line_where(plan_id, where))
-        .group_by(TransferRow.from_store, TransferRow.to_store)
+        .where(*_line_where(where))
+        .group_by(TransferRow.from_store, TransferRow.to_store),
+        _line_params(plan_id, where),
     ).all()
     return [Pair(a, b, int(n), int(units), float(km)) for a, b, n, units, km in rows]

@@ -95,7 +95,6 @@ def _matches(if_none_match: str, etags: tuple[str, ...]) -> bool:
 )
 def plan(
     plan_id: PlanId,
-    session: SessionDep,
     state: StateDep,
     _key: ViewerKey,
     accept_encoding: Annotated[str, Header(include_in_schema=False)] = "",
@@ -107,8 +106,9 @@ def plan(
     Gzipped when the client accepts it; sent with a strong ``ETag`` that changes when the
     plan or a line's status does, so ``If-None-Match`` gets ``304`` with no body.
     """
-    row = get_plan(session, plan_id=plan_id)
-    document = state.plans.document(session, row)
+    with state.sessions() as session:
+        row = get_plan(session, plan_id=plan_id)
+        document = state.plans.document(session, row)
     gz = _wants_gzip(accept_encoding)
     plain, zipped = f'"{document.etag}"', f'"{document.etag}-gzip"'
     headers = {

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, astuple
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from stockshift.api.cursor import decode_cursor, encode_cursor
 from stockshift.api.deps import SessionDep, StateDep, ViewerKey
+from stockshift.api.fastjson import json_response
 from stockshift.api.params import ID_PATTERN, PlanId, ProductFilter, StoreFilter
 from stockshift.api.problems import responses
 from stockshift.api.schemas import (
@@ -43,7 +44,7 @@ from stockshift.db.planlines import (
     store_pairs,
     transfer_page,
 )
-from stockshift.db.plans import get_plan
+from stockshift.db.plans import get_plan, plan_status
 
 router = APIRouter(tags=["plans"])
 
@@ -131,7 +132,6 @@ def _next(page: KeysetPage, sort: Sort, filters: dict[str, Any]) -> str | None:
 )
 def plan_transfers(
     plan_id: PlanId,
-    session: SessionDep,
     state: StateDep,
     _key: ViewerKey,
     product_id: ProductFilter = None,
@@ -146,7 +146,7 @@ def plan_transfers(
     ] = "seq",
     limit: PageSize = 100,
     cursor: Cursor = None,
-) -> PlanLinePage:
+) -> Response:
     """A page of the plan's transfer lines, filtered and sorted by the server.
 
     Keyset paging: follow ``next_cursor`` until it is null to see every matching line
@@ -155,32 +155,36 @@ def plan_transfers(
     where = _line_filter(product_id, store_id, direction, scope, status, q)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
-    row = get_plan(session, plan_id=plan_id)
-    after = _after(cursor, order, filters)
-    total = (
-        count_lines(session, plan_id=plan_id, where=where)
-        if status is not None or q is not None  # statuses move; store names can be re-imported
-        else state.plans.count(
-            row,
-            ("lines", *astuple(where)),
-            lambda: count_lines(session, plan_id=plan_id, where=where),
+    with state.sessions() as session:
+        known = plan_status(session, plan_id=plan_id)
+        after = _after(cursor, order, filters)
+        total = (
+            count_lines(session, plan_id=plan_id, where=where)
+            if status is not None or q is not None  # statuses move; store names can be re-imported
+            else state.plans.count(
+                plan_id,
+                known,
+                ("lines", *astuple(where)),
+                lambda: count_lines(session, plan_id=plan_id, where=where),
+            )
         )
-    )
-    page = transfer_page(
-        session,
-        plan_id=plan_id,
-        where=where,
-        sort=order,
-        after=after,
-        limit=limit,
-    )
-    return PlanLinePage.model_validate(
+        page = transfer_page(
+            session, plan_id=plan_id, where=where, sort=order, after=after, limit=limit
+        )
+    return _page_response(page, total=total, limit=limit, sort=order, filters=filters)
+
+
+def _page_response(
+    page: KeysetPage, *, total: int, limit: int, sort: Sort, filters: dict[str, Any]
+) -> Response:
+    """A :class:`PlanLinePage` or :class:`PlanOrderPage` of ``page``, encoded by orjson."""
+    return json_response(
         {
-            "items": page.items,
             "total": total,
             "limit": limit,
-            "sort": order.name,
-            "next_cursor": _next(page, order, filters),
+            "sort": sort.name,
+            "next_cursor": _next(page, sort, filters),
+            "items": page.items,
         }
     )
 
@@ -193,7 +197,6 @@ def plan_transfers(
 )
 def plan_orders(
     plan_id: PlanId,
-    session: SessionDep,
     state: StateDep,
     _key: ViewerKey,
     product_id: ProductFilter = None,
@@ -206,36 +209,25 @@ def plan_orders(
     ] = "seq",
     limit: PageSize = 100,
     cursor: Cursor = None,
-) -> PlanOrderPage:
+) -> Response:
     """A page of the plan's warehouse orders, filtered and sorted by the server (keyset
     paging as for the plan's transfers)."""
     where = OrderFilter(product_id=product_id, store_id=store_id, reason=reason, text=q)
     filters = {"plan": plan_id, **asdict(where)}
     order = _sort(sort)
-    row = get_plan(session, plan_id=plan_id)
-    after = _after(cursor, order, filters)
-    total = state.plans.count(
-        row,
-        ("orders", *astuple(where)),
-        lambda: count_orders(session, plan_id=plan_id, where=where),
-    )
-    page = order_page(
-        session,
-        plan_id=plan_id,
-        where=where,
-        sort=order,
-        after=after,
-        limit=limit,
-    )
-    return PlanOrderPage.model_validate(
-        {
-            "items": page.items,
-            "total": total,
-            "limit": limit,
-            "sort": order.name,
-            "next_cursor": _next(page, order, filters),
-        }
-    )
+    with state.sessions() as session:
+        known = plan_status(session, plan_id=plan_id)
+        after = _after(cursor, order, filters)
+        total = state.plans.count(
+            plan_id,
+            known,
+            ("orders", *astuple(where)),
+            lambda: count_orders(session, plan_id=plan_id, where=where),
+        )
+        page = order_page(
+            session, plan_id=plan_id, where=where, sort=order, after=after, limit=limit
+        )
+    return _page_response(page, total=total, limit=limit, sort=order, filters=filters)
 
 
 @router.get(
