@@ -30,16 +30,21 @@ import json
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
-Scenario = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+from benchmarks import rawhttp
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,6 +63,9 @@ class Run:
     refused: int = 0  # plans refused with 429 (the plan queue was full): by design, not errors
     why: dict[str, int] = field(default_factory=dict)  # errors by status or exception
     server: list[float] = field(default_factory=list)  # the server's own time per answer
+    client_cpu: float = 0.0  # CPU seconds the load generator (this process) used
+    server_cpu: float = 0.0  # CPU seconds the server's processes used (plan workers included)
+    loads: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1, 5, 15 min load average after
 
     @property
     def requests(self) -> int:
@@ -121,20 +129,16 @@ def _error(why: str) -> None:
     WHY[why] = WHY.get(why, 0) + 1
 
 
-async def _timed(
-    http: httpx.AsyncClient, path: str, params: dict[str, str | int] | None = None
-) -> tuple[float, int, bytes]:
+async def _timed(conn: rawhttp.Connection, target: str) -> tuple[float, int, bytes]:
     """(seconds, status, raw body) of one GET, the body read to its last byte; the server's
     own time goes to :data:`SERVER`."""
     start = time.perf_counter()
-    async with http.stream("GET", path, params=params) as r:
-        body = b"".join([chunk async for chunk in r.aiter_raw()])
-        status = r.status_code
-        timing = r.headers.get("server-timing", "")
+    answer = await conn.get(target)
     took = time.perf_counter() - start
+    timing = answer.headers.get("server-timing", "")
     if timing.startswith("app;dur="):
         SERVER.append(float(timing.removeprefix("app;dur=")) / 1000)
-    return took, status, body
+    return took, answer.status, answer.body
 
 
 async def _drive(
@@ -154,35 +158,37 @@ async def _drive(
     plans: list[float] = []
     started = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "gzip"}
+    host, port = base.removeprefix("http://").split(":")
 
-    async def client(http: httpx.AsyncClient, i: int) -> None:
+    async def client(i: int) -> None:
         nonlocal errors, size
         pager = Pager(i, products, stores)
+        conn = rawhttp.Connection(host, int(port), headers)
         while time.perf_counter() < deadline:
             role = roles[i % len(roles)]
             try:
                 if role == "floor":
-                    took, status, _ = await _timed(http, "/api/v1/health")
+                    took, status, _ = await _timed(conn, "/api/v1/health")
                 elif role == "whole":
-                    took, status, body = await _timed(http, "/api/v1/plans/1")
+                    took, status, body = await _timed(conn, "/api/v1/plans/1")
                     size = len(body)
                 else:
-                    params = pager.next_params()
-                    took, status, body = await _timed(http, "/api/v1/plans/1/transfers", params)
+                    query = urlencode(pager.next_params())
+                    took, status, body = await _timed(conn, f"/api/v1/plans/1/transfers?{query}")
                     if status == 200:
                         text = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
                         pager.saw(json.loads(text)["next_cursor"])
-            except httpx.HTTPError as exc:
+            except rawhttp.HTTPError as exc:
                 errors += 1
-                _error(type(exc).__name__)
+                _error(str(exc))
                 continue
             if status != 200:
                 errors += 1
                 _error(str(status))
                 continue
             latencies.append(took)
+        conn.close()
 
     async def planner(http: httpx.AsyncClient) -> None:
         nonlocal started, errors
@@ -219,12 +225,48 @@ async def _drive(
                         _error(f"plan {status}")
             await asyncio.sleep(0.25)
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
-        tasks = [client(http, i) for i in range(clients)]
+    tasks = [client(i) for i in range(clients)]
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         if planner_key is not None:
             tasks.append(planner(http))
         await asyncio.gather(*tasks)
     return latencies, errors, size / 1024, plans, started
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on uvloop when it is installed (less CPU per request for the clients)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += used.get(p, 0.0)
+        todo += [c for c, parent in parents.items() if parent == p]
+    return total
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def serve(bin_path: Path, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -273,22 +315,24 @@ def run_all(
         try:
             base = f"http://127.0.0.1:{port}"
             # warm every worker's plan cache and connection pool before timing
-            asyncio.run(
-                _drive(base, viewer, clients, 3, ["paged", "whole"], products, stores, None, 0)
-            )
+            _run(_drive(base, viewer, clients, 3, ["paged", "whole"], products, stores, None, 0))
             for name, roles, plans in scenarios:
                 before = _load()
                 SERVER.clear()
                 WHY.clear()
                 REFUSED.clear()
                 took = mixed_seconds if plans else seconds
-                lat, errors, kib, done, started = asyncio.run(
+                cpu_before, server_before = _own_cpu(), _tree_cpu(server.pid)
+                lat, errors, kib, done, started = _run(
                     _drive(
                         base, viewer, clients, took, roles, products, stores,
                         planner if plans else None, plan_every,
                     )
                 )  # fmt: skip
                 run = Run(name, n, clients, took, lat, errors, before, _load(), kib, done)
+                run.client_cpu = _own_cpu() - cpu_before
+                run.server_cpu = _tree_cpu(server.pid) - server_before
+                run.loads = os.getloadavg()
                 run.plans_started = started
                 run.server = list(SERVER)
                 run.refused = len(REFUSED)
@@ -299,7 +343,8 @@ def run_all(
                     f"p99 {run.pct(0.99):.0f} ms (server {run.server_pct(0.99):.0f}), "
                     f"errors {errors} {run.why}, plans {len(done)}/{started} "
                     f"({run.refused} refused), "
-                    f"load {before:.1f}->{run.load_after:.1f}",
+                    f"client CPU {run.client_cpu / took:.0%}, server CPU "
+                    f"{run.server_cpu / took:.0%}, load {before:.1f}->{run.load_after:.1f}",
                     flush=True,
                 )
         finally:
@@ -346,8 +391,9 @@ def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
         "p99 <= 250 ms, 0 errors.",
         "",
         "| workers | load | what | requests | req/s | p50 ms | p99 ms | goal | server p50 "
-        "/ p99 ms | errors | plans done / started, median s | load avg before -> after |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|---|",
+        "/ p99 ms | errors | plans done / started, median s | CPU: server / clients "
+        "| load avg before -> after (1, 5, 15 min) |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|---|---|",
     ]
     for r in runs:
         goal = GOALS.get(r.name)
@@ -368,7 +414,8 @@ def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
             f"| {r.workers} | {r.name} | {what} | {r.requests:,} | {r.requests / r.seconds:,.0f} "
             f"| {r.p50:,.0f} | {r.pct(0.99):,.0f} | {'' if goal is None else f'{goal:.0f}'} "
             f"| {r.server_pct(0.5):,.1f} / {r.server_pct(0.99):,.1f} | {errors} | {plans} "
-            f"| {r.load_before:.1f} -> {r.load_after:.1f} |"
+            f"| {r.server_cpu / r.seconds:.0%} / {r.client_cpu / r.seconds:.0%} "
+            f"| {r.load_before:.1f} -> " + ", ".join(f"{x:.1f}" for x in r.loads) + " |"
         )
     out += [
         "",
