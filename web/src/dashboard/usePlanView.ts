@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { toPlanHeader } from "../api/normalise";
 import { useClusters, usePlan, usePlanTotals, usePlans, useStock, useStores } from "../api/queries";
-import type { Store, Transfer } from "../api/types";
+import type { PlanHeader, Store, Transfer } from "../api/types";
 import { type BalanceBasis, clusterMeanBalances, planBalances } from "../lib/balance";
 import { sortClusterLabels } from "../lib/palette";
 import { resolveRoutes } from "../map/routes";
@@ -33,9 +33,17 @@ export function usePlanView(api: ApiClient) {
   }, [plans.data, planId]);
 
   const totals = usePlanTotals(api, planId);
-  const header = useMemo(() => (totals.data ? toPlanHeader(totals.data) : undefined), [totals.data]);
+  // Until the summary arrives, the plan list's entry stands in (status and summary), so the tables
+  // ask for their first page alongside the summary rather than after it.
+  const listed = plans.data?.find((p) => p.plan_id === planId);
+  const header = useMemo<PlanHeader | undefined>(() => {
+    if (totals.data) return toPlanHeader(totals.data);
+    if (!listed) return undefined;
+    return { ...listed, error: null, progress: null, policy: null };
+  }, [totals.data, listed]);
   const headerReady = header !== undefined && FINISHED.includes(header.status);
-  const plan = usePlan(api, planId, headerReady);
+  // The whole document waits for the summary itself: it is the heaviest read, and the lines on screen come first.
+  const plan = usePlan(api, planId, totals.data !== undefined && FINISHED.includes(totals.data.status));
   const current = plan.data;
   const planReady = current !== undefined && current.status !== "running" && current.status !== "failed";
   const clustersQuery = useClusters(api, !planReady);
