@@ -25,7 +25,15 @@ from stockshift.db.bulk import bulk_insert
 from stockshift.db.columns import SALES, STOCK, read_table
 from stockshift.db.engine import begin_import, run_write
 from stockshift.db.errors import ConflictError
-from stockshift.db.models import LedgerRow, Product, Sale, Stock, Store, TransferRow
+from stockshift.db.models import (
+    MOVED_LINE,
+    LedgerRow,
+    Product,
+    Sale,
+    Stock,
+    Store,
+    TransferRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +197,7 @@ def _refuse_dropping_open_transfers(session: Session, stores: set[str]) -> None:
     and a cancel nowhere to go back to."""
     ends = session.execute(
         select(TransferRow.from_store, TransferRow.to_store).where(
-            TransferRow.status == "dispatched"
+            TransferRow.status == "dispatched", TransferRow.status != MOVED_LINE
         )
     ).all()
     dropped = sorted({s for pair in ends for s in pair} - stores)
@@ -199,6 +207,7 @@ def _refuse_dropping_open_transfers(session: Session, stores: set[str]) -> None:
         select(TransferRow.id, TransferRow.from_store, TransferRow.to_store, TransferRow.quantity)
         .where(
             TransferRow.status == "dispatched",
+            TransferRow.status != MOVED_LINE,
             or_(TransferRow.from_store.in_(dropped), TransferRow.to_store.in_(dropped)),
         )
         .order_by(TransferRow.id)
@@ -239,7 +248,7 @@ def _open_transit(session: Session) -> list[tuple[str, str, int]]:
     """(destination, product, units) still on their way on dispatched transfers."""
     rows = session.execute(
         select(TransferRow.to_store, TransferRow.product_id, func.sum(TransferRow.quantity))
-        .where(TransferRow.status == "dispatched")
+        .where(TransferRow.status == "dispatched", TransferRow.status != MOVED_LINE)
         .group_by(TransferRow.to_store, TransferRow.product_id)
     ).all()
     return [(str(s), str(p), int(q)) for s, p, q in rows]

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from stockshift.db.models import Store, TransferRow, WarehouseOrderRow
+from stockshift.db.models import MOVED_LINE, Store, TransferRow, WarehouseOrderRow
 
 Direction = Literal["in", "out"]
 Key = tuple[Any, int]
@@ -137,7 +137,7 @@ def _line_where(where: LineFilter) -> list[ColumnElement[bool]]:
     if where.status is not None:
         clauses.append(LINES.c.status == bindparam("status"))
         if where.status != "proposed":  # lets the partial status indexes serve it
-            clauses.append(LINES.c.status != "proposed")
+            clauses.append(LINES.c.status != MOVED_LINE)
     if where.text is not None:
         pattern: BindParameter[str] = bindparam("pattern")
         named = select(STORES.c.store_id).where(STORES.c.name.ilike(pattern, escape="\\"))

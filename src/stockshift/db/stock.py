@@ -40,7 +40,16 @@ from sqlalchemy.orm import Session
 from stockshift.core.errors import InputError, InputIssue
 from stockshift.db.engine import is_sqlite, run_write
 from stockshift.db.errors import ConflictError, NotFoundError
-from stockshift.db.models import LedgerRow, PlanRow, Product, Sale, Stock, Store, TransferRow
+from stockshift.db.models import (
+    MOVED_LINE,
+    LedgerRow,
+    PlanRow,
+    Product,
+    Sale,
+    Stock,
+    Store,
+    TransferRow,
+)
 from stockshift.db.plans import Page, _page
 
 Pair = tuple[str, str]  # (store_id, product_id)
@@ -419,7 +428,11 @@ def _lock_lines_to_receive(
     if ids is None:
         if to_store is None or session.get(Store, to_store) is None:
             raise NotFoundError(f"store {to_store!r} does not exist")
-        stmt = stmt.where(TransferRow.to_store == to_store, TransferRow.status == "dispatched")
+        stmt = stmt.where(
+            TransferRow.to_store == to_store,
+            TransferRow.status == "dispatched",
+            TransferRow.status != MOVED_LINE,  # the partial index of moved lines
+        )
         if plan_id is not None:
             stmt = stmt.where(TransferRow.plan_id == plan_id)
         return list(session.scalars(stmt))
