@@ -384,15 +384,16 @@ def _short(arg: str) -> str:
     return Path(arg).name if "/" in arg else arg
 
 
-def write_doc(section: str) -> None:
-    """Replace the planner section of docs/benchmarks.md, keeping every other section."""
+def write_doc(section: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace one section of docs/benchmarks.md (the planner's by default), keeping every
+    other section."""
     if DOC.exists():
         text = DOC.read_text(encoding="utf-8")
     else:
         text = "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n\n## Service\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + section + tail
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"

@@ -16,6 +16,7 @@ from typing import Any
 
 import fsspec
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -55,15 +56,16 @@ def list_parts(source: str) -> list[Part]:
 
 
 def read_part(part: Part, columns: Sequence[str] | None = None) -> pa.Table:
-    """One part as a table (CSV cells as text, as :func:`~stockshift.io.tables.read_table`)."""
+    """One part as a table (CSV cells as text, as :func:`~stockshift.io.tables.read_table`);
+    ``columns``: only those (any letter case) and, from Parquet, dictionary-encoded."""
     if "://" not in part.url and not part.url.lower().endswith(PARQUET):
         return read_table(Path(part.url))[1]
     fs, path = fsspec.core.url_to_fs(part.url)
     try:
         if columns is None:
             return pq.read_table(path, filesystem=fs)
-        schema = pq.read_schema(path, filesystem=fs)
-        return pq.read_table(path, filesystem=fs, columns=_present(schema.names, columns))
+        names = _present(pq.read_schema(path, filesystem=fs).names, columns)
+        return pq.read_table(path, filesystem=fs, columns=names, read_dictionary=names)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError.single(
             part.label, None, None, f"cannot be read as Parquet: {exc}"
@@ -84,12 +86,26 @@ def product_column(table: pa.Table, label: str) -> str:
 
 
 def product_counts(part: Part) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(the part's product ids as the readers see them, trimmed, rows of each)."""
+    """(the part's product ids as the readers see them, trimmed, rows of each).
+
+    Parquet columns are read dictionary-encoded, so only each distinct id is trimmed.
+    """
     table = read_part(part, ["product_id"])
-    ids = text(table, product_column(table, part.label))
-    counts = pc.value_counts(ids)
-    values = np.asarray(counts.field("values").to_numpy(zero_copy_only=False), dtype=object)
-    return values, np.asarray(counts.field("counts").to_numpy(), dtype=np.int64)
+    column = table.column(product_column(table, part.label))
+    ids: list[np.ndarray[Any, Any]] = []
+    rows: list[np.ndarray[Any, Any]] = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk)
+        values = text(pa.table({"id": chunk.dictionary}), "id").to_numpy(zero_copy_only=False)
+        index = pc.fill_null(chunk.indices, len(values)).to_numpy(zero_copy_only=False)
+        ids.append(np.append(np.asarray(values, dtype=object), ""))  # "" for nulls
+        rows.append(np.bincount(index, minlength=len(values) + 1))
+    if not ids:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+    frame = pd.DataFrame({"id": np.concatenate(ids), "rows": np.concatenate(rows)})
+    total = frame[frame["rows"] > 0].groupby("id", sort=False)["rows"].sum()
+    return total.index.to_numpy(dtype=object), total.to_numpy(dtype=np.int64)
 
 
 class PartRows(Issues):
