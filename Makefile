@@ -59,6 +59,8 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.impact
 	$(BIN)/python -m benchmarks.forecast_accuracy
+	$(BIN)/python -m benchmarks.load --part api
+	$(BIN)/python -m benchmarks.dbpath
 
 ## Plan 2,000 stores x 50,000 products with --engine dask (2 workers, 6 GB each) and a
 ## 10-million-row slice in one process; docs/benchmarks.md's scale-out section.
