@@ -10,7 +10,7 @@ import { countIsNot, describe, heapMiB, listed, listsOnly, timed, typeInto } fro
 
 const CHAIN = { stores: 500, products: 300, assortment: 0.92 };
 /** Far above any goal: only a page that hangs fails. */
-const SANITY_MS = 15_000;
+const SANITY_MS = 60_000;
 
 let service;
 let browser;
@@ -72,15 +72,15 @@ test("a 500-store x 300-product plan: first render, interactions and heap", asyn
       document.querySelector('th[aria-sort="descending"]')?.textContent.startsWith("Distance") === true &&
       document.querySelector(".pager .loading") === null,
   );
-  figures["scroll the table 3,000 rows down"] = await timed(
+  const loaded = Number(await page.locator(".table-scroll.virtual").getAttribute("data-rows"));
+  figures["scroll to the last row loaded (the next page is asked for and drawn)"] = await timed(
     page,
     "scroll",
     () => {
-      document.querySelector(".table-scroll.virtual").scrollTop = 3000 * 33;
+      const box = document.querySelector(".table-scroll.virtual");
+      box.scrollTop = box.scrollHeight;
     },
-    () =>
-      document.querySelector(".pager .loading") === null &&
-      document.querySelectorAll("table.data tbody tr[id]").length > 0,
+    `() => Number(document.querySelector(".table-scroll.virtual").dataset.rows) > ${loaded}`,
   );
   figures["select a row"] = await timed(
     page,
@@ -114,6 +114,6 @@ test("a 500-store x 300-product plan: first render, interactions and heap", asyn
   figures["JS heap used at the end (MiB, after GC)"] = await heapMiB(page);
   for (const line of describe(figures)) t.diagnostic(line);
   for (const f of Object.values(figures)) {
-    if (typeof f === "object") assert.ok(f.shown < SANITY_MS, "the page answered");
+    if (typeof f === "object") assert.ok(f.shown < SANITY_MS, "the page answered within a minute");
   }
 });

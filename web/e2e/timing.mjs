@@ -5,9 +5,11 @@
 
 /**
  * `act` and `done` run in the page (written as self-contained functions); `done` is polled
- * once per frame until it holds (at most 30 s). Returns milliseconds.
+ * once per frame until it holds (at most 60 s). Each starts once the page has been quiet (see `quiet`),
+ * so one interaction's leftover work is not counted in the next. Returns milliseconds.
  */
 export async function timed(page, name, act, done = () => true) {
+  await quiet(page);
   return page.evaluate(
     async ([name, act, done]) => {
       const run = new Function(`return (${act})`)();
@@ -23,7 +25,7 @@ export async function timed(page, name, act, done = () => true) {
       await frame();
       await frame();
       performance.mark(`${name}:paint`);
-      const deadline = performance.now() + 30_000;
+      const deadline = performance.now() + 60_000;
       while (!ready() && performance.now() < deadline) await frame();
       performance.mark(`${name}:shown`);
       observer.disconnect();
@@ -89,4 +91,20 @@ export function countIsNot(count) {
     const text = document.querySelector('section[aria-label="Transfers"] .pager span')?.textContent ?? "";
     return document.querySelector(".pager .loading") === null && Number(text.replace(/[^0-9]/g, "")) !== ${count};
   }`;
+}
+
+/** Wait until the page has run no long task (> 50 ms) for `ms` (at most 60 s). */
+export async function quiet(page, ms = 1000) {
+  await page.evaluate(async (ms) => {
+    let last = performance.now();
+    const observer = new PerformanceObserver(() => {
+      last = performance.now();
+    });
+    observer.observe({ type: "longtask" });
+    const deadline = performance.now() + 60_000;
+    while (performance.now() - last < ms && performance.now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    observer.disconnect();
+  }, ms);
 }

@@ -1,7 +1,14 @@
 /** The map of stores and routes, or why there is none yet (loading, or no stores imported). */
+import { memo } from "react";
 import type { AppConfig } from "../api/types";
 import { StoreMap } from "../map/StoreMap";
 import type { PlanView } from "./usePlanView";
+
+/**
+ * Drawn again only when what it shows changes: a tab switched or a filter typed elsewhere on the
+ * page must not re-render every route of a chain-sized plan.
+ */
+const ShownMap = memo(StoreMap);
 
 interface Props {
   view: PlanView;
@@ -21,7 +28,7 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
     );
   }
   return (
-    <StoreMap
+    <ShownMap
       stores={view.stores}
       clusters={view.clusters}
       clusterLabels={view.clusterLabels}

@@ -225,7 +225,7 @@ export function TransfersTable(props: Props) {
         <p className="empty">This plan moves nothing: every store is within its target or has no source in reach.</p>
       ) : (
         // The header stays when no line matches: the columns (and the sort) are the plan's, not the filter's.
-        <div className="table-scroll virtual" ref={virtual.scrollRef}>
+        <div className="table-scroll virtual" ref={virtual.scrollRef} data-rows={rows.length}>
           <table className="data">
             <thead>
               <tr>

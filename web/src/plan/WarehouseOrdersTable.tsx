@@ -62,7 +62,7 @@ export function WarehouseOrdersTable({ planId, productId }: { planId: string; pr
       ) : total === 0 ? (
         <p className="empty">No warehouse order matches this filter.</p>
       ) : (
-        <div className="table-scroll virtual" ref={virtual.scrollRef}>
+        <div className="table-scroll virtual" ref={virtual.scrollRef} data-rows={rows.length}>
           <table className="data">
             <thead>
               <tr>
