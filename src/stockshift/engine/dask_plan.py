@@ -100,12 +100,18 @@ class Shared:
     sales_label: str | None
     sales_parts: tuple[Part, ...] | None
     sales_days: tuple[int, int] | None
+    all_rows: bool
 
 
 def plan_run(
     shared: Shared, run: Run, max_transfers: int | None, lines_before: int
 ) -> tuple[ProductsPlan, tuple[str, ...]]:
-    """On a worker: read, check and plan one run of products; (its plan, its warnings)."""
+    """On a worker: read, check and plan one run of products; (its plan, its warnings).
+
+    Unless ``shared.all_rows``, the plan keeps only the rows it names, so that a worker
+    holds little for each run it has planned (a run cut off by the cap needs no more: every
+    row with need is named, as a destination or a warehouse order).
+    """
     stores = shared.chain.stores
     rows = read_rows(shared.inventory_label, run.parts, run.products)
     warnings: list[str] = []
@@ -138,6 +144,8 @@ def plan_run(
         max_transfers=max_transfers,
         lines_before=lines_before,
     )
+    if not shared.all_rows:
+        plan = named_rows(plan, len(stores))
     return plan, tuple(warnings)
 
 
@@ -147,12 +155,6 @@ def _line_count(result: tuple[ProductsPlan, tuple[str, ...]]) -> int:
 
 def _cut_off(result: tuple[ProductsPlan, tuple[str, ...]]) -> tuple[ProductsPlan, tuple[str, ...]]:
     return cut_off(result[0]), result[1]
-
-
-def _named_rows(
-    result: tuple[ProductsPlan, tuple[str, ...]], n_stores: int
-) -> tuple[ProductsPlan, tuple[str, ...]]:
-    return named_rows(result[0], n_stores), result[1]
 
 
 def _sales_range(part: Part, stores: Stores, dropped: frozenset[str]) -> tuple[int, int, list[str]]:
@@ -209,6 +211,7 @@ def plan_on_dask(
         sales_label=None if sales is None or sales_parts is None else _label(sales, sales_parts),
         sales_parts=sales_parts,
         sales_days=days,
+        all_rows=all_rows or params.forecast == "auto",  # auto's plan file lists every row
     )
     say("allocating")
     [on_workers] = client.scatter([shared], broadcast=True)
@@ -220,8 +223,6 @@ def plan_on_dask(
         cap = params.max_transfers
         futures[at] = client.submit(plan_run, on_workers, runs[at], cap, before, pure=False)
         futures[at + 1 :] = [client.submit(_cut_off, f, pure=False) for f in futures[at + 1 :]]
-    if not (all_rows or params.forecast == "auto"):  # auto's plan file lists every row
-        futures = [client.submit(_named_rows, f, len(st), pure=False) for f in futures]
     parts = []
     for future in futures:
         part, run_warnings = future.result()
