@@ -7,10 +7,11 @@ forecasts each store and item's demand over the next 28 days; the squared error 
 totals, Σ (A − F)², is compared with the 28-day moving average's and with the best single
 moving-average window's (the window that did best over all dates, chosen in hindsight).
 
-Calibration: with ``--service-level`` q the target is ⌈μ + z_q·σ⌉; on the same held-out
-windows we count how often demand stayed within the target (coverage, the cycle service
-level) and the share of demand the target could serve, Σ min(A, target) / Σ A (the fill
-rate of a store stocked to its target and not replenished for 28 days).
+Calibration: with ``--service-level`` q the target is ⌈μ + k_q·σ⌉ (k_q fitted on the
+history's own out-of-sample windows, core/forecast/calibration.py); on the held-out 28 days
+after each cut-off we count how often demand stayed within the target (coverage, the cycle
+service level) and the share of demand the target could serve, Σ min(A, target) / Σ A (the
+fill rate of a store stocked to its target and not replenished for 28 days).
 
 Speed: ``stockshift plan --forecast auto`` and ``stockshift forecast --forecast auto`` as
 child processes (start-up, loading and writing included), on Iowa Hy-Vee and on the
@@ -29,7 +30,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import NormalDist
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from benchmarks.run import (
 )
 from stockshift.core.forecast import FULL, auto_forecast
 from stockshift.core.forecast.auto import only_sold
+from stockshift.core.targets import distribution_target
 from stockshift.io.readers import load_dataset
 
 BEGIN = "<!-- forecast benchmarks: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
@@ -122,7 +123,7 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
             t.forecast += float(f.sum())
             t.actual += float(actual.sum())
         for q in LEVELS:
-            target = np.ceil(fc.mean + NormalDist().inv_cdf(q) * fc.sigma - 1e-9)
+            target = distribution_target(fc, service_level=q)
             cal[q] += [
                 np.sum((actual <= target) & sold),
                 sold.sum(),

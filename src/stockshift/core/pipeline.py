@@ -82,6 +82,7 @@ def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Cluste
         window=params.window,
         cover_days=params.cover_days,
         service_level=params.service_level,
+        review_days=params.review_days,
     )
 
 

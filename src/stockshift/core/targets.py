@@ -86,16 +86,19 @@ def forecast_rates(
 
 
 def distribution_target(forecast: DemandForecast, *, service_level: float | None) -> FloatArray:
-    """target = ⌈μ + z·σ_C − 1e-9⌉ per series (``--forecast auto``)."""
-    out: FloatArray = np.ceil(forecast.mean + safety_z(service_level) * forecast.sigma - EPS)
+    """target = ⌈μ + k_q·σ_C − 1e-9⌉ per series (``--forecast auto``): k_q the safety factor
+    fitted so that q is the fill rate of the history's out-of-sample windows
+    (:mod:`~stockshift.core.forecast.calibration`), z = Φ⁻¹(q) when they are too few."""
+    k = forecast.safety_factor(service_level)
+    out: FloatArray = np.ceil(forecast.mean + k * forecast.sigma - EPS)
     return out
 
 
 def distribution_targets(
     inventory: Inventory, forecast: DemandForecast, *, service_level: float | None
 ) -> Targets:
-    """target = ⌈μ + z·σ_C − 1e-9⌉: μ, σ_C the mean and spread of demand over the cover days
-    (``--forecast auto``), z the service level's normal quantile (0 without a level)."""
+    """target = ⌈μ + k_q·σ_C − 1e-9⌉ (:func:`distribution_target`): μ, σ_C the mean and spread
+    of demand over the cover days (``--forecast auto``), k_q the fitted safety factor."""
     target = distribution_target(forecast, service_level=service_level)
     surplus, need = surplus_and_need(inventory.position, target)
     return Targets(
@@ -116,16 +119,23 @@ def forecast_targets(
     window: int,
     cover_days: int,
     service_level: float | None,
+    review_days: int | None = None,
 ) -> Targets:
     """Target stock per inventory row over the last W days of zero-filled sales.
 
-    ``method="auto"``: target = ⌈μ + z·σ_C − 1e-9⌉, μ and σ_C the mean and spread of demand
-    over the C days from :func:`~stockshift.core.forecast.auto.demand_forecast` (every day
-    of ``sales``, not only the last W).
+    ``method="auto"``: target = ⌈μ + k_q·σ_C − 1e-9⌉ (:func:`distribution_target`), μ and σ_C
+    the mean and spread of demand over the C days from
+    :func:`~stockshift.core.forecast.auto.demand_forecast` (every day of ``sales``, not only
+    the last W).
     """
     if method == "auto":
         fc = demand_forecast(
-            sales, method="auto", window=window, cover_days=cover_days, group=inventory.product
+            sales,
+            method="auto",
+            window=window,
+            cover_days=cover_days,
+            group=inventory.product,
+            review_days=review_days,
         )
         return distribution_targets(inventory, fc, service_level=service_level)
     rate, sigma, _ = forecast_rates(

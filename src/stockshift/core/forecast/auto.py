@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.errors import ParameterError
+from stockshift.core.forecast.calibration import Calibration
 from stockshift.core.forecast.engine import check_candidates, default_candidates, horizon_totals
 from stockshift.core.forecast.models import make_model
 from stockshift.core.types import FloatArray, Int32Array, IntArray, Sales
@@ -34,7 +36,8 @@ class DemandForecast:
     """Per series: expected demand over the horizon, its spread, and the model that made it.
 
     ``mean[i]`` is E[D_i], D_i the demand of series i over the next ``horizon`` days;
-    ``sigma[i]`` its standard deviation; ``methods[method[i]]`` names the model.
+    ``sigma[i]`` its standard deviation; ``methods[method[i]]`` names the model;
+    ``calibration`` the out-of-sample windows the safety factor is fitted on (``auto``).
     """
 
     mean: FloatArray
@@ -42,6 +45,20 @@ class DemandForecast:
     method: Int32Array
     methods: tuple[str, ...]
     horizon: int
+    calibration: Calibration | None = None
+
+    def safety_factor(self, service_level: float | None) -> FloatArray:
+        """Per series, the factor of σ in the target: 0 without a level; k_q of its group,
+        fitted on the group's out-of-sample windows
+        (:mod:`~stockshift.core.forecast.calibration`) when it has enough of them; else
+        z = Φ⁻¹(q), SPEC section 3's."""
+        n = len(self.mean)
+        if service_level is None:
+            return np.zeros(n)
+        z = NormalDist().inv_cdf(service_level)
+        if self.calibration is None:
+            return np.full(n, z)
+        return self.calibration.factors(service_level, z)
 
     @property
     def rate(self) -> FloatArray:
@@ -59,7 +76,9 @@ class Evaluation:
 
     ``cuts[k]`` is origin k (days of history used, newest first); ``actual[k, i]`` the
     demand of series i over days [cuts[k], cuts[k] + horizon); ``predicted[m, k, i]``
-    candidate m's forecast of it; ``final[m, i]`` candidate m's forecast after the last day.
+    candidate m's forecast of it; ``final[m, i]`` candidate m's forecast after the last day;
+    ``lead[k, i]`` the demand over the first L = C − R days of window k (R the review period;
+    None when L = 0).
     """
 
     methods: tuple[str, ...]
@@ -68,6 +87,7 @@ class Evaluation:
     actual: FloatArray
     predicted: FloatArray
     final: FloatArray
+    lead: FloatArray | None = None
 
     def errors(self) -> FloatArray:
         """e[m, k, i] = A_k,i − F_m,k,i."""
@@ -100,8 +120,11 @@ def evaluate(
     candidates: Sequence[str],
     n_origins: int = ORIGINS,
     n_jobs: int = 1,
+    review_days: int | None = None,
 ) -> Evaluation:
-    """Fit every candidate at every origin and on the whole history (one engine call)."""
+    """Fit every candidate at every origin and on the whole history (one engine call).
+
+    ``review_days`` R: a target is reviewed every R days (None: not within the horizon)."""
     if horizon < 1:
         raise ParameterError.about("cover_days", horizon, "must be at least 1 day")
     check_candidates(candidates)
@@ -110,8 +133,15 @@ def evaluate(
     pred = horizon_totals(
         y, candidates, horizon=horizon, cuts=[y.shape[1], *cuts.tolist()], n_jobs=n_jobs
     )
+    lead_days = horizon - review_days if review_days is not None else 0
     return Evaluation(
-        tuple(candidates), cuts, horizon, actuals(y, cuts, horizon), pred[:, 1:, :], pred[:, 0]
+        tuple(candidates),
+        cuts,
+        horizon,
+        actuals(y, cuts, horizon),
+        pred[:, 1:, :],
+        pred[:, 0],
+        actuals(y, cuts, lead_days) if lead_days > 0 else None,
     )
 
 
@@ -171,7 +201,8 @@ def select(
     among: Sequence[str] | None = None,
 ) -> DemandForecast:
     """The auto forecast for held-out window ``window`` (an index into cuts), chosen only on
-    the ``n_origins`` windows that end before it starts; ``-1``: after the last day."""
+    the ``n_origins`` windows that end before it starts; ``-1``: after the last day. The
+    safety factor is fitted per ``group`` (product), or over all series without one."""
     ev = evaluation
     start = int(ev.cuts[window]) if window >= 0 else None
     older = [k for k in range(len(ev.cuts)) if start is None or ev.cuts[k] + ev.horizon <= start][
@@ -181,7 +212,38 @@ def select(
     method, rmse = choose(ev, origins, group if pooled_by_group(len(origins)) else None, among)
     idx = np.arange(len(method))
     mean = (ev.final if window < 0 else ev.predicted[:, window, :])[method, idx]
-    return DemandForecast(mean, spread(rmse, mean), method, ev.methods, ev.horizon)
+    sigma = spread(rmse, mean)
+    return DemandForecast(
+        mean, sigma, method, ev.methods, ev.horizon, calibration(ev, origins, method, sigma, group)
+    )
+
+
+def calibration(
+    ev: Evaluation,
+    origins: IntArray,
+    method: Int32Array,
+    sigma: FloatArray,
+    group: Int32Array | None,
+) -> Calibration:
+    """The windows at ``origins`` as the chosen models forecast them, with each series' σ
+    and group (all series one group without ``group``)."""
+    n = len(method)
+    idx = np.arange(n)
+    windows = [ev.predicted[method, k, idx] for k in origins.tolist()]
+    forecast = np.concatenate(windows) if windows else np.zeros(0)
+    series_group = group if group is not None else np.zeros(n, np.int32)
+    n_groups = int(series_group.max()) + 1 if n else 0
+    cover = ev.actual[origins].ravel()
+    lead = ev.lead[origins].ravel() if ev.lead is not None else np.zeros_like(cover)
+    return Calibration(
+        forecast,
+        np.tile(sigma, len(origins)),
+        cover,
+        lead,
+        np.tile(series_group, len(origins)),
+        series_group,
+        n_groups,
+    )
 
 
 def auto_forecast(
@@ -192,10 +254,18 @@ def auto_forecast(
     n_origins: int = ORIGINS,
     group: Int32Array | None = None,
     n_jobs: int = 1,
+    review_days: int | None = None,
 ) -> DemandForecast:
     """Choose a model per series (per ``group`` when the history is too short), forecast."""
     names = tuple(candidates) if candidates is not None else default_candidates(len(y))
-    ev = evaluate(y, horizon=horizon, candidates=names, n_origins=n_origins, n_jobs=n_jobs)
+    ev = evaluate(
+        y,
+        horizon=horizon,
+        candidates=names,
+        n_origins=n_origins,
+        n_jobs=n_jobs,
+        review_days=review_days,
+    )
     return select(ev, n_origins=n_origins, group=group)
 
 
@@ -219,6 +289,7 @@ def demand_forecast(
     cover_days: int,
     group: Int32Array | None = None,
     n_jobs: int = 1,
+    review_days: int | None = None,
 ) -> DemandForecast:
     """Mean and spread of each inventory row's demand over the next ``cover_days`` days.
 
@@ -228,7 +299,13 @@ def demand_forecast(
     sold has mean 0 and σ 0 either way.
     """
     if method == "auto":
-        fc = auto_forecast(sales.units, horizon=cover_days, group=group, n_jobs=n_jobs)
+        fc = auto_forecast(
+            sales.units,
+            horizon=cover_days,
+            group=group,
+            n_jobs=n_jobs,
+            review_days=review_days,
+        )
     else:
         fc = point_forecast(sales.units, method=method, window=window, horizon=cover_days)
     return only_sold(fc, sales.has_sales)
@@ -242,4 +319,5 @@ def only_sold(fc: DemandForecast, sold: npt.NDArray[np.bool_]) -> DemandForecast
         fc.method,
         fc.methods,
         fc.horizon,
+        fc.calibration,
     )
