@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from stockshift.core.planning import transport
 from stockshift.core.planning.optimal import exact_flow
 from stockshift.core.planning.transport import NO_ARC, serve_smaller_side
 
@@ -62,18 +64,12 @@ def check(supply, demand, cost, allowed, src, dst, packs):  # type: ignore[no-un
 
 @settings(max_examples=400, deadline=None)
 @given(instances())
-def test_the_flow_is_the_lp_optimum_or_declined(inst: Instance) -> None:
+def test_the_flow_is_the_lp_optimum(inst: Instance) -> None:
     supply, demand, cost, allowed = inst
     best = lp_optimum(supply, demand, cost, allowed)
     fast = serve_smaller_side(supply, demand, np.where(allowed, cost, NO_ARC))
-    if fast is None:
-        # declined only when the side with fewer packs (stores with an arc) cannot be served
-        live_s, live_d = allowed.any(axis=1), allowed.any(axis=0)
-        assert best[0] < min(supply[live_s].sum(), demand[live_d].sum())
-    else:
-        assert check(supply, demand, cost, allowed, *fast) == best
-    flow = exact_flow(supply, demand, np.where(allowed, cost, NO_ARC))
-    assert check(supply, demand, cost, allowed, flow.source, flow.destination, flow.packs) == best
+    assert fast is not None
+    assert check(supply, demand, cost, allowed, *fast) == best
 
 
 def test_a_full_nearest_source_is_freed_along_a_far_arc() -> None:
@@ -89,23 +85,40 @@ def test_a_full_nearest_source_is_freed_along_a_far_arc() -> None:
     ]
 
 
-def test_a_side_that_cannot_be_served_goes_to_the_general_solver() -> None:
-    # The supply side has fewer packs (2 < 3) and both reach a destination: served in full.
-    supply, demand = np.array([1, 1]), np.array([1, 1, 1])
-    cost = np.array([[5, 1, 0], [0, 0, 7]])
-    allowed = np.array([[True, True, False], [False, False, True]])
-    assert serve_smaller_side(supply, demand, np.where(allowed, cost, NO_ARC)) is not None
-    # 3 packs a side, but S0 and S1 reach only D0: at most 2 move, so serving either side
-    # in turn could not tell which 2 are cheapest; it declines and OR-Tools solves it.
+def test_when_not_every_pack_can_move_the_cheapest_that_can_do() -> None:
+    # 3 packs a side, but S0 and S1 reach only D0, so 2 move (D0's and D2's) and one source
+    # keeps its pack: the cheapest two are S1 -> D0 and S2 -> D2. A pack no column can take
+    # goes to the unserved column, dearer than any augmenting path, so most packs come first.
     supply, demand = np.array([1, 1, 1]), np.array([1, 1, 1])
     cost = np.array([[4, 0, 0], [2, 0, 0], [0, 3, 1]])
     allowed = np.array([[True, False, False], [True, False, False], [False, True, True]])
-    assert serve_smaller_side(supply, demand, np.where(allowed, cost, NO_ARC)) is None
-    flow = exact_flow(supply, demand, np.where(allowed, cost, NO_ARC))
-    assert sorted(zip(flow.source.tolist(), flow.destination.tolist(), strict=True)) == [
-        (1, 0),
-        (2, 2),
+    src, dst, packs = serve_smaller_side(supply, demand, np.where(allowed, cost, NO_ARC))
+    assert sorted(zip(src.tolist(), dst.tolist(), packs.tolist(), strict=True)) == [
+        (1, 0, 1),
+        (2, 2, 1),
     ]
+    # a destination served first gives its source up to a later, nearer one: S0's one pack
+    # reaches D0 (10) and D1 (1); destinations are the rows (3 packs a side) and D0 comes
+    # first, so D1's path goes S0 -> D0 -> unserved (U - 9), cheaper than its own U
+    cost = np.array([[10, 1, NO_ARC], [NO_ARC, NO_ARC, 5]])
+    src, dst, packs = serve_smaller_side(np.array([1, 2]), np.array([1, 1, 1]), cost)
+    assert sorted(zip(src.tolist(), dst.tolist(), packs.tolist(), strict=True)) == [
+        (0, 1, 1),
+        (1, 2, 1),
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_the_general_solver_is_the_lp_optimum(inst: Instance) -> None:
+    # with no room for the unserved price the kernel declines and OR-Tools solves it
+    supply, demand, cost, allowed = inst
+    masked = np.where(allowed, cost, NO_ARC)
+    with patch.object(transport, "MAX_UNSERVED", 0):
+        assert serve_smaller_side(supply, demand, masked) is None or not allowed.any()
+        flow = exact_flow(supply, demand, masked)
+    got = check(supply, demand, cost, allowed, flow.source, flow.destination, flow.packs)
+    assert got == lp_optimum(supply, demand, cost, allowed)
 
 
 @pytest.mark.parametrize("shape", [(0, 3), (3, 0)])

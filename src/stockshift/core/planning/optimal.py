@@ -2,14 +2,13 @@
 
 Per product the flow first delivers the most packs the arcs allow (arcs are the source →
 destination pairs no longer than ``--max-distance-km``), then, among all such flows, the
-least unit-km. Successive shortest paths over every allowed arc (core/planning/transport.py)
-solve it when the side with fewer packs can be served in full (every product, without a
-distance limit or a minimum line); otherwise OR-Tools' ``solve_max_flow_with_min_cost`` on
-the nearest arcs, priced exactly (:func:`dense_flow`). Both give the exact optimum of the
-same integer costs. Lines below ``--min-transfer-units`` are removed and the product is
-solved again without their arcs, until none is left; then ``--max-transfers`` keeps lines
-in product order and, in the product where the cap falls, the largest lines first.
-Products are routed on numba's threads (the kernels release the GIL).
+least unit-km. Successive shortest paths over every allowed arc solve exactly that
+(core/planning/transport.py); OR-Tools' ``solve_max_flow_with_min_cost`` on the nearest
+arcs, priced exactly (:func:`dense_flow`), remains for products too large for its int64
+prices. Lines below ``--min-transfer-units`` are removed and the product is solved again
+without their arcs, until none is left; then ``--max-transfers`` keeps lines in product
+order and, in the product where the cap falls, the largest lines first. Products are
+routed on numba's threads (the kernels release the GIL).
 """
 
 from __future__ import annotations
@@ -134,8 +133,8 @@ def dense_flow(supply: IntArray, demand: IntArray, cost: IntArray, allowed: Bool
 
 def exact_flow(supply: IntArray, demand: IntArray, cost: IntArray) -> Flow:
     """Max packs at least cost over the arcs whose ``cost`` is not NO_ARC: by successive
-    shortest paths when the smaller side can be served in full (core/planning/transport.py),
-    else :func:`dense_flow`."""
+    shortest paths (core/planning/transport.py), or :func:`dense_flow` where its prices
+    would not fit in int64."""
     fast = serve_smaller_side(supply, demand, cost)
     return dense_flow(supply, demand, cost, cost != NO_ARC) if fast is None else Flow(*fast)
 

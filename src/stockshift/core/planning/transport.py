@@ -1,18 +1,20 @@
 """An exact transport flow by successive shortest paths, for the ``optimal`` policy (SPEC §9).
 
 The side with the fewer packs (after dropping stores with no allowed arc) is the *rows*,
-the other the *columns*. Rows are served one at a time along a shortest augmenting path
+the other the *columns*, plus one more column with room for every pack at the price
+U = min(rows, columns) · max cost + 1, dearer than any augmenting path, which takes the
+packs no real column can. Rows are served one at a time along a shortest augmenting path
 (Dijkstra on reduced costs c_rc + π_r − π_c ≥ 0 over the residual graph; columns with
-packs left lead to a sink T). With node potentials kept so, every flow along the way has
-no negative residual cycle, so when every row is served the flow carries the most packs
-any flow can (the smaller side's total) at the least cost among such flows: the same
-optimum as OR-Tools' ``solve_max_flow_with_min_cost``, on every allowed arc, with the
-same integer costs. If some row cannot be served the most-packs flow is smaller than the
-smaller side and serving rows in turn may not give the least cost, so the caller solves
-that product another way (:func:`~stockshift.core.planning.optimal.dense_flow`).
+room lead to a sink T). Keeping the potentials so, no flow along the way has a negative
+residual cycle, so the result is a least-cost flow serving every row. Any flow with fewer
+real packs than the most possible has an augmenting path (cost < U) that would replace an
+unserved pack, so the least-cost one carries the most real packs, and among those the
+least real cost: the same lexicographic optimum as OR-Tools'
+``solve_max_flow_with_min_cost``, on every allowed arc, with the same integer costs.
 
-Why it is fast here: a row's nearest free column is usually a few steps away, so Dijkstra
-stops after a handful of nodes; there is no solver to build and no left-out arc to price.
+Why it is fast here: a row's nearest column with room is usually a few steps away, so
+Dijkstra stops after a handful of nodes (often none: the row's cheapest arc has room);
+there is no solver to build and no left-out arc to price.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from stockshift.core.types import Int32Array, IntArray
 
 NO_ARC = -1
 """Cost entry of a pair that gets no arc (costs are otherwise ≥ 0)."""
+MAX_UNSERVED = 2**56
+"""Largest unserved price used: distances and potentials then stay far inside int64."""
 COST_PER_KM = 10_000_000
 """Integer arc cost per km (0.1 mm). Two flows whose rounded costs tie differ by at most
 units × 1e-7 km, so unit-km totals are exact to 0.001 below 10,000 units per product."""
@@ -70,7 +74,8 @@ def serve_smaller_side(
     """Max packs at least cost from ``supply`` (rows of ``cost``) to ``demand`` (columns).
 
     Returns (source index, destination index, packs) per arc that carries packs, or None
-    when the smaller side cannot be served in full (the caller then solves it otherwise).
+    when the unserved price would not fit in int64 arithmetic (the caller then solves it
+    otherwise).
     """
     allowed = cost != NO_ARC
     if allowed.all():
@@ -82,14 +87,17 @@ def serve_smaller_side(
     if len(live_s) == 0 or len(live_d) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
+    unserved = min(sub.shape) * int(sub.max()) + 1  # dearer than any augmenting path
+    if unserved > MAX_UNSERVED:
+        return None
     s_packs, d_packs = supply[live_s], demand[live_d]
     if int(d_packs.sum()) <= int(s_packs.sum()):
-        rows, cols, packs, ok = _serve_rows(np.ascontiguousarray(sub.T), d_packs, s_packs)
+        rows, cols, packs = _serve_rows(np.ascontiguousarray(sub.T), d_packs, s_packs, unserved)
         src, dst = live_s[cols], live_d[rows]
     else:
-        rows, cols, packs, ok = _serve_rows(np.ascontiguousarray(sub), s_packs, d_packs)
+        rows, cols, packs = _serve_rows(np.ascontiguousarray(sub), s_packs, d_packs, unserved)
         src, dst = live_s[rows], live_d[cols]
-    return (src.astype(np.int64), dst.astype(np.int64), packs) if ok else None
+    return src.astype(np.int64), dst.astype(np.int64), packs
 
 
 @numba.njit(cache=True, nogil=True)
@@ -129,67 +137,60 @@ def _pop(keys, vals, size):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _serve_rows(cost, need, cap):  # type: ignore[no-untyped-def]
-    """Serve every row's ``need`` from columns of capacity ``cap`` at least total cost.
+def _serve_rows(cost, need, cap, unserved):  # type: ignore[no-untyped-def]
+    """Serve every row's ``need`` from columns of capacity ``cap`` at least total cost,
+    where a pack no column can take goes to an extra column at the price ``unserved``.
 
-    ``cost[r, c]`` ≥ 0, or NO_ARC. Returns (row, column, packs) of the arcs used and
-    whether every row was served in full (if not, the flow returned is not meaningful).
-    Nodes: rows 0..nr-1, columns nr..nr+nc-1. Potentials only ever fall (π += d − D ≤ 0)
-    and a column with packs left keeps π = 0 (its arc to T has reduced cost π_c ≥ 0), so
-    T is reached exactly when the first column with packs left is finished.
+    ``cost[r, c]`` ≥ 0, or NO_ARC. Returns (row, column, packs) of the real arcs used.
+    Nodes: rows 0..nr-1, columns nr..nr+nc-1, the unserved column nr+nc (always room).
+    Potentials only ever fall (π += d − D ≤ 0) and a column with packs left keeps π = 0
+    (its arc to T has reduced cost π_c ≥ 0), so T is reached exactly when the first column
+    with packs left is finished.
     """
     nr, nc = cost.shape
     inf = np.iinfo(np.int64).max // 4
-    pot = np.zeros(nr + nc, dtype=np.int64)
+    pot = np.zeros(nr + nc + 1, dtype=np.int64)
     flow = np.zeros((nc, nr), dtype=np.int64)  # flow[c, r]: packs row r takes from column c
     takers = np.empty((nc, min(nr, int(cap.max()))), dtype=np.int64)  # rows with flow from c
     n_takers = np.zeros(nc, dtype=np.int64)
     used = np.zeros(nc, dtype=np.int64)
+    n = nr + nc + 1
     state = Search(
-        np.full(nr + nc, inf, dtype=np.int64),  # dist
-        np.zeros(nr + nc, dtype=np.bool_),  # done
-        np.full(nr + nc, -1, dtype=np.int64),  # pred: node the shortest path came from
-        np.empty(nr + nc, dtype=np.int64),  # seen: nodes given a distance this round
-        np.empty(nr * nc + nr + nc, dtype=np.int64),  # heap keys
-        np.empty(nr * nc + nr + nc, dtype=np.int64),  # heap values
+        np.full(n, inf, dtype=np.int64),  # dist
+        np.zeros(n, dtype=np.bool_),  # done
+        np.full(n, -1, dtype=np.int64),  # pred: node the shortest path came from
+        np.empty(n, dtype=np.int64),  # seen: nodes given a distance this round
+        np.empty(nr * (2 * nc + 1) + n, dtype=np.int64),  # heap keys: at most one push
+        np.empty(nr * (2 * nc + 1) + n, dtype=np.int64),  # per arc relaxed and round
     )
     dist, done, pred, seen = state.dist, state.done, state.pred, state.seen
     for r0 in range(nr):
         left = need[r0]
         while left > 0:
             # the row's cheapest arc (reduced cost), taken at once when its column has room
-            first, near = inf, -1
+            first, near = unserved, nc
             for c in range(nc):
                 if cost[r0, c] >= 0 and cost[r0, c] - pot[nr + c] < first:
                     first, near = cost[r0, c] - pot[nr + c], c
-            if near < 0:
-                break
-            if used[near] < cap[near]:
+            if near == nc or used[near] < cap[near]:
                 pred[nr + near] = r0
                 left -= _augment(flow, takers, n_takers, used, cap, pred, r0, near, left)
                 pred[nr + near] = -1
-                pot[r0] -= first + pot[r0]
+                pot[r0] = -first
                 continue
-            end, n_seen = _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0)
-            if end >= 0:
-                left -= _augment(flow, takers, n_takers, used, cap, pred, r0, end, left)
-                far = dist[nr + end]
-                for k in range(n_seen):  # π += d − D on the nodes finished before T
-                    v = seen[k]
-                    if done[v]:
-                        pot[v] += dist[v] - far
-            for k in range(n_seen):
+            end, n_seen = _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0, unserved)
+            left -= _augment(flow, takers, n_takers, used, cap, pred, r0, end, left)
+            far = dist[nr + end]
+            for k in range(n_seen):  # π += d − D on the nodes finished before T
                 v = seen[k]
+                if done[v]:
+                    pot[v] += dist[v] - far
                 dist[v], done[v], pred[v] = inf, False, -1
-            if end < 0:
-                break
-        if left > 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), False
     rows, cols = np.nonzero(flow.T > 0)
     packs = np.empty(len(rows), dtype=np.int64)
     for k in range(len(rows)):
         packs[k] = flow[cols[k], rows[k]]
-    return rows.astype(np.int64), cols.astype(np.int64), packs, True
+    return rows.astype(np.int64), cols.astype(np.int64), packs
 
 
 class Search(NamedTuple):
@@ -204,17 +205,16 @@ class Search(NamedTuple):
 
 
 @numba.njit(cache=True, nogil=True)
-def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0):  # type: ignore[no-untyped-def]
-    """Shortest paths on reduced costs from row ``r0`` until a column with room is finished.
-
-    Returns that column (-1: none is reachable) and how many nodes got a distance.
+def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0, unserved):  # type: ignore[no-untyped-def]
+    """Shortest paths on reduced costs from row ``r0`` until a column with room is finished
+    (the unserved column, nc, always has room). Returns it and how many nodes got a distance.
     """
     nr, nc = cost.shape
     dist, done = state.dist, state.done
     n_seen = _reach(state, r0, 0, -1, 0, 0)
     size = 1
     bound = np.iinfo(np.int64).max // 4  # nearest column with room so far: nothing beyond counts
-    while size > 0:
+    while True:
         d, u, size = _pop(state.heap_k, state.heap_v, size)
         if done[u] or d > dist[u]:
             continue
@@ -230,9 +230,14 @@ def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0):  # type: ignor
                         size += 1
                         if used[c] < cap[c]:
                             bound = nd
+            nd = base + unserved  # the unserved column's potential stays 0
+            if nd < dist[nr + nc] and nd <= bound:
+                n_seen = _reach(state, nr + nc, nd, u, n_seen, size)
+                size += 1
+                bound = nd
             continue
         c = u - nr
-        if used[c] < cap[c]:
+        if c == nc or used[c] < cap[c]:
             return c, n_seen
         base = d + pot[u]
         for k in range(n_takers[c]):
@@ -241,7 +246,6 @@ def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0):  # type: ignor
             if not done[r] and nd < dist[r] and nd < bound:
                 n_seen = _reach(state, r, nd, u, n_seen, size)
                 size += 1
-    return -1, n_seen
 
 
 @numba.njit(cache=True, nogil=True)
@@ -258,23 +262,24 @@ def _reach(state, v, d, u, n_seen, size):  # type: ignore[no-untyped-def]
 @numba.njit(cache=True, nogil=True)
 def _augment(flow, takers, n_takers, used, cap, pred, r0, end, left):  # type: ignore[no-untyped-def]
     """Push the bottleneck along end <- r <- c' <- r' <- ... <- r0 (``end``: a column with
-    room); returns the packs pushed."""
-    nr = flow.shape[1]
-    push = min(left, cap[end] - used[end])
-    c, r = end, pred[end + nr]
+    room, or nc, the unserved column, which records no flow); returns the packs pushed."""
+    nc, nr = flow.shape
+    push = left if end == nc else min(left, cap[end] - used[end])
+    r = pred[end + nr]
     while r != r0:
         c = pred[r] - nr
         push = min(push, flow[c, r])
         r = pred[c + nr]
-    used[end] += push
-    c = end
-    while True:
-        r = pred[c + nr]
-        _add(flow, takers, n_takers, c, r, push)
-        if r == r0:
-            return push
+    r = pred[end + nr]
+    if end < nc:
+        used[end] += push
+        _add(flow, takers, n_takers, end, r, push)
+    while r != r0:
         c = pred[r] - nr
         _add(flow, takers, n_takers, c, r, -push)
+        r = pred[c + nr]
+        _add(flow, takers, n_takers, c, r, push)
+    return push
 
 
 @numba.njit(cache=True, nogil=True)
