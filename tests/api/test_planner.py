@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from stockshift.api.app import create_app
+from stockshift.api.planner import PLAN_NICENESS
 from stockshift.config import Settings
 from tests.api.conftest import Api, make_keys
 from tests.api.test_journeys import _upload
@@ -36,7 +37,9 @@ def test_plans_run_in_worker_processes(database_url: str, tmp_path: Path) -> Non
             api.wait(plan_id)
             done.append(client.get(f"/api/v1/plans/{plan_id}", headers=api.auth("viewer")).json())
         pids = planner._pool.submit(os.getpid).result(60)  # the pool's worker
+        niceness = planner._pool.submit(os.nice, 0).result(60)
     assert pids != os.getpid()
+    assert niceness == min(19, os.nice(0) + PLAN_NICENESS)  # plans yield the cores to requests
     ok, failed = done
     assert ok["status"] == "completed" and ok["transfers"], ok.get("error")
     assert failed["status"] == "failed" and "cluster" in failed["error"]

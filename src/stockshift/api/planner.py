@@ -14,6 +14,7 @@ in-memory SQLite databases, which another process cannot open, and for tests.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
@@ -32,9 +33,16 @@ MEMORY = (None, "", ":memory:")  # SQLite databases no other process can open
 _events: Queue[dict[str, Any] | None] | None = None  # in a worker process: back to the server
 
 
+PLAN_NICENESS = 10  # worker processes yield the cores to the server's requests
+
+
 def _init_worker(events: Queue[dict[str, Any] | None]) -> None:
+    """Set up a worker process: its queue back to the server, and a lower CPU priority, so
+    that on a machine with few cores a plan being computed takes what the requests leave
+    instead of stalling them (it takes longer under a heavy read load, reads do not)."""
     global _events
     _events = events
+    os.nice(PLAN_NICENESS)
 
 
 def _send(**data: Any) -> None:
