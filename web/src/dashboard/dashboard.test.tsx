@@ -99,6 +99,26 @@ describe("usePlanView", () => {
     expect(paths()).toContain("/api/v1/plans/8");
   });
 
+  it("lets the tables start from the plan list's entry, and asks for the document only after the summary", async () => {
+    let release: () => void = () => undefined;
+    const { api, fetch } = stubService({
+      "GET /api/v1/stores": () => listing(storeRows),
+      "GET /api/v1/plans": () => listing([{ plan_id: 8, status: "completed", created_at: null, summary: null }]),
+      "GET /api/v1/plans/8/summary": () =>
+        new Promise((ok) => {
+          release = () => ok([200, planTotals(8, lines8)]);
+        }),
+      "GET /api/v1/plans/8": () => [200, planDocument(8, { transfers: lines8 })],
+      "GET /api/v1/clusters": () => [200, { clusters: [], elbow: null }],
+    });
+    const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
+    await waitFor(() => expect(result.current.headerReady).toBe(true));
+    const paths = () => fetch.mock.calls.map(([r]) => new URL((r as Request).url).pathname);
+    expect(paths()).not.toContain("/api/v1/plans/8");
+    act(() => release());
+    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+  });
+
   it("forgets the chosen route when another plan is shown, and has no lines for a failed one", async () => {
     const { api } = service();
     const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
