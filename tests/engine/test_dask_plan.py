@@ -43,7 +43,7 @@ def client() -> Iterator[Any]:
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as c,
     ):
@@ -234,3 +234,16 @@ def test_an_unreachable_scheduler_is_a_clear_exit_2(cli: Cli, tmp_path: Path) ->
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
     assert not (tmp_path / "p.json").exists()
+
+
+def test_plan_engine_dask_starts_its_own_local_cluster(cli: Cli, tmp_path: Path) -> None:
+    demo = Path(__file__).parents[2] / "examples" / "demo"
+    files = ["--stores", demo / "stores.csv", "--inventory", demo / "inventory.csv", "--quiet"]
+    single = cli("plan", *files, "--policy", "optimal", "--output", tmp_path / "a.json")
+    assert single.exit_code == 0, single.output
+    on_dask = cli(
+        "plan", *files, "--policy", "optimal", "--output", tmp_path / "b.json",
+        "--engine", "dask", "--workers", "1", "--worker-memory", "2GB",
+    )  # fmt: skip
+    assert on_dask.exit_code == 0, on_dask.output
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

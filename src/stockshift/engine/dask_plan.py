@@ -81,7 +81,7 @@ def dask_client(options: DaskOptions) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             memory_limit=options.memory_limit or "auto",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: no warning when 8787 is taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
