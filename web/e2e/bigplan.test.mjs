@@ -46,6 +46,17 @@ test("a 500-store x 300-product plan: first render, interactions and heap", asyn
     () => document.querySelector("form button[type=submit]").click(),
     () => document.querySelector("table.data tbody tr[id]") !== null && document.querySelector(".kpi dd") !== null,
   );
+  // Where the first render's time went: each API request from the click, start and end.
+  const requests = await page.evaluate(() => {
+    const start = performance.getEntriesByName("first-render:start")[0].startTime;
+    return performance
+      .getEntriesByType("resource")
+      .filter((r) => r.name.includes("/api/v1/") && r.startTime >= start)
+      .map(
+        (r) => `${new URL(r.name).pathname} ${Math.round(r.startTime - start)}–${Math.round(r.responseEnd - start)} ms`,
+      );
+  });
+  t.diagnostic(`first render's requests: ${requests.join(", ")}`);
   assert.equal(await listed(page), lines, "the table counts every line of the plan");
   const drawn = await page.locator("table.data tbody tr[id]").count();
   assert.ok(drawn > 0 && drawn < 200, `a window of rows is drawn, not all ${lines} (${drawn})`);
