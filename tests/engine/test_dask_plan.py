@@ -1,9 +1,9 @@
 """``--engine dask`` writes the single process's plan file, byte for byte, on a real cluster.
 
 One LocalCluster (2 worker processes) serves the module. Random chains are written as
-Parquet datasets (parts in product order, or rows shuffled across parts) and planned both
-ways under every policy, target and cluster source, with the cap falling nowhere, inside a
-run of products or exactly between two.
+Parquet datasets (parts in product order, or rows dealt across parts; inventory and sales)
+and planned both ways under every policy, target and cluster source, with the cap falling
+nowhere, inside a run of products or exactly between two.
 """
 
 from __future__ import annotations
@@ -124,10 +124,16 @@ def test_dask_plans_the_single_process_plan(client: Any, chain: dict[str, Any], 
         parts = data.draw(st.integers(1, 4))
         ordered = data.draw(st.booleans())
         inventory = write_parts(chain["inventory"], tmp / "inventory", parts, ordered)
-        sales = None
+        sales = sales_parts = None
         if with_sales:
             sales = tmp / "sales.parquet"
             pq.write_table(pa.Table.from_pandas(chain["sales"], preserve_index=False), sales)
+            sales_parts = write_parts(
+                chain["sales"],
+                tmp / "sales",
+                data.draw(st.integers(1, 3)),
+                data.draw(st.booleans()),
+            )
         dataset = load_dataset(
             stores=stores, inventory=single, sales=sales, sales_days=sales_days(params)
         )
@@ -142,7 +148,7 @@ def test_dask_plans_the_single_process_plan(client: Any, chain: dict[str, Any], 
             client,
             stores=str(stores),
             inventory=str(inventory),
-            sales=None if sales is None else str(sales),
+            sales=None if sales_parts is None else str(sales_parts),
             params=params,
             rows_per_task=data.draw(st.integers(1, 12)),
             all_rows=data.draw(st.booleans()),

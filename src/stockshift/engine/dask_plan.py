@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from stockshift.core.errors import StockshiftError
+from stockshift.core.errors import InputError, StockshiftError
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.pipeline import (
     Chain,
@@ -33,7 +34,7 @@ from stockshift.core.pipeline import (
 )
 from stockshift.core.runs import ProductsPlan, cut_off, named_rows
 from stockshift.core.types import Dataset, Plan, PlanParameters, Stores
-from stockshift.engine.runs import Run, cut_runs
+from stockshift.engine.runs import Counts, Run, cut_runs
 from stockshift.io.parts import Part, list_parts, product_counts, read_part, read_rows
 from stockshift.io.readers import read_inventory, read_stores
 from stockshift.io.sales import SalesRows, read_sales_rows, sales_days_range, sales_matrix
@@ -98,7 +99,6 @@ class Shared:
     dropped: frozenset[str]
     inventory_label: str
     sales_label: str | None
-    sales_parts: tuple[Part, ...] | None
     sales_days: tuple[int, int] | None
     all_rows: bool
 
@@ -119,9 +119,9 @@ def plan_run(
         (rows.label, rows.table), stores, set(shared.dropped), rows.issues, warnings
     )
     sales = None
-    if shared.sales_parts is not None and shared.sales_label is not None:
+    if shared.sales_label is not None:
         wanted = frozenset(inventory.product_ids.tolist())
-        found = read_rows(shared.sales_label, shared.sales_parts, wanted)
+        found = read_rows(shared.sales_label, run.sales, wanted)
         if found.table.num_rows:
             sold = read_sales_rows(
                 (found.label, found.table), stores, set(shared.dropped), found.issues, []
@@ -157,13 +157,35 @@ def _cut_off(result: tuple[ProductsPlan, tuple[str, ...]]) -> tuple[ProductsPlan
     return cut_off(result[0]), result[1]
 
 
-def _sales_range(part: Part, stores: Stores, dropped: frozenset[str]) -> tuple[int, int, list[str]]:
+def _sales_range(
+    part: Part, stores: Stores, dropped: frozenset[str]
+) -> tuple[tuple[int, int] | None, list[str], frozenset[str]]:
     """On a worker: check a sales part whole (as the single process checks the file); its
-    first and last day and its warnings."""
+    first and last day (None: no rows), its warnings and the products it holds."""
     warnings: list[str] = []
-    rows = read_sales_rows((part.label, read_part(part)), stores, set(dropped), Issues(), warnings)
-    first, last = sales_days_range(rows)
-    return first, last, warnings
+    table = read_part(part)
+    rows = read_sales_rows(
+        (part.label, table), stores, set(dropped), Issues(), warnings, allow_empty=True
+    )
+    days = sales_days_range(rows) if len(rows.day) else None
+    return days, warnings, frozenset(pc.unique(rows.product_ids).to_pylist())
+
+
+def _with_sales(
+    runs: list[Run],
+    counted: Sequence[Counts],
+    inv_parts: Sequence[Part],
+    sales_parts: Sequence[Part],
+    sales_products: Sequence[frozenset[str]],
+) -> list[Run]:
+    """Each run with the sales parts that hold one of its products (only those are read)."""
+    held = {part: set(ids.tolist()) for part, (ids, _) in zip(inv_parts, counted, strict=True)}
+    out = []
+    for run in runs:
+        products = run.products or set().union(*(held[p] for p in run.parts))
+        mine = [s for s, ids in zip(sales_parts, sales_products, strict=True) if ids & products]
+        out.append(replace(run, sales=tuple(mine)))
+    return out
 
 
 def plan_on_dask(
@@ -196,20 +218,27 @@ def plan_on_dask(
     inv_parts = list_parts(inventory)
     counted = client.gather(client.map(product_counts, inv_parts, pure=False))
     runs = cut_runs(inv_parts, counted, rows_per_task)
-    sales_parts = days = None
+    days = sales_label = None
     if sales is not None:
-        sales_parts = tuple(list_parts(sales))
+        sales_parts = list_parts(sales)
+        sales_label = _label(sales, sales_parts)
         ranges = client.gather(
             client.map(_sales_range, sales_parts, stores=st, dropped=frozen_dropped, pure=False)
         )
-        days = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+        spans = [r[0] for r in ranges if r[0] is not None]
+        if not spans:
+            raise InputError.single(
+                sales_label, None, None,
+                "has no sales rows; leave the sales file out to plan on stock alone",
+            )  # fmt: skip
+        days = (min(a for a, _ in spans), max(b for _, b in spans))
+        runs = _with_sales(runs, counted, inv_parts, sales_parts, [r[2] for r in ranges])
     shared = Shared(
         params=params,
         chain=chain,
         dropped=frozen_dropped,
         inventory_label=_label(inventory, inv_parts),
-        sales_label=None if sales is None or sales_parts is None else _label(sales, sales_parts),
-        sales_parts=sales_parts,
+        sales_label=sales_label,
         sales_days=days,
         all_rows=all_rows or params.forecast == "auto",  # auto's plan file lists every row
     )
@@ -229,8 +258,8 @@ def plan_on_dask(
         future.release()
         parts.append(part)
         warnings += run_warnings
-    if sales_parts is not None:
-        warnings += [w for r in ranges for w in r[2]]
+    if sales is not None:
+        warnings += [w for r in ranges for w in r[1]]
     say("writing outputs")
     return assemble_plan(chain, params, parts, sales is not None, tuple(warnings))
 

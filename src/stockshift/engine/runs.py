@@ -23,11 +23,13 @@ Counts = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One task's products: the parts to read, and the products to keep (None: every row)."""
+    """One task's products: the parts to read, the products to keep (None: every row), and
+    the sales parts that hold some of its products."""
 
     parts: tuple[Part, ...]
     products: frozenset[str] | None
     rows: int
+    sales: tuple[Part, ...] = ()
 
 
 def cut_runs(parts: Sequence[Part], counts: Sequence[Counts], rows_per_run: int) -> list[Run]:

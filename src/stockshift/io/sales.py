@@ -96,9 +96,18 @@ def daily_frame(rows: SalesRows, stores: Stores) -> pd.DataFrame:
 
 
 def read_sales_rows(
-    path: Source, stores: Stores, dropped: set[str], issues: Issues, warnings: list[str]
+    path: Source,
+    stores: Stores,
+    dropped: set[str],
+    issues: Issues,
+    warnings: list[str],
+    *,
+    allow_empty: bool = False,
 ) -> SalesRows:
-    """Read and check the sales file (SPEC section 1); every problem is an issue."""
+    """Read and check the sales file (SPEC section 1); every problem is an issue.
+
+    ``allow_empty``: a file without rows is no error (one part of several).
+    """
     label, table = read_table(path)
     cols = resolve_columns(table, label, SALES_REQUIRED, {}, issues)
     issues.raise_if_any()
@@ -127,7 +136,7 @@ def read_sales_rows(
     _check_date_range(days, txt["date"], rows, label, issues)
     s, keep = store_codes(txt["store_id"], rows, stores, dropped, label, issues, warnings)
     issues.raise_if_any()
-    if len(days) == 0:
+    if len(days) == 0 and not allow_empty:
         raise InputError.single(
             label, None, None, "has no sales rows; leave the sales file out to plan on stock alone"
         )
