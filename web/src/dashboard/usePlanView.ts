@@ -109,7 +109,8 @@ export function usePlanView(api: ApiClient) {
   }, []);
 
   const statuses = totals.data?.statuses;
-  const canExecute = header?.status === "completed" && (statuses?.proposed?.lines ?? 0) > 0;
+  // The execute dialog names what moves from the document's lines: wait for them too.
+  const canExecute = header?.status === "completed" && (statuses?.proposed?.lines ?? 0) > 0 && planReady;
   /** Lines of an expected-benefit plan carry an expected gain: the tables show it. */
   const withGain = header?.policy === "expected-benefit" || (header?.summary?.expected_gain ?? null) !== null;
 
