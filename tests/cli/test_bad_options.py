@@ -53,6 +53,7 @@ def _base(command: tuple[str, ...], tmp: Path) -> tuple[dict[str, Any], list[str
         ("db", "upgrade"): (db, []),
         ("db", "import"): ({**FILES, **db}, []),
         ("db", "plan"): (db, []),
+        ("db", "import-plan"): (db, [str(tmp / "plan.json")]),
         ("keys", "create"): ({"--role": "viewer", **db}, []),
     }
     return bases[command]
@@ -77,8 +78,9 @@ def _bad_values(kind: str, tmp: Path) -> list[str]:
 
 
 FREE_TEXT = {(("keys", "create"), "--name")}  # any text is a name
+AS_PATH = {(("plan",), "--output")}  # a path taken as text, so that a trailing / is kept
 CASES = [
-    (path, flag, kind)
+    (path, flag, "Path" if (path, flag) in AS_PATH else kind)
     for path, command in COMMANDS.items()
     for flag, kind in _value_options(command)
     if (path, flag) not in FREE_TEXT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
@@ -22,6 +23,12 @@ from stockshift.core import pipeline
 from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import Plan, PlanParameters
 from stockshift.engine.dask_plan import ROWS_PER_TASK, DaskOptions, dask_client, plan_on_dask
+from stockshift.io.plandataset import (
+    JSON_MAX_LINES,
+    is_plan_dataset,
+    n_records,
+    write_plan_dataset,
+)
 from stockshift.io.planfile import write_csvs, write_plan
 
 LOADING = "loading inputs"
@@ -101,8 +108,21 @@ def plan_command(
     worker_memory: WorkerMemoryOpt = None,
     rows_per_task: RowsPerTaskOpt = ROWS_PER_TASK,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the plan file (JSON) here.")
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the plan file (JSON) here; a folder (ending in /) gets a plan dataset.",
+        ),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto (JSON, or a Parquet dataset for a folder or a plan too big for one JSON "
+            "file), json or parquet.",
+        ),
+    ] = "auto",
     csv: Annotated[
         Path | None,
         typer.Option("--csv", help="Write transfers.csv, warehouse_orders.csv, targets.csv here."),
@@ -113,7 +133,7 @@ def plan_command(
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
     _check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
-    check_output(output, "--output")
+    target = _output_kind(output, fmt)
     check_folder(csv, "--csv")
     with _progress_after(1.0) as bar:
         task = bar.add_task(LOADING, total=len(STEPS))
@@ -135,14 +155,13 @@ def plan_command(
             )  # fmt: skip
             result = run(lambda: build_plan(dataset, params, progress=step))
         step(WRITING)
-        if output is not None:
-            write_plan(result, output)
+        written = None if target is None else _write(result, *target, fmt == "auto")
         if csv is not None:
             csv.mkdir(parents=True, exist_ok=True)
             write_csvs(result, csv)
     _print_report(result, quiet=quiet)
-    if output is not None:
-        console.print(f"Plan written to {output}")
+    if written is not None:
+        console.print(f"Plan written to {written}", soft_wrap=True)
     if csv is not None:
         console.print(f"CSV files written to {csv}/")
 
@@ -207,6 +226,61 @@ def _plan_on_dask(
     for w in plan.warnings:
         err.print(f"[yellow]warning:[/] {escape(w)}")
     return plan
+
+
+def _output_kind(output: str | None, fmt: str) -> tuple[Path, bool] | None:
+    """Where the plan goes and whether as a dataset folder; stops on a path that cannot
+    take it before any work."""
+    if fmt not in ("auto", "json", "parquet"):
+        fail(f"--format {fmt!r}: use auto, json or parquet")
+    if output is None:
+        if fmt != "auto":
+            fail(f"--format {fmt}: give --output too")
+        return None
+    if not output.strip():
+        fail("--output '': give a file name (plan.json) or a folder (plan/)")
+    path = Path(output)
+    folder = fmt == "parquet" or (
+        fmt == "auto" and (output.endswith(("/", os.sep)) or path.is_dir())
+    )
+    if folder:
+        _check_dataset_folder(path)
+    else:
+        check_output(path, "--output")
+    return path, folder
+
+
+def _check_dataset_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        fail(f"--output {escape(str(path))}: is a file; give a folder for a plan dataset")
+    if path.is_dir() and not is_plan_dataset(path) and any(path.iterdir()):
+        fail(
+            f"--output {escape(str(path))}: a folder that holds other files, not a plan "
+            "dataset; give a new or empty folder"
+        )
+    check_folder(path, "--output")
+
+
+def _write(plan: Plan, path: Path, folder: bool, auto: bool) -> str:
+    """Write the plan file, or the plan dataset; in ``auto``, a plan of more records than one
+    JSON file should hold goes to a dataset beside the file name given, and says so."""
+    if not folder and auto and n_records(plan) > JSON_MAX_LINES:
+        dataset = path.with_suffix("") if path.suffix.lower() == ".json" else path
+        dataset = dataset.with_name(dataset.name + ".parquet") if dataset == path else dataset
+        _check_dataset_folder(dataset)
+        err.print(
+            f"note: the plan has {n_records(plan):,} records (transfers, fulfilment, warehouse "
+            f"orders), more than one JSON file should hold ({JSON_MAX_LINES:,}); it is "
+            f"written as a Parquet dataset in {dataset}/ instead of {path} "
+            "(header.json and Parquet parts; --format json forces one file)",
+            markup=False,
+        )
+        path, folder = dataset, True
+    if folder:
+        write_plan_dataset(plan, path)
+        return f"{path}/"
+    write_plan(plan, path)
+    return str(path)
 
 
 @contextmanager

@@ -1,11 +1,13 @@
-"""Service commands: ``db upgrade``, ``db import``, ``db plan``, ``keys create``, ``serve``."""
+"""Service commands: ``db upgrade``, ``db import``, ``db import-plan``, ``db plan``,
+``keys create``, ``serve``."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
@@ -15,6 +17,11 @@ from stockshift.cli.options import InventoryOpt, SalesOpt, StoresOpt, with_plan_
 from stockshift.config import Settings
 from stockshift.core.errors import InputError, ParameterError
 from stockshift.core.types import PlanParameters
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 db_app = typer.Typer(help="The inventory database: migrate, import, plan.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
@@ -53,6 +60,21 @@ def database_errors(url: str) -> Iterator[None]:
             highlight=False,
         )
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _in_session(database_url: str | None, work: Callable[[Session], T]) -> T:
+    """``work`` in a session on the database of ``--database-url``; its domain errors and
+    an unusable database are clean messages and exit 2."""
+    from stockshift.db.engine import make_engine, session_factory
+
+    url = _settings(database_url).database_url
+    with database_errors(url):
+        engine = make_engine(url)
+        try:
+            with session_factory(engine)() as session:
+                return run(lambda: work(session))
+        finally:
+            engine.dispose()
 
 
 @db_app.command("upgrade")
@@ -100,6 +122,24 @@ def db_import(
     )
 
 
+@db_app.command("import-plan")
+def db_import_plan(
+    plan: Annotated[
+        Path,
+        typer.Argument(help="A plan file (plan.json) or plan dataset folder from stockshift plan."),
+    ],
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Store a plan made by ``stockshift plan`` as a completed plan the service serves."""
+    from stockshift.service.planimport import import_plan
+
+    done = _in_session(database_url, lambda session: import_plan(session, plan))
+    console.print(
+        f"Plan {done.plan_id}: imported {done.transfers:,} transfer lines and "
+        f"{done.warehouse_orders:,} warehouse orders from {plan}"
+    )
+
+
 @db_app.command("plan")
 @with_plan_parameters
 def db_plan(
@@ -139,15 +179,11 @@ def keys_create(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Make an API key; it is printed once, alone on the last line, and stored hashed."""
-    from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.keys import create_key
 
-    url = _settings(database_url).database_url
-    with database_errors(url):
-        engine = make_engine(url)
-        with session_factory(engine)() as session:
-            row, secret = run(lambda: create_key(session, role=role, name=name))
-        engine.dispose()
+    row, secret = _in_session(
+        database_url, lambda session: create_key(session, role=role, name=name)
+    )
     console.print(f"Created {row.role} key {row.id} ({row.name}). Keep it: it is shown only once.")
     print(secret)
 

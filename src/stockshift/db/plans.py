@@ -7,10 +7,12 @@ their own so that they can be filtered, paginated and executed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import pandas as pd
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
@@ -107,6 +109,45 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
                 finished_at=datetime.now(UTC),
             )
         )
+
+
+def store_imported(
+    session: Session,
+    *,
+    parameters: dict[str, Any],
+    document: dict[str, Any],
+    transfers: Iterable[pd.DataFrame],
+    orders: Iterable[pd.DataFrame],
+    key_id: int | None = None,
+) -> int:
+    """Save a plan computed elsewhere (a plan file or dataset) as a completed plan, in one
+    transaction: ``document`` is its header as :func:`store_result` keeps it, ``transfers``
+    and ``orders`` its lines in order, in chunks (a dataset's parts). Returns its id."""
+    now = datetime.now(UTC)
+    with write_transaction(session):
+        row = PlanRow(
+            status="completed",
+            parameters=parameters,
+            header=document,
+            progress=None,
+            created_by=key_id,
+            created_at=now,
+            finished_at=now,
+        )
+        session.add(row)
+        session.flush()
+        seq = 0
+        for frame in transfers:
+            frame = frame.copy()
+            frame.insert(0, "plan_id", row.id)
+            frame.insert(1, "seq", range(seq, seq + len(frame)))
+            frame["status"] = "proposed"
+            seq += bulk_insert(session, "transfers", frame)
+        for frame in orders:
+            frame = frame.copy()
+            frame.insert(0, "plan_id", row.id)
+            bulk_insert(session, "warehouse_orders", frame)
+        return row.id
 
 
 def get_plan(session: Session, *, plan_id: int) -> PlanRow:
