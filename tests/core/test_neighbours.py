@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +196,56 @@ def test_build_plan_above_the_dense_limit_plans_the_same(chain: tuple[Problem, i
     above = replace(base, **store_geometry(stores, clustering, params, dense_max_stores=0))
     assert above.neighbours is not None and isinstance(above.dist, PairDistances)
     same_allocation(greedy.plan(above), greedy.plan(dense))
+
+
+@settings(max_examples=300, deadline=None)
+@given(chains())
+def test_lists_completed_one_candidate_at_a_time_equal_the_dense_path(
+    chain: tuple[Problem, int],
+) -> None:
+    """Completion that asks one candidate per cluster first, then twice as many: most draws
+    run past their completed list too and are completed again, and still plan as the dense
+    path."""
+    problem, k = chain
+    with patch.object(greedy, "NEAREST_PER_CLUSTER", 1), patch.object(greedy, "GROWTH", 2):
+        same_allocation(greedy.plan(sparse(problem, k)), greedy.plan(problem))
+
+
+@pytest.mark.parametrize("limit", [None, 40.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_chain_of_crowded_cities_without_a_limit_plans_as_the_dense_path(
+    limit: float | None, seed: int
+) -> None:
+    """600 stores in 5 cities (many at one spot, two cities astride the 180th meridian),
+    most carrying nothing to give: draws walk far past their 2 nearest per cluster."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 179.95], [0.2, -179.9], [41.9, -87.6], [41.8, -87.7], [-33.9, 151.2]])
+    city = rng.integers(0, len(centres), 600)
+    spread = np.where(rng.random(600) < 0.3, 0.0, rng.normal(0.0, 0.05, 600))
+    lat = centres[city, 0] + spread
+    lon = (centres[city, 1] + spread + 180.0) % 360.0 - 180.0
+    n_products = 6
+    store = np.tile(np.arange(600, dtype=np.int32), n_products)
+    kind = rng.random(len(store))
+    amount = rng.integers(1, 40, len(store))
+    surplus = np.where(kind < 0.08, amount, 0)
+    need = np.where(kind > 0.55, amount, 0)
+    dist = distance_matrix(lat, lon)
+    problem = Problem(
+        indptr=np.arange(n_products + 1, dtype=np.int64) * 600,
+        store=store,
+        surplus=surplus,
+        need=need,
+        cluster=(city % 3).astype(np.int32),
+        n_clusters=3,
+        dist=dist,
+        order=neighbour_order(dist),
+        max_distance_km=limit,
+        max_transfers=None if seed else 250,
+        pack_size=1 + seed,
+        lat=lat,
+        lon=lon,
+    )
+    dense = greedy.plan(problem)
+    assert len(dense.quantity) > 100
+    same_allocation(greedy.plan(sparse(problem, 2)), dense)
