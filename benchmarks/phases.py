@@ -1,6 +1,7 @@
 """Where a plan's time and memory go: one run, timed phase by phase, in this process.
 
-``python -m benchmarks.phases --stores S --inventory I [--sales F] [--target T] --output P``
+``python -m benchmarks.phases --stores S --inventory I [--sales F] [--target T] [--policy P]
+--output P``
 prints one JSON object: per phase (imports, loading, clustering, targets, distances, allocation,
 plan file: JSON encoding and writing) the wall seconds and the RSS high-water mark in MiB
 when it ended. The phases inside ``build_plan`` are the ones its progress callback
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sales", type=Path)
     parser.add_argument("--target", choices=["cluster-mean", "forecast"])
     parser.add_argument("--window", type=int, default=28)
+    parser.add_argument("--policy", default="greedy", help="greedy, optimal or expected-benefit")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     timer = Timer("imports")
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         sales=args.sales,
         sales_days=args.window if args.sales else None,
     )
-    params = PlanParameters(target=args.target, window=args.window)
+    params = PlanParameters(target=args.target, window=args.window, policy=args.policy)
     plan = build_plan(dataset, params, progress=lambda step: timer.next(STEP_NAMES[step]))
     timer.next("plan file")
     write_plan(plan, args.output)

@@ -164,7 +164,7 @@ def _serve_rows(cost, need, cap, unserved):  # type: ignore[no-untyped-def]
         np.empty(nr * (2 * nc + 1) + n, dtype=np.int64),  # per arc relaxed and round
     )
     dist, done, pred, seen = state.dist, state.done, state.pred, state.seen
-    for r0 in range(nr):
+    for r0 in np.argsort(-need, kind="mergesort"):  # largest first: shorter paths later
         left = need[r0]
         while left > 0:
             # the row's cheapest arc (reduced cost), taken at once when its column has room
