@@ -6,7 +6,7 @@ DEMO   := examples/demo
 OUT    := out
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup web lint typecheck pytest web-test e2e bench bench-scale plan-demo clean
+.PHONY: run test setup web lint typecheck pytest web-test e2e bench bench-scale bench-stores plan-demo clean
 
 ## Set everything up, then run the main job on the shipped demo data.
 ## Then load it into a fresh SQLite database under var/, make an admin key, plan once in
@@ -66,6 +66,11 @@ bench: setup
 ## 10-million-row slice in one process; docs/benchmarks.md's scale-out section.
 bench-scale: setup
 	nice -n 10 $(BIN)/python -m benchmarks.scale
+
+## Plan 20,000 and 50,000 stores x 200 products in one process, with and without
+## --max-distance-km (a case passing 8 GB is stopped); docs/benchmarks.md's many-stores section.
+bench-stores: setup
+	nice -n 10 $(BIN)/python -m benchmarks.stores
 
 clean:
 	rm -rf $(VENV) $(OUT) src/stockshift/web_dist web/node_modules web/dist
