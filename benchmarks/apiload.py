@@ -382,8 +382,8 @@ def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
         "",
         f"A plan of {lines:,} lines (300 stores x 200 products, cluster-mean) in SQLite, "
         f"served by `stockshift serve --workers N` on 127.0.0.1; {first.clients} clients in "
-        f"one asyncio process on the same machine, {first.seconds:.0f} s per run (the mixed "
-        f"load {runs[-1].seconds:.0f} s, so that plans finish in it). Latency is "
+        f"one asyncio process (uvloop) on the same machine, {first.seconds:.0f} s per run "
+        f"(the mixed load {runs[-1].seconds:.0f} s, so that plans finish in it). Latency is "
         "request to last byte, as the clients saw it; *server* is the app's own time per "
         "answer (its `Server-Timing` header: request in to answer out, thread-pool waits "
         "included; not the kernel's or the client's queueing). The floor is the same load on "
@@ -420,14 +420,19 @@ def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
     out += [
         "",
         'How the service keeps these cheap (docs/api.md, "Big plans" and "Reading plans '
-        'fast"): a page is one index range read (keyset, migrations 0003 and 0005) plus a '
-        "count kept per plan and filter; the whole plan is a per-status count on an index and "
-        "a copy of bytes gzipped once, or a `304` for a client that sends its `ETag`; plans "
-        "run in a worker process, so a plan being computed takes cores but never the "
-        "server's interpreter lock. What is left per answer is the key check, the plan row "
-        "and the HTTP work. Compare each line with the floor of the same run: on a "
-        "machine whose load average is several times its cores, the floor's own p99 is "
-        "the queueing every answer pays before the app sees it, and the *server* columns "
-        "show what the app itself spent.",
+        'fast"): a page is one index range read (keyset; the indexes of migrations 0003 and '
+        "0007) run from a statement built once per filter shape, plus a count kept per plan "
+        "and filter, encoded by orjson and gzipped at level 1, in one thread-pool hop; the "
+        "API key is checked against a 5-second cache (`STOCKSHIFT_KEY_CACHE_SECONDS`) on "
+        "the event loop; the whole plan is a count on a partial index and a copy of bytes "
+        "gzipped once, or a `304` for a client that sends its `ETag`; HTTP is uvicorn's "
+        "httptools parser on uvloop. Plans run in worker processes at nice +10, so a plan "
+        "being computed never holds the server's interpreter lock and takes the CPU the "
+        "requests leave. The clients are a minimal keep-alive HTTP/1.1 client on uvloop "
+        "(benchmarks/rawhttp.py), in one process; *CPU* is the share of one core the server "
+        "(all its processes, plan workers included) and the clients used over the run. "
+        "Compare each line with the floor of the same run: on a machine whose load average "
+        "is several times its cores, the floor's own p99 is the queueing every answer pays "
+        "before the app sees it, and the *server* columns show what the app itself spent.",
     ]
     return "\n".join(out) + "\n"
