@@ -374,9 +374,9 @@ def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
         "other sessions running tests; the 1-minute load average before and after each run "
         "is in the table (2 cores: anything above 2 means every process waits for a core)"
         + (
-            f"; server and clients ran at nice {os.nice(0)} to get what share of the cores they "
-            "could (`nice -n N python -m benchmarks.load ...`)."
-            if os.nice(0) < 0
+            f"; server and clients ran at nice {os.nice(0)} (`nice -n N python -m "
+            "benchmarks.load ...`)."
+            if os.nice(0) != 0
             else "."
         ),
         "",
