@@ -92,13 +92,141 @@ test("a planner signs in, plans, and sees the routes on the map", async () => {
   await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
   await shot("02-signed-in");
 
-  await runPlan({ Target: "cluster-mean" });
+  await runPlan({ Target: "cluster-mean", "Distance limit (km)": "2000" });
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
-  const routes = Number(await map.getAttribute("data-routes"));
-  assert.ok(routes > 0, "the plan draws route lines");
-  const lines = number(await page.locator(".kpi", { hasText: "Transfer lines" }).locator("dd").innerText());
-  assert.equal(lines, routes, "one route per transfer line");
+  await page.locator('.map-wrap[data-flow-level]:not([data-flow-level=""])').waitFor();
+  const planId = await page.getByLabel("Plan shown").inputValue();
+  const level = await map.getAttribute("data-flow-level");
+  const pairs = await service.api("GET", `/api/v1/plans/${planId}/flows?level=${level}&limit=20000`);
+  const drawn = Number(await map.getAttribute("data-flows"));
+  assert.ok(drawn > 0, "the plan draws flows");
+  assert.equal(drawn, pairs.body.flows.length, "one line per pair the service sums");
+  // The plan's settings in its header and in the picker.
+  const settings = await page.getByLabel("Plan settings").innerText();
+  assert.match(settings, /Target\s+cluster-mean/);
+  assert.match(settings, /Distance limit\s+2,000 km/);
+  assert.match(settings, /Pack size\s+1 unit\b/);
+  const option = await page.getByLabel("Plan shown").locator("option:checked").innerText();
+  assert.match(option, new RegExp(`^#${planId} · completed · Greedy, cluster-mean, ≤ 2,000 km · `));
   await shot("03-plan");
+});
+
+/** Where a place is drawn in the page: Web Mercator from the map's zoom and centre (data-zoom, data-center). */
+async function pagePoint(lat, lon) {
+  const map = page.locator(".map");
+  const box = await map.boundingBox();
+  const wrap = page.locator(".map-wrap[data-center]");
+  const zoom = Number(await wrap.getAttribute("data-zoom"));
+  const [cLat, cLon] = (await wrap.getAttribute("data-center")).split(",").map(Number);
+  const scale = 256 * 2 ** zoom;
+  const x = (l) => (scale * (l + 180)) / 360;
+  const y = (l) => {
+    const s = Math.sin((l * Math.PI) / 180);
+    return scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI));
+  };
+  return { x: box.x + box.width / 2 + x(lon) - x(cLon), y: box.y + box.height / 2 + y(lat) - y(cLat) };
+}
+
+/** Of the stores that `keep`, the one farthest from any other store. */
+function loneliest(stores, keep = () => true) {
+  const gap = (s) => Math.min(...stores.filter((o) => o !== s).map((o) => Math.hypot(o.lat - s.lat, o.lon - s.lon)));
+  return stores.filter(keep).reduce((best, s) => (gap(s) > gap(best) ? s : best));
+}
+
+test("the map sums the lines into flows: clusters at country scale, stores zoomed in or for a product or a store", async () => {
+  const map = page.locator(".map-wrap[data-stores]");
+  const planId = await page.getByLabel("Plan shown").inputValue();
+  const flowsOf = async (query) =>
+    (await service.api("GET", `/api/v1/plans/${planId}/flows?limit=20000&${query}`)).body;
+  const levelIs = (level) =>
+    page.waitForFunction((l) => document.querySelector(".map-wrap").dataset.flowLevel === l, level);
+  await page.getByRole("button", { name: "Fit all stores" }).click();
+  await page.waitForTimeout(400);
+  assert.ok(Number(await map.getAttribute("data-zoom")) < 7, "the whole chain is country scale");
+  await levelIs("cluster");
+  const clusters = await flowsOf("level=cluster");
+  assert.equal(Number(await map.getAttribute("data-flows")), clusters.flows.length);
+  assert.match(await page.getByTestId("flows-note").innerText(), /cluster to cluster/);
+
+  // A click on a flow between two clusters says what it carries (flows may cross: any it names).
+  const cross = clusters.flows.find((f) => f.origin !== f.destination);
+  const a = await pagePoint(cross.origin_lat, cross.origin_lon);
+  const b = await pagePoint(cross.destination_lat, cross.destination_lon);
+  await page.mouse.click(a.x + (b.x - a.x) * 0.45, a.y + (b.y - a.y) * 0.45);
+  const popup = page.locator(".leaflet-popup .flow-popup");
+  await popup.waitFor();
+  const [, from, to, units] = (await popup.innerText()).match(/^Cluster (\S+) → (\S+)\n([\d,]+) units? in/);
+  const named = clusters.flows.find((f) => f.origin === from && f.destination === to);
+  assert.ok(named, `the popup names a pair the service sums (${from} → ${to})`);
+  assert.equal(number(units), named.units);
+  await shot("03c-cluster-flows");
+  await page.keyboard.press("Escape");
+
+  // A product narrows the flows to its own, store to store.
+  const product = (await service.api("GET", `/api/v1/plans/${planId}`)).body.transfers[0].product_id;
+  await page.getByLabel("Product shown").selectOption(product);
+  await levelIs("store");
+  const productFlows = await flowsOf(`level=store&product_id=${product}`);
+  await page.waitForFunction(
+    (n) => document.querySelector(".map-wrap").dataset.flowTotal === String(n),
+    productFlows.total,
+  );
+  await page.getByLabel("Product shown").selectOption("");
+  // The map zoomed to the product's lines: back to the whole chain.
+  await page.getByRole("button", { name: "Fit all stores" }).click();
+  await levelIs("cluster");
+
+  // A store clicked on the map narrows them to the lines to and from it (one standing alone, so the click is its).
+  const stores = (await service.api("GET", "/api/v1/stores?limit=1000")).body.items;
+  const moving = new Set((await flowsOf("level=store")).flows.flatMap((f) => [f.origin, f.destination]));
+  const chosen = loneliest(stores, (s) => moving.has(s.store_id));
+  const p = await pagePoint(chosen.lat, chosen.lon);
+  await page.mouse.click(p.x, p.y);
+  await levelIs("store");
+  const storeFlows = await flowsOf(`level=store&store_id=${chosen.store_id}`);
+  await page.waitForFunction(
+    (n) => document.querySelector(".map-wrap").dataset.flowTotal === String(n),
+    storeFlows.total,
+  );
+  assert.match(await page.getByTestId("flows-note").innerText(), new RegExp(`to and from store ${chosen.store_id}`));
+  await shot("03d-store-flows");
+  await page.getByRole("button", { name: "Show all stores' flows" }).click();
+  await levelIs("cluster");
+
+  // Zoomed in to a region: store to store.
+  for (let i = 0; i < 8 && Number(await map.getAttribute("data-zoom")) < 7; i++) {
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    await page.waitForTimeout(300);
+  }
+  await levelIs("store");
+  await page.getByRole("button", { name: "Fit all stores" }).click();
+  await levelIs("cluster");
+});
+
+test("a store's tooltip sits above the store markers", async () => {
+  // The store farthest from any other, so the mouse points at it alone.
+  const stores = (await service.api("GET", "/api/v1/stores?limit=1000")).body.items;
+  const lonely = loneliest(stores);
+  const p = await pagePoint(lonely.lat, lonely.lon);
+  await page.mouse.move(p.x, p.y);
+  const tip = page.locator(".leaflet-tooltip-pane .leaflet-tooltip");
+  await tip.waitFor();
+  assert.match(await tip.innerText(), new RegExp(`\\(${lonely.store_id}\\)`));
+  // Drawn over every canvas: its pane is stacked above each pane that holds one (tooltips take no clicks,
+  // so hit testing cannot tell).
+  const stacking = await tip.evaluate((t) => {
+    const z = (e) => Number(getComputedStyle(e).zIndex);
+    const canvases = [...document.querySelectorAll(".leaflet-map-pane > .leaflet-pane")].filter((p) =>
+      p.querySelector("canvas"),
+    );
+    return { tip: z(t.parentElement), highest: Math.max(...canvases.map(z)) };
+  });
+  assert.ok(
+    stacking.tip > stacking.highest,
+    `tooltip pane z ${stacking.tip} over canvas panes up to ${stacking.highest}`,
+  );
+  await shot("03e-store-tooltip");
+  await page.mouse.move(5, 5);
 });
 
 test("'Fit all stores' brings the whole chain back after zooming in", async () => {
@@ -231,8 +359,20 @@ test("executing names what moves, then stock goes in transit", async () => {
   assert.equal(before.inTransit, 0);
   const unitsMoved = number(await page.locator(".kpi", { hasText: "Units moved" }).locator("dd").innerText());
 
-  await page.getByRole("button", { name: "Execute plan…" }).click();
+  // The dialog keeps the keyboard inside and gives focus back to the button that opened it.
+  const opener = page.getByRole("button", { name: "Execute plan…" });
+  await opener.click();
   const dialog = page.getByRole("dialog");
+  const focusedLabel = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+  assert.equal(await focusedLabel(), "Cancel");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+  assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), "Tab stays in the dialog");
+  await page.keyboard.press("Shift+Tab");
+  assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), "Shift+Tab stays in the dialog");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert.equal(await focusedLabel(), "Execute plan…", "focus is back on Execute");
+  await opener.click();
   assert.match(await dialog.innerText(), new RegExp(`${unitsMoved.toLocaleString("en-GB")} units`));
   await shot("06-confirm-execute");
   await dialog.getByRole("button", { name: /^Dispatch/ }).click();
@@ -575,15 +715,21 @@ test("a plan with forecast auto shows each series' chosen model and its interval
   await page.getByRole("tab", { name: "Transfers" }).click();
 });
 
-test("a viewer sees the dashboard but is told it may not plan (403)", async () => {
+test("a viewer sees Run and Execute disabled, each with the reason, and the service refuses it too (403)", async () => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(service.viewerKey);
   await page.locator(".map-wrap[data-stores]").waitFor();
-  await runPlan();
-  const alert = page.getByRole("alert");
-  await alert.waitFor();
-  assert.match(await alert.innerText(), /Not allowed for your role/);
-  await shot("15-viewer-403");
+  const run = page.getByRole("button", { name: "Run plan" });
+  assert.ok(await run.isDisabled(), "Run is disabled for a viewer");
+  const runNote = await page.locator(`[id="${await run.getAttribute("aria-describedby")}"]`).innerText();
+  assert.match(runNote, /viewer key.*planning needs a planner key/);
+  const execute = page.getByRole("button", { name: "Execute plan…" });
+  assert.ok(await execute.isDisabled(), "Execute is disabled for a viewer");
+  const executeNote = await page.locator(`[id="${await execute.getAttribute("aria-describedby")}"]`).innerText();
+  assert.match(executeNote, /viewer key.*executing needs a planner key/);
+  await shot("15-viewer-disabled");
+  const refused = await service.api("POST", "/api/v1/plans", {}, service.viewerKey);
+  assert.equal(refused.status, 403, "the service refuses a viewer's plan as well");
 });
 
 test("when the tile server cannot be reached, the bundled outlines are drawn instead", async () => {

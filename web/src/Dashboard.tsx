@@ -31,7 +31,8 @@ interface Props {
   onSignOut: () => void;
 }
 
-const VIEWER_NOTE = "Your key is a viewer key: you can look, but planning and executing need a planner key.";
+const VIEWER_RUN_NOTE = "Run is off: your key is a viewer key, and planning needs a planner key.";
+const VIEWER_EXECUTE_NOTE = "Execute is off: your key is a viewer key, and executing needs a planner key.";
 
 export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const live = useServiceEvents(apiKey);
@@ -73,10 +74,16 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           <PlanForm
             onSubmit={actions.runPlan}
             busy={actions.planning || current?.status === "running"}
-            roleNote={me.role === "viewer" ? VIEWER_NOTE : null}
+            roleNote={me.role === "viewer" ? VIEWER_RUN_NOTE : null}
           />
           <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
-          <PlanStatus planId={view.planId} plan={current} canExecute={view.canExecute} onExecute={actions.askExecute} />
+          <PlanStatus
+            planId={view.planId}
+            plan={current}
+            canExecute={view.canExecute}
+            executeNote={me.role === "viewer" ? VIEWER_EXECUTE_NOTE : null}
+            onExecute={actions.askExecute}
+          />
           <ChainStock />
         </aside>
 
@@ -87,6 +94,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             onSelectRoute={selection.selectRoute}
             selectedStore={selection.selectedStore}
             onSelectStore={selection.selectStore}
+            onClearStore={selection.clearStore}
           />
           <DetailTabs
             tab={selection.tab}

@@ -1,6 +1,7 @@
 /** The bar above everything: which plan and product are shown, whether live updates flow, who is signed in. */
 import type { Me, PlanListItem } from "./api/types";
 import { fmtDateTime } from "./lib/format";
+import { settingsDigest } from "./plan/settings";
 
 interface Props {
   plans: readonly PlanListItem[];
@@ -14,6 +15,12 @@ interface Props {
   onSignOut: () => void;
 }
 
+/** A plan in the picker: id, status, the settings that tell it from the others, and when it was made. */
+export function planOption(p: PlanListItem): string {
+  const digest = settingsDigest(p.parameters);
+  return [`#${p.plan_id}`, p.status, digest, fmtDateTime(p.created_at)].filter((x) => x !== "").join(" · ");
+}
+
 export function TopBar({ plans, planId, onPlan, products, productId, onProduct, live, me, onSignOut }: Props) {
   return (
     <header className="topbar">
@@ -24,7 +31,7 @@ export function TopBar({ plans, planId, onPlan, products, productId, onProduct, 
           {plans.length === 0 && <option value="">No plans yet</option>}
           {plans.map((p) => (
             <option key={p.plan_id} value={p.plan_id}>
-              #{p.plan_id} · {p.status} · {fmtDateTime(p.created_at)}
+              {planOption(p)}
             </option>
           ))}
         </select>

@@ -51,6 +51,7 @@ export function toPlanHeader(raw: PlanHead): PlanHeader {
     created_at: raw.created_at,
     policy: typeof raw.parameters.policy === "string" ? raw.parameters.policy : null,
     summary: raw.summary,
+    parameters: raw.parameters,
   };
 }
 
@@ -70,7 +71,13 @@ export function toPlan(raw: Schemas["PlanDocument"]): Plan {
 }
 
 export function toPlanListItem(raw: Schemas["PlanPublic"]): PlanListItem {
-  return { plan_id: String(raw.plan_id), status: raw.status, created_at: raw.created_at, summary: raw.summary };
+  return {
+    plan_id: String(raw.plan_id),
+    status: raw.status,
+    created_at: raw.created_at,
+    summary: raw.summary,
+    parameters: raw.parameters,
+  };
 }
 
 export function toInsight(raw: Schemas["HistoryPublic"]): StoreProductInsight {

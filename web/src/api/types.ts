@@ -74,6 +74,8 @@ export interface Plan {
   policy: string | null;
   /** How the plan forecast demand, for the Insight tab to chart the same forecast; null: defaults. */
   forecast: ForecastSettings | null;
+  /** Every setting the plan was made with, as the service recorded them (see plan/settings.ts). */
+  parameters: Readonly<Record<string, unknown>>;
   /** Forecast auto: per store and product (key `targetKey`), the model chosen and its forecast. */
   targets: ReadonlyMap<string, PlanTarget> | null;
   /** The stores as the plan saw them, with the cluster it assigned. */
@@ -90,6 +92,7 @@ export interface PlanListItem {
   status: PlanStatus;
   created_at: string | null;
   summary: PlanSummary | null;
+  parameters: Readonly<Record<string, unknown>>;
 }
 
 export interface ForecastSettings {
@@ -186,4 +189,7 @@ export interface Backtest {
 }
 
 /** What the plan's header shows (GET /plans/{id}/summary): no lines. */
-export type PlanHeader = Pick<Plan, "plan_id" | "status" | "error" | "progress" | "created_at" | "policy" | "summary">;
+export type PlanHeader = Pick<
+  Plan,
+  "plan_id" | "status" | "error" | "progress" | "created_at" | "policy" | "summary" | "parameters"
+>;

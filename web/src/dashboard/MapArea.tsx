@@ -16,9 +16,10 @@ interface Props {
   onSelectRoute: (key: string) => void;
   selectedStore: string | null;
   onSelectStore: (storeId: string) => void;
+  onClearStore: () => void;
 }
 
-export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectStore }: Props) {
+export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectStore, onClearStore }: Props) {
   if (view.storesLoading) return <div className="map-wrap loading">Loading stores…</div>;
   if (view.stores.length === 0) {
     return (
@@ -32,7 +33,9 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
       stores={view.stores}
       clusters={view.clusters}
       clusterLabels={view.clusterLabels}
+      planId={view.planReady ? view.planId : null}
       routes={view.mapRoutes}
+      tableFiltered={view.tableFilter !== null}
       warehouseOrders={view.orders}
       productId={view.productId}
       balances={view.balances}
@@ -41,6 +44,7 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
       onSelectRoute={onSelectRoute}
       selectedStore={selectedStore}
       onSelectStore={onSelectStore}
+      onClearStore={onClearStore}
       tileUrl={config?.tile_url ?? ""}
       tileAttribution={config?.tile_attribution ?? ""}
     />

@@ -25,5 +25,6 @@ export function useSelection(view: PlanView) {
     },
     [productId],
   );
-  return { tab, setTab, selectedStore, setSelectedStore, selectRoute, selectStore };
+  const clearStore = useCallback(() => setSelectedStore(null), []);
+  return { tab, setTab, selectedStore, setSelectedStore, selectRoute, selectStore, clearStore };
 }

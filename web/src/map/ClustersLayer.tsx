@@ -8,6 +8,7 @@ import { CircleMarker, Polygon, Tooltip, useMap, useMapEvents } from "react-leaf
 import type { ClusterInfo, Store } from "../api/types";
 import { type LatLon, clusterHull, haversineKm } from "../lib/geometry";
 import { clusterColour } from "../lib/palette";
+import { TOOLTIP_PANE } from "./panes";
 
 interface Props {
   stores: readonly Store[];
@@ -64,7 +65,7 @@ export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
         const colour = clusterColour(shape.cluster, clusterLabels);
         const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.1, dashArray: "5 4" };
         const label = (
-          <Tooltip sticky>
+          <Tooltip sticky pane={TOOLTIP_PANE}>
             Cluster {shape.cluster}: {shape.count} store{shape.count === 1 ? "" : "s"}, radius{" "}
             {shape.radiusKm.toFixed(1)} km
           </Tooltip>

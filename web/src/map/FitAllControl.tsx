@@ -1,7 +1,8 @@
 /**
  * A map button under the zoom buttons that brings every store back into view, whatever the
- * planner zoomed or panned to. It also writes the zoom onto the map's box (`data-zoom`) for the
- * end-to-end tests, straight to the DOM so zooming re-renders nothing.
+ * planner zoomed or panned to. It also writes the zoom and centre onto the map's box (`data-zoom`,
+ * `data-center`: lat,lon) for the end-to-end tests, which place clicks on the map from them;
+ * straight to the DOM, so zooming re-renders nothing.
  */
 import L from "leaflet";
 import { useEffect, useRef } from "react";
@@ -13,9 +14,12 @@ export function FitAllControl({ storePoints }: { storePoints: readonly LatLon[] 
   const box = useRef<HTMLDivElement>(null);
   const mark = () => {
     const wrap = map.getContainer().parentElement;
-    if (wrap) wrap.dataset.zoom = String(map.getZoom());
+    if (!wrap) return;
+    const c = map.getCenter();
+    wrap.dataset.zoom = String(map.getZoom());
+    wrap.dataset.center = `${c.lat},${c.lng}`;
   };
-  useMapEvents({ zoomend: mark });
+  useMapEvents({ zoomend: mark, moveend: mark });
   useEffect(() => {
     if (box.current) {
       L.DomEvent.disableClickPropagation(box.current);

@@ -1,14 +1,31 @@
 /** What the colours and line styles on the map mean, next to the map (not on the canvas, so it is readable and selectable). */
 import type { BalanceBasis } from "../lib/balance";
+import { fmtInt } from "../lib/format";
+import type { FlowsShown } from "./PlanFlows";
 import { BALANCE_COLOURS, SCOPE_COLOURS, WAREHOUSE_COLOUR, clusterColour } from "../lib/palette";
 
 interface Props {
   clusterLabels: readonly string[];
   productId: string | null;
   basis: BalanceBasis;
+  flows: FlowsShown | null;
+  storeId: string | null;
+  onClearStore: () => void;
 }
 
-export function MapLegend({ clusterLabels, productId, basis }: Props) {
+/** What the flows on the map are: their level, how many, and how to see the other level. */
+export function flowsNote(flows: FlowsShown | null, storeId: string | null): string {
+  if (flows === null) return "No plan drawn";
+  if (flows.lines !== null)
+    return `${fmtInt(flows.lines)} lines the table lists, as ${fmtInt(flows.drawn)} store pairs`;
+  const pairs = `${fmtInt(flows.drawn)} ${flows.level} pair${flows.drawn === 1 ? "" : "s"}`;
+  const cut = flows.total > flows.drawn ? ` (the largest of ${fmtInt(flows.total)})` : "";
+  if (storeId !== null) return `${pairs}${cut} to and from store ${storeId}`;
+  if (flows.level === "cluster") return `${pairs}, cluster to cluster; zoom in or pick a product or store for stores`;
+  return `${pairs}${cut}, store to store`;
+}
+
+export function MapLegend({ clusterLabels, productId, basis, flows, storeId, onClearStore }: Props) {
   return (
     <div className="legend" aria-label="Map legend">
       {productId ? (
@@ -38,6 +55,17 @@ export function MapLegend({ clusterLabels, productId, basis }: Props) {
           {clusterLabels.length > 12 && <span className="legend-note">+{clusterLabels.length - 12} more</span>}
         </div>
       )}
+      <div className="legend-group">
+        <span className="legend-title">Flows</span>
+        <span className="legend-note" data-testid="flows-note">
+          {flowsNote(flows, storeId)}
+        </span>
+        {storeId !== null && (
+          <button type="button" className="link" onClick={onClearStore}>
+            Show all stores' flows
+          </button>
+        )}
+      </div>
       <div className="legend-group">
         <span className="legend-title">Routes</span>
         <span className="legend-item">

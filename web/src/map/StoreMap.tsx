@@ -1,7 +1,8 @@
 /**
  * The map: a basemap (configured tiles, or the bundled outlines when there are none or they fail),
- * cluster outlines, routes, warehouse-order rings and store markers, all on one canvas renderer
- * so that thousands of stores pan smoothly.
+ * cluster outlines, the plan's flows (summed by the service per pair of clusters or stores), the
+ * selected line, warehouse-order rings and store markers, each kind on its own canvas pane so
+ * that thousands of stores and tens of thousands of flows pan smoothly.
  */
 import { useCallback, useMemo, useState } from "react";
 import { MapContainer, Pane } from "react-leaflet";
@@ -15,7 +16,9 @@ import { FitView } from "./FitView";
 import { ResizeWatcher } from "./ResizeWatcher";
 import { MapLegend } from "./MapLegend";
 import type { Route } from "./routes";
-import { RoutesLayer } from "./RoutesLayer";
+import { PANE_Z } from "./panes";
+import { type FlowsShown, PlanFlows } from "./PlanFlows";
+import { SelectedRoute } from "./SelectedRoute";
 import { StoresLayer } from "./StoresLayer";
 import { TileBasemap } from "./TileBasemap";
 import { WarehouseOrdersLayer } from "./WarehouseOrdersLayer";
@@ -24,7 +27,11 @@ export interface StoreMapProps {
   stores: readonly Store[];
   clusters: readonly ClusterInfo[];
   clusterLabels: readonly string[];
+  /** The plan whose flows are drawn: null while none is ready. */
+  planId: string | null;
   routes: readonly Route[];
+  /** Whether the transfers table filters its lines: then the map draws those (`routes`). */
+  tableFiltered: boolean;
   warehouseOrders: readonly WarehouseOrder[];
   productId: string | null;
   balances: ReadonlyMap<string, StoreBalance> | null;
@@ -33,6 +40,8 @@ export interface StoreMapProps {
   onSelectRoute: (key: string) => void;
   selectedStore: string | null;
   onSelectStore: (storeId: string) => void;
+  /** Back from one store's flows to the whole plan's. */
+  onClearStore: () => void;
   tileUrl: string;
   tileAttribution: string;
 }
@@ -40,16 +49,18 @@ export interface StoreMapProps {
 export function StoreMap(props: StoreMapProps) {
   const { stores, routes, selectedRoute, tileUrl } = props;
   const [tilesFailed, setTilesFailed] = useState(false);
+  const [flows, setFlows] = useState<FlowsShown | null>(null);
+  const clusterOf = useMemo(() => new Map(stores.map((s) => [s.store_id, s.cluster])), [stores]);
+  const selected = routes.find((x) => x.key === selectedRoute) ?? null;
   const onTilesUnavailable = useCallback(() => setTilesFailed(true), []);
   const storePoints = useMemo(() => stores.map((s) => [s.lat, s.lon] as LatLon), [stores]);
   const focus = useMemo(() => {
-    const r = routes.find((x) => x.key === selectedRoute);
-    if (r) return { key: `route:${r.key}`, points: [r.from, r.to] };
+    if (selected) return { key: `route:${selected.key}`, points: [selected.from, selected.to] };
     if (props.productId !== null && routes.length > 0) {
       return { key: `product:${props.productId}`, points: routes.flatMap((x) => [x.from, x.to]) };
     }
     return { key: null, points: [] };
-  }, [routes, selectedRoute, props.productId]);
+  }, [routes, selected, props.productId]);
   const useTiles = tileUrl !== "" && !tilesFailed;
 
   return (
@@ -58,8 +69,11 @@ export function StoreMap(props: StoreMapProps) {
       role="region"
       aria-label="Map of stores and transfer routes"
       data-stores={stores.length}
-      data-routes={routes.length}
-      data-selected-route={selectedRoute ?? ""}
+      data-flows={flows?.drawn ?? 0}
+      data-flow-level={flows?.level ?? ""}
+      data-flow-total={flows?.total ?? 0}
+      data-routes={flows?.lines ?? ""}
+      data-selected-route={selected ? selected.key : ""}
       data-basemap={useTiles ? "tiles" : "outlines"}
     >
       <MapContainer className="map" preferCanvas center={[39.5, -96]} zoom={4} minZoom={2} worldCopyJump keyboard>
@@ -68,17 +82,26 @@ export function StoreMap(props: StoreMapProps) {
         ) : (
           <BasemapLayer />
         )}
-        {/* One pane per layer kind, stacked so stores stay on top of routes whatever loads last. */}
-        <Pane name="clusters" style={{ zIndex: 410 }}>
+        {/* One pane per layer kind, stacked so stores stay on top of flows whatever loads last. */}
+        <Pane name="clusters" style={{ zIndex: PANE_Z.clusters }}>
           <ClustersLayer stores={stores} clusters={props.clusters} clusterLabels={props.clusterLabels} />
         </Pane>
-        <Pane name="routes" style={{ zIndex: 420 }}>
-          <RoutesLayer routes={routes} selectedKey={selectedRoute} onSelect={props.onSelectRoute} />
+        <Pane name="routes" style={{ zIndex: PANE_Z.routes }}>
+          <PlanFlows
+            planId={props.planId}
+            productId={props.productId}
+            storeId={props.selectedStore}
+            filtered={props.tableFiltered ? routes : null}
+            clusterOf={clusterOf}
+            faded={selected !== null}
+            onShown={setFlows}
+          />
+          {selected && <SelectedRoute route={selected} />}
         </Pane>
-        <Pane name="warehouse" style={{ zIndex: 430 }}>
+        <Pane name="warehouse" style={{ zIndex: PANE_Z.warehouse }}>
           <WarehouseOrdersLayer stores={stores} orders={props.warehouseOrders} />
         </Pane>
-        <Pane name="stores" style={{ zIndex: 440 }}>
+        <Pane name="stores" style={{ zIndex: PANE_Z.stores }}>
           <StoresLayer
             stores={stores}
             clusterLabels={props.clusterLabels}
@@ -92,7 +115,14 @@ export function StoreMap(props: StoreMapProps) {
         <FitAllControl storePoints={storePoints} />
         <FitView storePoints={storePoints} focusKey={focus.key} focus={focus.points} />
       </MapContainer>
-      <MapLegend clusterLabels={props.clusterLabels} productId={props.productId} basis={props.balanceBasis} />
+      <MapLegend
+        clusterLabels={props.clusterLabels}
+        productId={props.productId}
+        basis={props.balanceBasis}
+        flows={flows}
+        storeId={props.selectedStore}
+        onClearStore={props.onClearStore}
+      />
     </div>
   );
 }

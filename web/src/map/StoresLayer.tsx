@@ -11,6 +11,7 @@ import { fmtDecimal, fmtInt } from "../lib/format";
 import { balanceRadius } from "../lib/geometry";
 import { BALANCE_COLOURS, clusterColour } from "../lib/palette";
 import { StoreStock } from "./StoreStock";
+import { TOOLTIP_PANE } from "./panes";
 
 interface Props {
   stores: readonly Store[];
@@ -51,9 +52,11 @@ export function StoresLayer({ stores, clusterLabels, productId, balances, select
               fillColor: fill,
               fillOpacity: byBalance && !balance ? 0.4 : 0.9,
             }}
+            // A click on a store is the store's, not also a click on the flows beneath it.
+            bubblingMouseEvents={false}
             eventHandlers={{ click: () => onSelectStore(store.store_id) }}
           >
-            <Tooltip>
+            <Tooltip pane={TOOLTIP_PANE}>
               <strong>{store.name || store.store_id}</strong> ({store.store_id})
               <br />
               Cluster {store.cluster}

@@ -4,6 +4,7 @@ import { CircleMarker, Tooltip } from "react-leaflet";
 import type { Store, WarehouseOrder } from "../api/types";
 import { fmtInt } from "../lib/format";
 import { WAREHOUSE_COLOUR } from "../lib/palette";
+import { TOOLTIP_PANE } from "./panes";
 
 interface Props {
   stores: readonly Store[];
@@ -41,7 +42,7 @@ export function WarehouseOrdersLayer({ stores, orders }: Props) {
           radius={10}
           pathOptions={{ color: WAREHOUSE_COLOUR, weight: 1.5, dashArray: "2 3", fill: false }}
         >
-          <Tooltip>
+          <Tooltip pane={TOOLTIP_PANE}>
             <strong>Warehouse order</strong> for {store.name || store.store_id}: {fmtInt(units)} units
             {lines.slice(0, 5).map((o) => (
               <div key={o.product_id}>

@@ -1,5 +1,5 @@
-/** Transfer lines resolved to map positions, and grouped by store pair for drawing. */
-import type { Scope, Store, Transfer } from "../api/types";
+/** Transfer lines resolved to map positions (the selected line is drawn from these). */
+import type { Store, Transfer } from "../api/types";
 import type { LatLon } from "../lib/geometry";
 
 export interface Route {
@@ -7,19 +7,6 @@ export interface Route {
   transfer: Transfer;
   from: LatLon;
   to: LatLon;
-}
-
-/**
- * All lines from one store to another (several products travel the same road): drawn as one
- * line whose width is their total, so that a plan of thousands of lines stays legible.
- */
-export interface RouteGroup {
-  key: string;
-  from: LatLon;
-  to: LatLon;
-  scope: Scope;
-  quantity: number;
-  routes: Route[];
 }
 
 /** A stable key for a transfer line: its id once stored, else its position in the plan. */
@@ -37,21 +24,4 @@ export function resolveRoutes(transfers: readonly Transfer[], stores: readonly S
     if (from && to) routes.push({ key: routeKey(transfer, index), transfer, from, to });
   });
   return routes;
-}
-
-/** Group lines by (source, destination), largest first within a group. Scope is a property of the pair. */
-export function groupRoutes(routes: readonly Route[]): RouteGroup[] {
-  const groups = new Map<string, RouteGroup>();
-  for (const route of routes) {
-    const key = `${route.transfer.from_store}\u2192${route.transfer.to_store}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { key, from: route.from, to: route.to, scope: route.transfer.scope, quantity: 0, routes: [] };
-      groups.set(key, group);
-    }
-    group.quantity += route.transfer.quantity;
-    group.routes.push(route);
-  }
-  for (const g of groups.values()) g.routes.sort((a, b) => b.transfer.quantity - a.transfer.quantity);
-  return [...groups.values()];
 }

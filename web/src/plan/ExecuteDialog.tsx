@@ -2,9 +2,10 @@
  * Confirmation before a plan is executed: it names what will move (lines, units, products,
  * stores and the largest lines) so that nobody dispatches stock by a stray click.
  */
-import { useEffect, useMemo, useRef } from "react";
+import { useMemo, useRef } from "react";
 import type { Transfer } from "../api/types";
 import { fmtInt } from "../lib/format";
+import { useFocusTrap } from "../lib/useFocusTrap";
 
 interface Props {
   transfers: readonly Transfer[];
@@ -26,18 +27,12 @@ export function describeExecution(transfers: readonly Transfer[]) {
 export function ExecuteDialog({ transfers, busy, onConfirm, onCancel }: Props) {
   const d = useMemo(() => describeExecution(transfers), [transfers]);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    cancelRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onCancel();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onCancel]);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef, cancelRef, onCancel);
 
   return (
     <div className="backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="execute-title">
+      <div className="dialog" ref={dialogRef} role="dialog" aria-modal="true" aria-labelledby="execute-title">
         <h2 id="execute-title">Execute this plan?</h2>
         <p>
           This dispatches <strong>{fmtInt(d.lines)} transfer lines</strong> moving{" "}

@@ -12,6 +12,7 @@ import { ECONOMIC_DEFAULTS, ECONOMICS, FORECASTS, POLICIES } from "./choices";
 interface Props {
   onSubmit: (params: PlanParameters) => void;
   busy: boolean;
+  /** Why this key may not plan (a viewer key): Run is disabled and this says why. */
   roleNote: string | null;
 }
 
@@ -133,6 +134,7 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (roleNote !== null) return;
     const { params, errors: found } = toParameters(fields);
     setErrors(found);
     if (params) onSubmit(params);
@@ -274,8 +276,17 @@ export function PlanForm({ onSubmit, busy, roleNote }: Props) {
         {number("pack_size", "Pack size", "multiples moved")}
         {number("min_transfer_units", "Minimum transfer", "smallest line")}
       </div>
-      {roleNote && <p className="hint">{roleNote}</p>}
-      <button type="submit" className="primary" disabled={busy}>
+      {roleNote && (
+        <p className="hint role-note" id="plan-role-note">
+          {roleNote}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="primary"
+        disabled={busy || roleNote !== null}
+        aria-describedby={roleNote ? "plan-role-note" : undefined}
+      >
         {busy ? "Planning…" : "Run plan"}
       </button>
     </form>

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiContext } from "../api/context";
 import type { Plan, Store, Transfer } from "../api/types";
 import { downloadCsv } from "../lib/csv";
-import { transferLine } from "../test/factories";
+import { planDoc, transferLine } from "../test/factories";
 import { planPages, stubService, withQueries } from "../test/service";
 import { ExecuteDialog } from "./ExecuteDialog";
 import { Kpis, needShare } from "./Kpis";
@@ -432,24 +432,8 @@ describe("Kpis", () => {
 });
 
 describe("PlanStatus", () => {
-  const plan = (status: Plan["status"], extra: Partial<Plan> = {}): Plan => ({
-    plan_id: "4",
-    status,
-    error: null,
-    progress: null,
-    created_at: null,
-    target: "forecast",
-    policy: null,
-    forecast: null,
-    targets: null,
-    stores: [],
-    summary: null,
-    clusters: [],
-    transfers: [],
-    warehouse_orders: [],
-    elbow: null,
-    ...extra,
-  });
+  const plan = (status: Plan["status"], extra: Partial<Plan> = {}): Plan =>
+    planDoc({ status, target: "forecast", policy: null, parameters: {}, ...extra });
 
   it("shows the service's progress while the plan runs", () => {
     render(
@@ -488,9 +472,14 @@ describe("PlanStatus", () => {
 
   it("names the policy that made the plan", () => {
     render(
-      <PlanStatus planId="4" plan={plan("completed", { policy: "expected-benefit" })} canExecute onExecute={vi.fn()} />,
+      <PlanStatus
+        planId="4"
+        plan={plan("completed", { parameters: { policy: "expected-benefit" } })}
+        canExecute
+        onExecute={vi.fn()}
+      />,
     );
-    expect(screen.getByText(/^Status:/)).toHaveTextContent("Status: completed · policy Expected benefit");
+    expect(screen.getByLabelText("Plan settings")).toHaveTextContent("PolicyExpected benefit");
   });
 
   it("invites a first plan when there is none", () => {
