@@ -471,6 +471,35 @@ class FlowCollection(BaseModel):
     flows: list[Flow] = Field(description="The pairs with the most units first (at most limit).")
 
 
+class ShortSource(BaseModel):
+    """A source holding less of a product than the plan's proposed lines take from it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    store_id: str
+    product_id: str
+    needed: int = Field(description="Units the plan's proposed lines take from this store.")
+    on_hand: int = Field(description="Units on hand there now.")
+
+
+class PlanStockCheck(BaseModel):
+    """Whether the stock moved since the plan was made, and what executing would refuse."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    plan_id: int
+    made_at: dt.datetime = Field(description="When the plan was made: it read the stock then.")
+    stale: bool = Field(description="The stock changed since (a sale, adjustment, import...).")
+    changes: int = Field(description="Stock changes recorded since, counted up to 1,000.")
+    more: bool = Field(description="More than 1,000 changes since.")
+    last_change_at: dt.datetime | None
+    short_count: int = Field(
+        description="Sources now holding less than the plan's proposed lines take: "
+        "executing would be refused (409) while any is short."
+    )
+    short: list[ShortSource] = Field(description="The first 20 of them, by store and product.")
+
+
 class ExecutePublic(BaseModel):
     plan_id: int
     status: PlanStatus

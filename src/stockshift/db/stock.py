@@ -252,10 +252,15 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
         if held.get((s, p), 0) < q
     ]
     if problems:
+        named = "; ".join(
+            f"store {p['store_id']} holds {p['on_hand']} of product {p['product_id']}, "
+            f"its lines take {p['needed']}"
+            for p in problems[:3]
+        )
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
         raise ConflictError(
-            f"plan {plan_id} no longer fits the stock: {len(problems)} source(s) hold less "
-            "than their lines take (stock moved since planning); nothing was changed — "
-            "make a new plan",
+            f"plan {plan_id} no longer fits the stock: {named}{more} (stock moved since "
+            "planning); nothing was changed — make a new plan",
             problems,
         )
     stock = cast(Table, Stock.__table__)

@@ -19,9 +19,11 @@ from stockshift.api.schemas import (
     PlanDocument,
     PlanPage,
     PlanStatus,
+    PlanStockCheck,
     RouteCollection,
 )
 from stockshift.core.types import PlanParameters
+from stockshift.db.freshness import stock_check
 from stockshift.db.plans import get_plan, list_plans, plan_header, plan_line_rows
 from stockshift.db.stock import execute_plan
 
@@ -148,6 +150,32 @@ def routes(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> Response:
     ]
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
     return Response(text, media_type="application/json")
+
+
+@router.get(
+    "/plans/{plan_id}/stock-check",
+    operation_id="checkPlanStock",
+    response_model=PlanStockCheck,
+    responses=responses(401, 404, 422),
+)
+def stock_changed(plan_id: PlanId, session: SessionDep, _key: ViewerKey) -> PlanStockCheck:
+    """Whether the stock moved since the plan was made (``stale``: changes recorded since
+    its ``made_at``, its own dispatches aside) and which sources now hold less than its
+    proposed lines take: what a planner checks before executing, which would be refused
+    (409, naming them) while any source is short."""
+    check = stock_check(session, plan_id=plan_id)
+    return PlanStockCheck.model_validate(
+        {
+            "plan_id": check.plan_id,
+            "made_at": check.made_at,
+            "stale": check.changes > 0,
+            "changes": check.changes,
+            "more": check.more,
+            "last_change_at": check.last_change_at,
+            "short_count": check.short_count,
+            "short": check.short,
+        }
+    )
 
 
 @router.post(
