@@ -22,6 +22,7 @@ import { ChainStock } from "./plan/ChainStock";
 import { ExecuteDialog } from "./plan/ExecuteDialog";
 import { PlanForm } from "./plan/PlanForm";
 import { PlanStatus } from "./plan/PlanStatus";
+import { usePlanStockCheck } from "./plan/stockCheck";
 import { TopBar } from "./TopBar";
 
 interface Props {
@@ -44,6 +45,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const lines = useLineActions(api, banner);
   const backtest = useBacktestRun(api, banner, selection.tab === "Backtest", live);
   const current = view.header;
+  const stockCheck = usePlanStockCheck(api, view.planId, current?.status === "completed");
   // Planning from the backtest's verdict: the new plan's lines, all of them, are what the planner
   // wants next (a product chosen earlier could hide every line, and the gain column with them).
   const planFromBacktest = (params: PlanParameters) => {
@@ -82,6 +84,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             plan={current}
             canExecute={view.canExecute}
             executeNote={me.role === "viewer" ? VIEWER_EXECUTE_NOTE : null}
+            stockCheck={stockCheck.data}
             onExecute={actions.askExecute}
           />
           <ChainStock />
@@ -113,6 +116,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           <ExecuteDialog
             transfers={view.transfers}
             busy={actions.executing}
+            stockCheck={stockCheck.data}
             onConfirm={() => actions.execute(view.planId)}
             onCancel={actions.dismissExecute}
           />

@@ -6,10 +6,14 @@ import { useMemo, useRef } from "react";
 import type { Transfer } from "../api/types";
 import { fmtInt } from "../lib/format";
 import { useFocusTrap } from "../lib/useFocusTrap";
+import type { StockCheck } from "./stockCheck";
+import { StockWarning } from "./StockWarning";
 
 interface Props {
   transfers: readonly Transfer[];
   busy: boolean;
+  /** Whether the stock moved since the plan was made: said again before dispatching. */
+  stockCheck?: StockCheck;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -24,7 +28,7 @@ export function describeExecution(transfers: readonly Transfer[]) {
   return { lines: proposed.length, units, products, sources, destinations, largest };
 }
 
-export function ExecuteDialog({ transfers, busy, onConfirm, onCancel }: Props) {
+export function ExecuteDialog({ transfers, busy, stockCheck, onConfirm, onCancel }: Props) {
   const d = useMemo(() => describeExecution(transfers), [transfers]);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -53,6 +57,7 @@ export function ExecuteDialog({ transfers, busy, onConfirm, onCancel }: Props) {
             </ul>
           </>
         )}
+        <StockWarning check={stockCheck} />
         <div className="dialog-actions">
           <button type="button" ref={cancelRef} onClick={onCancel}>
             Cancel

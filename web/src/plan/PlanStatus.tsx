@@ -2,6 +2,8 @@
 import type { PlanHeader } from "../api/types";
 import { Kpis } from "./Kpis";
 import { planSettings } from "./settings";
+import type { StockCheck } from "./stockCheck";
+import { StockWarning } from "./StockWarning";
 
 interface Props {
   planId: string | null;
@@ -9,10 +11,12 @@ interface Props {
   canExecute: boolean;
   /** Why Execute is disabled when the plan could otherwise be executed (a viewer key). */
   executeNote?: string | null;
+  /** Whether the stock moved since the plan was made (completed plans). */
+  stockCheck?: StockCheck;
   onExecute: () => void;
 }
 
-export function PlanStatus({ planId, plan, canExecute, executeNote = null, onExecute }: Props) {
+export function PlanStatus({ planId, plan, canExecute, executeNote = null, stockCheck, onExecute }: Props) {
   if (planId === null) return <p className="empty">No plan yet: set the parameters above and run one.</p>;
   if (!plan) return <p className="loading">Loading plan…</p>;
   if (plan.status === "running") {
@@ -36,6 +40,7 @@ export function PlanStatus({ planId, plan, canExecute, executeNote = null, onExe
       </p>
       <PlanSettings parameters={plan.parameters} />
       {plan.summary && <Kpis summary={plan.summary} />}
+      {plan.status === "completed" && <StockWarning check={stockCheck} id="stock-warning" />}
       <button
         type="button"
         className="danger"
