@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(
         "© OpenStreetMap contributors", description="Attribution shown under the map tiles."
     )
+    intra_cluster_warn_km: float = Field(
+        300.0,
+        gt=0,
+        description="The dashboard warns of a cluster whose intra-cluster lines run longer "
+        "than this many km (a cluster too wide to be one region).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser; empty means CORS is off.",

@@ -62,6 +62,8 @@ export async function startService({ chain = null } = {}) {
     STOCKSHIFT_DATABASE_URL: `sqlite:///${join(dir, "e2e.db")}`,
     // No tile server: the dashboard must fall back to its bundled outlines.
     STOCKSHIFT_TILE_URL: "",
+    // Lower than the 300 km default: the demo chain's widest clusters then have lines to flag.
+    STOCKSHIFT_INTRA_CLUSTER_WARN_KM: "100",
   };
   cli(env, "db", "upgrade");
   let planned = null;

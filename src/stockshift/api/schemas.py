@@ -71,6 +71,9 @@ class ConfigPublic(BaseModel):
     version: str
     tile_url: str
     tile_attribution: str
+    intra_cluster_warn_km: float = Field(
+        description="Intra-cluster lines longer than this are flagged on the map."
+    )
 
 
 class MePublic(BaseModel):

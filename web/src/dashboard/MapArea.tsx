@@ -1,6 +1,7 @@
 /** The map of stores and routes, or why there is none yet (loading, or no stores imported). */
-import { memo } from "react";
+import { memo, useMemo } from "react";
 import type { AppConfig } from "../api/types";
+import { clusterReach } from "../lib/clusterReach";
 import { StoreMap } from "../map/StoreMap";
 import type { PlanView } from "./usePlanView";
 
@@ -19,7 +20,15 @@ interface Props {
   onClearStore: () => void;
 }
 
+/** Used until the service's config says otherwise (STOCKSHIFT_INTRA_CLUSTER_WARN_KM's default). */
+const WARN_KM = 300;
+
 export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectStore, onClearStore }: Props) {
+  const warnKm = config?.intra_cluster_warn_km ?? WARN_KM;
+  const reach = useMemo(
+    () => clusterReach(view.clusters, view.stores, view.transfers, warnKm),
+    [view.clusters, view.stores, view.transfers, warnKm],
+  );
   if (view.storesLoading) return <div className="map-wrap loading">Loading stores…</div>;
   if (view.stores.length === 0) {
     return (
@@ -47,6 +56,8 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
       onClearStore={onClearStore}
       tileUrl={config?.tile_url ?? ""}
       tileAttribution={config?.tile_attribution ?? ""}
+      reach={reach}
+      warnKm={warnKm}
     />
   );
 }

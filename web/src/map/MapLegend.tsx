@@ -1,6 +1,7 @@
 /** What the colours and line styles on the map mean, next to the map (not on the canvas, so it is readable and selectable). */
 import type { BalanceBasis } from "../lib/balance";
-import { fmtInt } from "../lib/format";
+import { type ClusterReach, overreaching } from "../lib/clusterReach";
+import { fmtDecimal, fmtInt } from "../lib/format";
 import type { FlowsShown } from "./PlanFlows";
 import { BALANCE_COLOURS, SCOPE_COLOURS, WAREHOUSE_COLOUR, clusterColour } from "../lib/palette";
 
@@ -11,6 +12,10 @@ interface Props {
   flows: FlowsShown | null;
   storeId: string | null;
   onClearStore: () => void;
+  /** Each cluster's radius and longest intra-cluster line. */
+  reach: readonly ClusterReach[];
+  /** Intra-cluster lines longer than this are flagged (km). */
+  warnKm: number;
 }
 
 /** What the flows on the map are: their level, how many, and how to see the other level. */
@@ -25,7 +30,25 @@ export function flowsNote(flows: FlowsShown | null, storeId: string | null): str
   return `${pairs}${cut}, store to store`;
 }
 
-export function MapLegend({ clusterLabels, productId, basis, flows, storeId, onClearStore }: Props) {
+/** The warning for clusters too wide to be one region, or null. */
+export function reachWarning(reach: readonly ClusterReach[], warnKm: number): string | null {
+  const wide = overreaching(reach);
+  if (wide.length === 0) return null;
+  const named = wide
+    .slice(0, 3)
+    .map(
+      (r) =>
+        `cluster ${r.cluster} (${fmtInt(r.longLines)} line${r.longLines === 1 ? "" : "s"}, up to ${fmtInt(r.longestKm)} km)`,
+    )
+    .join(", ");
+  const more = wide.length > 3 ? ` and ${fmtInt(wide.length - 3)} more` : "";
+  return `Intra-cluster lines longer than ${fmtInt(warnKm)} km: ${named}${more}. Such a cluster is wider than a region; try more clusters or a distance limit.`;
+}
+
+export function MapLegend(props: Props) {
+  const { clusterLabels, productId, basis, flows, storeId, onClearStore } = props;
+  const radius = new Map(props.reach.map((r) => [r.cluster, r.radiusKm]));
+  const warning = reachWarning(props.reach, props.warnKm);
   return (
     <div className="legend" aria-label="Map legend">
       {productId ? (
@@ -50,10 +73,16 @@ export function MapLegend({ clusterLabels, productId, basis, flows, storeId, onC
             <span key={c} className="legend-item">
               <span className="swatch dot" style={{ background: clusterColour(c, clusterLabels) }} />
               {c}
+              {radius.get(c) != null && <span className="legend-note"> r {fmtDecimal(radius.get(c) ?? 0)} km</span>}
             </span>
           ))}
           {clusterLabels.length > 12 && <span className="legend-note">+{clusterLabels.length - 12} more</span>}
         </div>
+      )}
+      {warning && (
+        <p className="legend-warning" role="note" data-testid="reach-warning">
+          {warning}
+        </p>
       )}
       <div className="legend-group">
         <span className="legend-title">Flows</span>

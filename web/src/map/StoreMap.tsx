@@ -8,6 +8,7 @@ import { useCallback, useMemo, useState } from "react";
 import { MapContainer, Pane } from "react-leaflet";
 import type { ClusterInfo, Store, WarehouseOrder } from "../api/types";
 import type { BalanceBasis, StoreBalance } from "../lib/balance";
+import type { ClusterReach } from "../lib/clusterReach";
 import type { LatLon } from "../lib/geometry";
 import { BasemapLayer } from "./BasemapLayer";
 import { ClustersLayer } from "./ClustersLayer";
@@ -44,6 +45,10 @@ export interface StoreMapProps {
   onClearStore: () => void;
   tileUrl: string;
   tileAttribution: string;
+  /** Each cluster's radius and longest intra-cluster line, for the legend. */
+  reach: readonly ClusterReach[];
+  /** Intra-cluster lines longer than this are flagged (km). */
+  warnKm: number;
 }
 
 export function StoreMap(props: StoreMapProps) {
@@ -122,6 +127,8 @@ export function StoreMap(props: StoreMapProps) {
         flows={flows}
         storeId={props.selectedStore}
         onClearStore={props.onClearStore}
+        reach={props.reach}
+        warnKm={props.warnKm}
       />
     </div>
   );

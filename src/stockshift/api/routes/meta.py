@@ -23,10 +23,14 @@ def health() -> Health:
     "/config", operation_id="getConfig", response_model=ConfigPublic, responses=responses(401)
 )
 def config(state: StateDep, _key: ViewerKey) -> ConfigPublic:
-    """Settings the dashboard uses: the map tile URL template and its attribution."""
+    """Settings the dashboard uses: the map tile URL template and its attribution, and the
+    length beyond which an intra-cluster line is flagged."""
     s = state.settings
     return ConfigPublic(
-        version=package_version(), tile_url=s.tile_url, tile_attribution=s.tile_attribution
+        version=package_version(),
+        tile_url=s.tile_url,
+        tile_attribution=s.tile_attribution,
+        intra_cluster_warn_km=s.intra_cluster_warn_km,
     )
 
 
