@@ -1,7 +1,9 @@
 // The planner's journey through the dashboard in headless Chromium against a real service:
-// a wrong key is refused, sign in, run a plan, see routes, filter and select, execute, receive,
-// see stock change, a stale plan is refused (409), a backtest compares the policies and plans
-// with the winner, a viewer is told why it may not plan (403).
+// a wrong key is refused, sign in, run a plan and read its settings, see its flows (clusters,
+// stores, a product's, a store's) with city names, lakes and each cluster's reach on the map,
+// filter and select, execute (the dialog keeps focus), receive, see stock change, a stale plan
+// is flagged and refused (409) naming store and product, a backtest compares the policies and
+// plans with the winner, a viewer sees Run and Execute disabled with the reason.
 // Screenshots of each view land in web/test-results/.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -90,6 +92,8 @@ test("a planner signs in, plans, and sees the routes on the map", async () => {
   assert.equal(await map.getAttribute("data-stores"), "40");
   assert.equal(await map.getAttribute("data-basemap"), "outlines");
   await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
+  // The offline basemap names cities (Natural Earth populated places) under the stores.
+  await page.locator(".leaflet-basemap-labels-pane .city-label", { hasText: /^Chicago$/ }).waitFor();
   await shot("02-signed-in");
 
   await runPlan({ Target: "cluster-mean", "Distance limit (km)": "2000" });
@@ -147,6 +151,23 @@ test("the map sums the lines into flows: clusters at country scale, stores zoome
   const clusters = await flowsOf("level=cluster");
   assert.equal(Number(await map.getAttribute("data-flows")), clusters.flows.length);
   assert.match(await page.getByTestId("flows-note").innerText(), /cluster to cluster/);
+
+  // Each cluster's radius, and the clusters whose intra-cluster lines run past the distance set (server.mjs) named.
+  const doc = (await service.api("GET", `/api/v1/plans/${planId}`)).body;
+  const warnKm = (await service.api("GET", "/api/v1/config")).body.intra_cluster_warn_km;
+  const legend = await page.getByLabel("Map legend").innerText();
+  for (const c of doc.clusters) {
+    const km = c.radius_km.toLocaleString("en-GB", { maximumFractionDigits: 1 });
+    assert.match(legend, new RegExp(`${c.cluster}\\s*r ${km} km`), `cluster ${c.cluster}'s radius ${km} km is shown`);
+  }
+  const clusterOf = new Map(doc.stores.map((s) => [s.store_id, s.cluster]));
+  const long = doc.transfers.filter((t) => t.scope === "intra-cluster" && t.distance_km > warnKm);
+  assert.ok(long.length > 0, `the demo chain's clusters have intra-cluster lines over ${warnKm} km`);
+  const warning = await page.getByTestId("reach-warning").innerText();
+  const wide = [...new Set(long.map((t) => clusterOf.get(t.from_store)))];
+  const wideNamed = wide.filter((c) => new RegExp(`cluster ${c} \\(`).test(warning));
+  assert.equal(wideNamed.length, Math.min(wide.length, 3), `the widest clusters of ${wide.join(", ")} are named`);
+  if (wide.length > 3) assert.match(warning, new RegExp(`and ${wide.length - 3} more`));
 
   // A click on a flow between two clusters says what it carries (flows may cross: any it names).
   const cross = clusters.flows.find((f) => f.origin !== f.destination);
@@ -535,7 +556,7 @@ test("on a 390 x 844 phone a planner reviews the lines and receives one", async 
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
-test("a plan made stale by a stock change is refused with a clear 409 message", async () => {
+test("a plan made stale by a stock change is flagged before Execute, and refused with a 409 naming store and product", async () => {
   await runPlan();
   await page.getByText("Status: completed").waitFor({ timeout: 60_000 });
   const planId = await page.getByLabel("Plan shown").inputValue();
@@ -552,14 +573,23 @@ test("a plan made stale by a stock change is refused with a clear 409 message", 
   });
   assert.equal(adjusted.status, 201);
 
+  // Flagged before Execute: the stock event has the page check the plan again, naming the source.
+  const named = new RegExp(`store ${line.from_store} holds 0 of ${line.product_id}, its lines take [\\d,]+`);
+  const warning = page.locator('.stock-warning[data-severity="refused"]');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), named);
+  await shot("09-stale-plan-flagged");
   await page.getByRole("button", { name: "Execute plan…" }).click();
-  await page
-    .getByRole("dialog")
-    .getByRole("button", { name: /^Dispatch/ })
-    .click();
+  const dialog = page.getByRole("dialog");
+  assert.match(await dialog.innerText(), named, "the dialog says it again");
+  await dialog.getByRole("button", { name: /^Dispatch/ }).click();
   const alert = page.getByRole("alert");
   await alert.waitFor();
   assert.match(await alert.innerText(), /Conflict: nothing was changed/);
+  assert.match(
+    await alert.innerText(),
+    new RegExp(`store ${line.from_store} holds 0 of product ${line.product_id}, its lines take \\d+`),
+  );
   await shot("09-stale-plan-409");
 });
 

@@ -1,29 +1,42 @@
 /**
- * The offline basemap: country outlines from Natural Earth (world-atlas, 1:50m) and US state
- * borders (us-atlas, public-domain Census data), both bundled, loaded in their own chunk on
- * first use so the main bundle stays small.
+ * The offline basemap: country outlines from Natural Earth (world-atlas, 1:50m), US state
+ * borders (us-atlas, public-domain Census data), lakes (Natural Earth 1:50m) and city names
+ * (Natural Earth 1:110m populated places), all bundled, loaded in their own chunk on first use
+ * so the main bundle stays small. The lakes and cities are small files derived once from
+ * registry packages that carry Natural Earth (public domain): web/scripts/derive-lakes.mjs and
+ * web/scripts/derive_cities.py say how.
  */
 import type { FeatureCollection, MultiLineString } from "geojson";
 import { feature, mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 
+/** A city of the basemap: name, latitude, longitude. */
+export type City = [name: string, lat: number, lon: number];
+
 export interface Basemap {
   countries: FeatureCollection;
   regions: MultiLineString;
+  lakes: FeatureCollection;
+  cities: City[];
 }
 
 let cached: Promise<Basemap> | null = null;
 
 export function loadBasemap(): Promise<Basemap> {
-  cached ??= Promise.all([import("world-atlas/countries-50m.json"), import("us-atlas/states-10m.json")]).then(
-    ([world, us]) => {
-      const worldTopo = world.default as unknown as Topology<{ countries: GeometryCollection }>;
-      const usTopo = us.default as unknown as Topology<{ states: GeometryCollection }>;
-      return {
-        countries: feature(worldTopo, worldTopo.objects.countries) as FeatureCollection,
-        regions: mesh(usTopo, usTopo.objects.states, (a, b) => a !== b),
-      };
-    },
-  );
+  cached ??= Promise.all([
+    import("world-atlas/countries-50m.json"),
+    import("us-atlas/states-10m.json"),
+    import("./data/lakes-50m.json"),
+    import("./data/cities-110m.json"),
+  ]).then(([world, us, lakes, cities]) => {
+    const worldTopo = world.default as unknown as Topology<{ countries: GeometryCollection }>;
+    const usTopo = us.default as unknown as Topology<{ states: GeometryCollection }>;
+    return {
+      countries: feature(worldTopo, worldTopo.objects.countries) as FeatureCollection,
+      regions: mesh(usTopo, usTopo.objects.states, (a, b) => a !== b),
+      lakes: lakes.default as unknown as FeatureCollection,
+      cities: cities.default as unknown as City[],
+    };
+  });
   return cached;
 }
