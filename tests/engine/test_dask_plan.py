@@ -253,3 +253,12 @@ def test_plan_engine_dask_starts_its_own_local_cluster(cli: Cli, tmp_path: Path)
     )  # fmt: skip
     assert on_dask.exit_code == 0, on_dask.output
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_the_paper_layout_is_refused_by_the_dask_engine(cli: Cli, tmp_path: Path) -> None:
+    paper = tmp_path / "paper.csv"
+    paper.write_text("product_id,store_id,stock,latitude,longitude\nP1,S1,3,41.0,-93.0\n")
+    result = cli("plan", paper, "--engine", "dask", "--output", tmp_path / "p.json")
+    assert result.exit_code == 2
+    assert "--engine dask reads --stores and --inventory" in result.stderr
+    assert not (tmp_path / "p.json").exists()
