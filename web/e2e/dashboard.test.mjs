@@ -615,6 +615,19 @@ test("charts: sales with forecast and target, the elbow curve and the clusters",
     return canvas !== null && map !== null && canvas.getBoundingClientRect().width >= map.clientWidth;
   });
   await shot("11-large-screen");
+  // The store chosen for the chart narrows the transfers table too (the service's store_id), until cleared.
+  const chip = page.getByRole("button", { name: `Only lines of store ${store}: show every store's lines` });
+  await chip.waitFor();
+  await page.waitForFunction(() => document.querySelector('section[aria-label="Transfers"] .loading') === null);
+  const ends = await page
+    .locator("table.data tbody tr[id]")
+    .evaluateAll((rows) => rows.map((r) => [r.cells[1].textContent, r.cells[2].textContent]));
+  assert.ok(
+    ends.every(([from, to]) => from === store || to === store),
+    `every line leaves or reaches ${store}`,
+  );
+  await chip.click();
+  await chip.waitFor({ state: "detached" });
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 

@@ -47,10 +47,11 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   const current = view.header;
   const stockCheck = usePlanStockCheck(api, view.planId, current?.status === "completed");
   // Planning from the backtest's verdict: the new plan's lines, all of them, are what the planner
-  // wants next (a product chosen earlier could hide every line, and the gain column with them).
+  // wants next (a product or store chosen earlier could hide every line).
   const planFromBacktest = (params: PlanParameters) => {
     actions.runPlan(params);
     view.showProduct(null);
+    selection.setSelectedStore(null);
     selection.setTab("Transfers");
   };
 

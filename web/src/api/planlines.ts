@@ -29,6 +29,7 @@ export interface LineQuery {
 
 export interface OrderQuery {
   product_id: string | null;
+  store_id: string | null;
   /** Text found in the product, the store or the reason, any case. */
   q: string | null;
   sort: OrderSort;

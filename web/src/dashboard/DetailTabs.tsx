@@ -49,6 +49,8 @@ export function DetailTabs(props: Props) {
               key={planId}
               planId={planId}
               productId={view.productId}
+              storeId={selectedStore}
+              onClearStore={() => onSelectStore(null)}
               withGain={view.withGain}
               inTransit={view.inTransit}
               stores={view.stores}
@@ -66,7 +68,7 @@ export function DetailTabs(props: Props) {
         )}
         {tab === "Warehouse orders" && (
           <Finished view={view} what="Warehouse orders">
-            <WarehouseOrdersTable key={planId} planId={planId} productId={view.productId} />
+            <WarehouseOrdersTable key={planId} planId={planId} productId={view.productId} storeId={selectedStore} />
           </Finished>
         )}
         {tab === "Insight" && (

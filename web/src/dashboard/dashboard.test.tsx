@@ -65,7 +65,7 @@ describe("usePlanView", () => {
     act(() => result.current.showProduct("P2"));
     expect(result.current.routes.map((r) => r.transfer.transfer_id)).toEqual([2]);
     act(() => result.current.showProduct(null));
-    act(() => result.current.setTableFilter({ text: "store 505", scope: "", status: "" }));
+    act(() => result.current.setTableFilter({ text: "store 505", scope: "", status: "", store: "" }));
     expect(result.current.routes).toHaveLength(2);
     expect(result.current.mapRoutes.map((r) => r.transfer.transfer_id)).toEqual([2]);
   });

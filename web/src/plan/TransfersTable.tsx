@@ -18,17 +18,22 @@ import { ReceiveAll } from "./ReceiveAll";
 import { RowCount, Spacer, sortHeaders } from "./TableParts";
 import { useSettled, useSort, useVirtualRows } from "./useServerTable";
 
-/** The filters a planner sets in the toolbar; the map narrows its routes by the same. */
+/** The filters a planner sets in the toolbar, and the store chosen ("" for none); the map narrows its routes by the same. */
 export interface TableFilter {
   text: string;
   scope: string;
   status: string;
+  store: string;
 }
 
 interface Props {
   planId: string;
   /** The product chosen in the top bar, or null for all. */
   productId: string | null;
+  /** The store chosen on the map or for the charts: only lines leaving or reaching it; null for all. */
+  storeId: string | null;
+  /** Show every store's lines again. */
+  onClearStore: () => void;
   /** The plan's lines carry an expected gain (an expected-benefit plan). */
   withGain: boolean;
   /** Lines of the plan in transit: receiving a delivery is offered only when some are. */
@@ -82,6 +87,7 @@ export function matchesTransfer(
 ): boolean {
   if (filter.scope !== "" && line.scope !== filter.scope) return false;
   if (filter.status !== "" && line.status !== filter.status) return false;
+  if (filter.store !== "" && line.from_store !== filter.store && line.to_store !== filter.store) return false;
   const q = filter.text.trim().toLowerCase();
   if (q === "") return true;
   const fields = [
@@ -98,8 +104,8 @@ export function matchesTransfer(
  * The CSV's file name: the plan, then each filter in use (text, scope, status), so a filtered
  * download says what it holds: `transfers-12-S030-dispatched.csv`.
  */
-export function transfersCsvName(planId: string, text: string, scope: string, status: string): string {
-  const parts = [text.trim(), scope, status]
+export function transfersCsvName(planId: string, text: string, scope: string, status: string, store = ""): string {
+  const parts = [text.trim(), scope, status, store]
     .map((p) => p.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, ""))
     .filter((p) => p !== "");
   return `transfers-${[planId, ...parts].join("-")}.csv`;
@@ -108,7 +114,7 @@ export function transfersCsvName(planId: string, text: string, scope: string, st
 const lineKey = (t: Transfer) => `t${t.transfer_id}`;
 
 export function TransfersTable(props: Props) {
-  const { planId, productId, withGain, stores, selectedKey, selectedLine, onSelect, onFilter } = props;
+  const { planId, productId, storeId, withGain, stores, selectedKey, selectedLine, onSelect, onFilter } = props;
   const api = useApi();
   const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
   const [text, setText] = useState("");
@@ -120,14 +126,14 @@ export function TransfersTable(props: Props) {
   const query = useMemo<LineQuery>(
     () => ({
       product_id: productId,
-      store_id: null,
+      store_id: storeId,
       direction: null,
       scope: scope === "" ? null : (scope as Scope),
       status: status === "" ? null : (status as TransferStatus),
       q: settledText === "" ? null : settledText,
       sort: sort.param as LineSort,
     }),
-    [productId, scope, status, settledText, sort.param],
+    [productId, storeId, scope, status, settledText, sort.param],
   );
   const pages = useLinePages(api, planId, query);
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
@@ -136,10 +142,11 @@ export function TransfersTable(props: Props) {
   const virtual = useVirtualRows(rows.length, pages);
   const columns = gain ? 9 : 8;
 
-  const filtering = settledText !== "" || scope !== "" || status !== "";
+  const store = storeId ?? "";
+  const filtering = settledText !== "" || scope !== "" || status !== "" || store !== "";
   useEffect(() => {
-    onFilter?.(filtering ? { text: settledText, scope, status } : null);
-  }, [onFilter, filtering, settledText, scope, status]);
+    onFilter?.(filtering ? { text: settledText, scope, status, store } : null);
+  }, [onFilter, filtering, settledText, scope, status, store]);
   useEffect(() => () => onFilter?.(null), [onFilter]);
 
   // A route chosen on the map brings its row into view when it is loaded; else it is pinned on top.
@@ -155,7 +162,7 @@ export function TransfersTable(props: Props) {
     try {
       const lines = await everyRow((cursor) => fetchLinePage(api, planId, query, cursor, BULK_PAGE));
       downloadCsv(
-        transfersCsvName(planId, text, scope, status),
+        transfersCsvName(planId, text, scope, status, store),
         toCsv(lines, gain ? CSV_COLUMNS_WITH_GAIN : CSV_COLUMNS),
       );
     } finally {
@@ -203,6 +210,17 @@ export function TransfersTable(props: Props) {
             </option>
           ))}
         </select>
+        {storeId !== null && (
+          <button
+            type="button"
+            className="chip"
+            onClick={props.onClearStore}
+            aria-label={`Only lines of store ${storeId}: show every store's lines`}
+          >
+            Store {storeId}
+            {names.get(storeId) ? ` · ${names.get(storeId)}` : ""} ✕
+          </button>
+        )}
         <ReceiveAll
           planId={planId}
           query={query}

@@ -14,22 +14,34 @@ import { useSettled, useSort, useVirtualRows } from "./useServerTable";
 type SortKey = "product_id" | "store_id" | "quantity" | "reason";
 const CSV_COLUMNS = ["product_id", "store_id", "quantity", "reason"] as const;
 
-export function WarehouseOrdersTable({ planId, productId }: { planId: string; productId: string | null }) {
+interface Props {
+  planId: string;
+  /** The product chosen in the top bar and the store chosen on the map or for the charts; null for all. */
+  productId: string | null;
+  storeId: string | null;
+}
+
+export function WarehouseOrdersTable({ planId, productId, storeId }: Props) {
   const api = useApi();
   const [text, setText] = useState("");
   const [exporting, setExporting] = useState(false);
   const settledText = useSettled(text.trim());
   const sort = useSort<SortKey>("quantity", "desc", ["quantity"]);
   const query = useMemo<OrderQuery>(
-    () => ({ product_id: productId, q: settledText === "" ? null : settledText, sort: sort.param as OrderSort }),
-    [productId, settledText, sort.param],
+    () => ({
+      product_id: productId,
+      store_id: storeId,
+      q: settledText === "" ? null : settledText,
+      sort: sort.param as OrderSort,
+    }),
+    [productId, storeId, settledText, sort.param],
   );
   const pages = useOrderPages(api, planId, query);
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
   const total = pages.data?.pages[0]?.total ?? 0;
   const virtual = useVirtualRows(rows.length, pages);
   const header = sortHeaders(sort);
-  const filtering = settledText !== "" || productId !== null;
+  const filtering = settledText !== "" || productId !== null || storeId !== null;
 
   const download = async () => {
     setExporting(true);

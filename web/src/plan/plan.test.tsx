@@ -163,6 +163,8 @@ describe("TransfersTable", () => {
     const props: TableProps = {
       planId: "1",
       productId: null,
+      storeId: null,
+      onClearStore: vi.fn(),
       withGain: false,
       inTransit: lines.filter((t) => t.status === "dispatched").length,
       stores,
@@ -268,7 +270,7 @@ describe("TransfersTable", () => {
     await table();
     await userEvent.type(screen.getByLabelText("Filter transfers by product or store"), "store 505");
     await waitFor(() => expect(firstCells()).toEqual(["P004"]));
-    const filter = { text: "store 505", scope: "", status: "" };
+    const filter = { text: "store 505", scope: "", status: "", store: "" };
     expect(transfers.filter((t) => matchesTransfer(t, filter, new Map(Object.entries(names))))).toHaveLength(1);
   });
 
@@ -277,9 +279,22 @@ describe("TransfersTable", () => {
     renderTable(transfers, { onFilter });
     expect(onFilter).toHaveBeenLastCalledWith(null);
     await userEvent.selectOptions(screen.getByLabelText("Scope"), "cross-cluster");
-    expect(onFilter).toHaveBeenLastCalledWith({ text: "", scope: "cross-cluster", status: "" });
+    expect(onFilter).toHaveBeenLastCalledWith({ text: "", scope: "cross-cluster", status: "", store: "" });
     await userEvent.selectOptions(screen.getByLabelText("Scope"), "");
     expect(onFilter).toHaveBeenLastCalledWith(null);
+  });
+
+  it("narrows to the store chosen on the map, says so, and lets the planner show every store again", async () => {
+    const onFilter = vi.fn();
+    const { props, fetch } = renderTable(transfers, { storeId: "509", onFilter });
+    await waitFor(() => expect(firstCells()).toEqual(["P002", "P001"]));
+    expect(requested(fetch)[0]?.searchParams.get("store_id")).toBe("509");
+    expect(onFilter).toHaveBeenLastCalledWith({ text: "", scope: "", status: "", store: "509" });
+    const filter = { text: "", scope: "", status: "", store: "509" };
+    expect(transfers.filter((t) => matchesTransfer(t, filter)).map((t) => t.transfer_id)).toEqual([2, 3]);
+    await userEvent.click(screen.getByRole("button", { name: "Only lines of store 509: show every store's lines" }));
+    expect(props.onClearStore).toHaveBeenCalledOnce();
+    expect(transfersCsvName("12", "", "", "dispatched", "509")).toBe("transfers-12-dispatched-509.csv");
   });
 
   it("selects a line by click or keyboard, for the map to highlight", async () => {
