@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stockshift.core.forecast import auto_forecast
-from stockshift.core.forecast.auto import DemandForecast
+from stockshift.core.forecast.auto import DemandForecast, Evaluation, select
 from stockshift.core.forecast.calibration import K_MAX, K_MIN, MIN_WINDOWS, Calibration
 from stockshift.core.targets import distribution_target
 
@@ -94,3 +94,21 @@ def test_auto_targets_reach_the_asked_fill_rate_on_the_out_of_sample_windows() -
             assert (cal.fill(k) >= q).all() and (cal.fill(k - 1e-6) < q).all()
             target = distribution_target(fc, service_level=q)
             assert target.tolist() == np.ceil(fc.mean + k[group] * fc.sigma - 1e-9).tolist()
+
+
+def test_each_windows_sigma_is_fitted_on_the_other_windows_by_hand() -> None:
+    """Demand 10 in three windows; candidate a forecast 10, 10, 4 and b 10, 7, 10, so the
+    candidates' mean squared errors are s = 0, 4.5, 18 (Σ 22.5) and b wins (9 < 0.7·36).
+    σ of window k: √((22.5 − s_k)/2) = 3.354, 3, 1.5, at least √F_k = √10, √7, √10."""
+    ev = Evaluation(
+        ("a", "b"),
+        np.array([30, 20, 10]),
+        10,
+        np.full((3, 1), 10.0),
+        np.array([[[10.0], [10.0], [4.0]], [[10.0], [7.0], [10.0]]]),
+        np.array([[10.0], [10.0]]),
+    )
+    cal = select(ev, n_origins=3).calibration
+    assert cal is not None
+    assert cal.forecast.tolist() == [10.0, 7.0, 10.0]
+    assert cal.sigma.tolist() == pytest.approx([math.sqrt(11.25), 3.0, math.sqrt(10)])

@@ -213,34 +213,44 @@ def select(
     idx = np.arange(len(method))
     mean = (ev.final if window < 0 else ev.predicted[:, window, :])[method, idx]
     sigma = spread(rmse, mean)
-    return DemandForecast(
-        mean, sigma, method, ev.methods, ev.horizon, calibration(ev, origins, method, sigma, group)
-    )
+    cal = calibration(ev, origins, method, group, among)
+    return DemandForecast(mean, sigma, method, ev.methods, ev.horizon, cal)
 
 
 def calibration(
     ev: Evaluation,
     origins: IntArray,
     method: Int32Array,
-    sigma: FloatArray,
     group: Int32Array | None,
+    among: Sequence[str] | None = None,
 ) -> Calibration:
-    """The windows at ``origins`` as the chosen models forecast them, with each series' σ
-    and group (all series one group without ``group``)."""
-    n = len(method)
+    """The windows at ``origins`` as the chosen models forecast them, each with its series'
+    group (all series one group without ``group``) and a σ that did not see the window.
+
+    σ of window k is :func:`spread` of the candidates' mean squared error on the *other*
+    origins, √(Σ_{k'≠k} s_k' / (K − 1)) with s_k = mean_m e²_mk (the σ of the same windows
+    would be fitted to their own errors, so a target at q would serve them more than it
+    serves the next window: on Iowa it fell 4-9 points short). With one origin: its own.
+    """
+    n, k_count = len(method), len(origins)
     idx = np.arange(n)
+    allowed = [m for m, name in enumerate(ev.methods) if among is None or name in among]
     windows = [ev.predicted[method, k, idx] for k in origins.tolist()]
     forecast = np.concatenate(windows) if windows else np.zeros(0)
+    s = (ev.errors()[allowed][:, origins, :] ** 2).mean(axis=0)  # (K, n)
+    total = s.sum(axis=0)
+    others = [(total - s[j]) / (k_count - 1) if k_count > 1 else s[j] for j in range(k_count)]
+    sigma = [spread(np.sqrt(v), f) for v, f in zip(others, windows, strict=True)]
     series_group = group if group is not None else np.zeros(n, np.int32)
     n_groups = int(series_group.max()) + 1 if n else 0
     cover = ev.actual[origins].ravel()
     lead = ev.lead[origins].ravel() if ev.lead is not None else np.zeros_like(cover)
     return Calibration(
         forecast,
-        np.tile(sigma, len(origins)),
+        np.concatenate(sigma) if sigma else np.zeros(0),
         cover,
         lead,
-        np.tile(series_group, len(origins)),
+        np.tile(series_group, k_count),
         series_group,
         n_groups,
     )
