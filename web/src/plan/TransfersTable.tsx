@@ -143,7 +143,9 @@ export function TransfersTable(props: Props) {
   const columns = gain ? 9 : 8;
 
   const store = storeId ?? "";
-  const filtering = settledText !== "" || scope !== "" || status !== "" || store !== "";
+  // The map narrows to a chosen store by itself (its flows to and from it): only the toolbar's
+  // filters make it draw the table's lines instead.
+  const filtering = settledText !== "" || scope !== "" || status !== "";
   useEffect(() => {
     onFilter?.(filtering ? { text: settledText, scope, status, store } : null);
   }, [onFilter, filtering, settledText, scope, status, store]);
@@ -239,7 +241,7 @@ export function TransfersTable(props: Props) {
       </a>
       {!loaded ? (
         <p className="loading">Loading lines…</p>
-      ) : total === 0 && !filtering && productId === null ? (
+      ) : total === 0 && !filtering && productId === null && storeId === null ? (
         <p className="empty">This plan moves nothing: every store is within its target or has no source in reach.</p>
       ) : (
         // The header stays when no line matches: the columns (and the sort) are the plan's, not the filter's.

@@ -289,7 +289,9 @@ describe("TransfersTable", () => {
     const { props, fetch } = renderTable(transfers, { storeId: "509", onFilter });
     await waitFor(() => expect(firstCells()).toEqual(["P002", "P001"]));
     expect(requested(fetch)[0]?.searchParams.get("store_id")).toBe("509");
-    expect(onFilter).toHaveBeenLastCalledWith({ text: "", scope: "", status: "", store: "509" });
+    expect(onFilter).toHaveBeenLastCalledWith(null); // the map narrows to the store by itself
+    await userEvent.selectOptions(screen.getByLabelText("Scope"), "cross-cluster");
+    expect(onFilter).toHaveBeenLastCalledWith({ text: "", scope: "cross-cluster", status: "", store: "509" });
     const filter = { text: "", scope: "", status: "", store: "509" };
     expect(transfers.filter((t) => matchesTransfer(t, filter)).map((t) => t.transfer_id)).toEqual([2, 3]);
     await userEvent.click(screen.getByRole("button", { name: "Only lines of store 509: show every store's lines" }));
