@@ -6,7 +6,7 @@
  * A click near a flow (our own hit test, see flows.ts) opens a popup saying what it carries.
  */
 import L from "leaflet";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useMap, useMapEvents } from "react-leaflet";
 import { arrowHead, routeWeight } from "../lib/geometry";
 import { SCOPE_COLOURS } from "../lib/palette";
@@ -28,6 +28,11 @@ function scopeOf(f: Flow, level: FlowLevel, clusterOf: ReadonlyMap<string, strin
   if (level === "cluster") return isLoop(f) ? "intra-cluster" : "cross-cluster";
   const a = clusterOf.get(f.origin);
   return a !== undefined && a === clusterOf.get(f.destination) ? "intra-cluster" : "cross-cluster";
+}
+
+/** Lines fade while a line chosen in the table is shown over them. */
+export function lineOpacity(faded: boolean): number {
+  return faded ? 0.2 : 0.75;
 }
 
 /** Ring radius in pixels for a cluster's own traffic drawn `weight` pixels wide. */
@@ -77,9 +82,14 @@ export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
     });
   }, [flows, level, clusterOf]);
 
+  // The lines are made when the flows change; fading them (a line selected in the table) only
+  // restyles them, so choosing a row never rebuilds tens of thousands of layers.
+  const lines = useRef<L.LayerGroup | null>(null);
+  const fadedNow = useRef(faded);
+  fadedNow.current = faded;
   useEffect(() => {
     const [group, renderer] = canvasGroup();
-    const opacity = faded ? 0.2 : 0.75;
+    const opacity = lineOpacity(fadedNow.current);
     // Smallest first, so that a wide flow never hides a narrow one under it.
     for (let i = drawn.length - 1; i >= 0; i--) {
       const d = drawn[i];
@@ -98,8 +108,12 @@ export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
         group.addLayer(L.circleMarker(d.from, { ...style, radius: loopRadius(d.weight), fill: false }));
       else group.addLayer(L.polyline([d.from, d.to], style));
     }
+    lines.current = group;
     return addGroup(map, group, renderer);
-  }, [map, drawn, faded]);
+  }, [map, drawn]);
+  useEffect(() => {
+    lines.current?.eachLayer((l) => (l as L.Path).setStyle({ opacity: lineOpacity(faded) }));
+  }, [faded]);
 
   // Arrow heads are sized in pixels, so they follow the zoom; only while there are few flows.
   useEffect(() => {
@@ -111,7 +125,8 @@ export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
       const b = map.project(d.to, zoom);
       const head = arrowHead(a, b, 7 + d.weight).map((p) => map.unproject(L.point(p.x, p.y), zoom));
       const style = { renderer, pane: "routes", interactive: false, color: d.colour, weight: 1, fillColor: d.colour };
-      group.addLayer(L.polygon(head, { ...style, fillOpacity: faded ? 0.2 : 0.75, opacity: faded ? 0.2 : 0.75 }));
+      const opacity = lineOpacity(faded);
+      group.addLayer(L.polygon(head, { ...style, fillOpacity: opacity, opacity }));
     }
     return addGroup(map, group, renderer);
   }, [map, drawn, zoom, faded]);

@@ -123,6 +123,27 @@ describe("FlowsLayer", () => {
     expect(lines[0]?.options.dashArray).toBe("10 6"); // cluster A to B: cross-cluster
   });
 
+  it("fades its lines for a selected line by restyling them, not by making them again", () => {
+    let map: LeafletMap | undefined;
+    const flows = [eastWest, loop];
+    const clusterOf = new Map<string, string>();
+    const ui = (faded: boolean) => (
+      <TestMap onMap={(m) => (map = m)}>
+        <Pane name="routes">
+          <FlowsLayer flows={flows} level="cluster" clusterOf={clusterOf} faded={faded} />
+        </Pane>
+      </TestMap>
+    );
+    const { rerender } = render(ui(false));
+    if (!map) throw new Error("no map");
+    const before = inPane(map, "routes").filter((l) => !(l instanceof L.Polygon));
+    expect(before.map((l) => l.options.opacity)).toEqual([0.75, 0.75]);
+    rerender(ui(true));
+    const after = inPane(map, "routes").filter((l) => !(l instanceof L.Polygon));
+    after.forEach((l, i) => expect(l).toBe(before[i])); // the same layers
+    expect(after.map((l) => l.options.opacity)).toEqual([0.2, 0.2]);
+  });
+
   it("leaves arrow heads out when there are many flows", () => {
     const many = Array.from({ length: ARROW_LIMIT + 1 }, (_, i) => flow(`S${i}`, `T${i}`, 1 + i, [40, -95, 41, -90]));
     const { map } = draw(many);
