@@ -3,6 +3,7 @@ import { memo, useMemo } from "react";
 import type { AppConfig } from "../api/types";
 import { clusterReach } from "../lib/clusterReach";
 import { StoreMap } from "../map/StoreMap";
+import type { TableFilter } from "../plan/TransfersTable";
 import type { PlanView } from "./usePlanView";
 
 /**
@@ -18,6 +19,14 @@ interface Props {
   selectedStore: string | null;
   onSelectStore: (storeId: string) => void;
   onClearStore: () => void;
+}
+
+/**
+ * Whether the transfers table narrows its lines by more than the store chosen: then the map
+ * sums the lines it lists; a store alone is asked of the service's flows (store_id).
+ */
+export function filtersLines(filter: TableFilter | null): boolean {
+  return filter !== null && (filter.text !== "" || filter.scope !== "" || filter.status !== "");
 }
 
 /** Used until the service's config says otherwise (STOCKSHIFT_INTRA_CLUSTER_WARN_KM's default). */
@@ -44,7 +53,7 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
       clusterLabels={view.clusterLabels}
       planId={view.planReady ? view.planId : null}
       routes={view.mapRoutes}
-      tableFiltered={view.tableFilter !== null}
+      tableFiltered={filtersLines(view.tableFilter)}
       warehouseOrders={view.orders}
       productId={view.productId}
       balances={view.balances}

@@ -11,6 +11,7 @@ import { ARROW_LIMIT, type Flow, STORE_LEVEL_ZOOM, describeFlow, flowAt, flowLev
 import { resolveRoutes } from "./routes";
 import { FlowsLayer, loopRadius } from "./FlowsLayer";
 import { flowsNote } from "./MapLegend";
+import { filtersLines } from "../dashboard/MapArea";
 import { PlanFlows } from "./PlanFlows";
 
 function flow(origin: string, destination: string, units: number, at: [number, number, number, number]): Flow {
@@ -207,6 +208,15 @@ describe("PlanFlows", () => {
 });
 
 describe("a table filter", () => {
+  it("has the map sum the table's lines only when it filters by more than the store chosen", () => {
+    const none = { text: "", scope: "", status: "", store: "" };
+    expect(filtersLines(null)).toBe(false);
+    expect(filtersLines({ ...none, store: "S1" })).toBe(false); // the service's store flows
+    expect(filtersLines({ ...none, text: "P1" })).toBe(true);
+    expect(filtersLines({ ...none, scope: "cross-cluster", store: "S1" })).toBe(true);
+    expect(filtersLines({ ...none, status: "dispatched" })).toBe(true);
+  });
+
   it("has the map sum the lines the table lists, store to store, the most units first", () => {
     const stores = [store("A", 41, -93), store("B", 42, -93), store("C", 43, -92)];
     const lines = [
