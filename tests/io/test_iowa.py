@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from stockshift.core.errors import InputError, ParameterError
-from stockshift.io.iowa import IowaOptions, convert_iowa, synthesise_on_hand
+from stockshift.io.iowa import IowaOptions, convert_iowa, synthesise_on_hand, zip_regions
 from stockshift.io.readers import load_dataset
 from tests.conftest import SHARED_DATA
 from tests.factories import write_csv
@@ -158,6 +160,60 @@ def test_wrong_file_and_empty_filters_are_explained(tmp_path: Path, cli) -> None
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_zip_regions_are_sectional_centres_with_the_city_as_fallback() -> None:
+    zips = np.array(["50613", "50543-1234", "", "5061", None], dtype=object)
+    cities = pd.Series(["CEDAR FALLS", "GOWRIE", "AMES", "", "BOONE"])
+    assert zip_regions(zips, cities).tolist() == ["ZIP 506", "ZIP 505", "AMES", "unknown", "BOONE"]
+    assert zip_regions(zips, None).tolist()[2:] == ["unknown"] * 3
+
+
+def test_zip_codes_become_a_cluster_column_for_clusters_column(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    header = ["Store", "Name", "City", "Zip Code", "latitude", "longitude"]
+    stores = write_csv(
+        tmp_path / "s.csv",
+        header,
+        [
+            ["2633", "HY-VEE #3", "DES MOINES", "50314", "41.59", "-93.62"],
+            ["2647", "HY-VEE #7", "CEDAR RAPIDS", "52402", "41.98", "-91.67"],
+        ],
+    )
+    out = tmp_path / "out"
+    result = cli("convert", "iowa", "--stores", stores, "--sales", _sales(tmp_path / "d.csv"), out)
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "stores.csv", dtype=str)
+    assert written["cluster"].tolist() == ["ZIP 503", "ZIP 524"]
+    result = cli(
+        "plan", "--stores", out / "stores.csv", "--inventory", out / "inventory.csv",
+        "--sales", out / "sales.csv", "--clusters", "column", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.skipif(not IOWA.exists(), reason="the shared Iowa data is not on this machine")
+def test_issue_expected_benefit_command_runs_on_converted_hyvee(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """docs/cli.md's expected-benefit command, word for word, on the converter's output."""
+    out = tmp_path / "iowa"
+    result = cli(
+        "convert", "iowa", "--stores", IOWA / "iowa_liquor_stores.csv",
+        "--sales", IOWA / "iowa_liquor_sales_daily_hyvee_2022.csv.gz", "--chain", "HY-VEE",
+        "--since", "2022-06-01", "--top-products", "40", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "plan.json"
+    result = cli(
+        "plan", "--stores", out / "stores.csv", "--inventory", out / "inventory.csv",
+        "--sales", out / "sales.csv", "--policy", "expected-benefit",
+        "--warehouse-lead-days", "7", "--review-days", "7", "--transfer-lead-days", "1",
+        "--cover-days", "14", "--window", "91", "--service-level", "0.9",
+        "--clusters", "column", "--quiet", "--output", plan,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(plan.read_text())
+    assert len({s["cluster"] for s in document["stores"]}) > 5  # ZIP regions, not one cluster
+    assert document["transfers"], "a chain of 170 stores moves something"
+    assert all(t["expected_gain"] > 0 for t in document["transfers"])
 
 
 @pytest.mark.skipif(not IOWA.exists(), reason="the shared Iowa data is not on this machine")

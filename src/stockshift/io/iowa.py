@@ -42,7 +42,7 @@ STORE_COLUMNS: dict[str, tuple[str, ...]] = {
     "lat": ("latitude", "lat"),
     "lon": ("longitude", "lon"),
 }
-STORE_OPTIONAL: dict[str, tuple[str, ...]] = {"city": ("city",)}
+STORE_OPTIONAL: dict[str, tuple[str, ...]] = {"city": ("city",), "zip": ("zip_code", "zip")}
 SALES_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date",),
     "store": ("store_number", "store"),
@@ -246,6 +246,8 @@ def read_stores(path: Path, chain: str | None) -> _Stores:
     frame = pd.DataFrame({"store_id": ids, "name": names, "lat": lat, "lon": lon})
     if "city" in cols:
         frame["city"] = strings(table.column(cols["city"]))
+    if "zip" in cols:
+        frame["cluster"] = zip_regions(strings(table.column(cols["zip"])), frame.get("city"))
     in_chain = np.ones(len(frame), dtype=bool)
     if chain:
         in_chain = frame["name"].str.upper().str.contains(chain.upper(), regex=False).to_numpy()
@@ -257,6 +259,23 @@ def read_stores(path: Path, chain: str | None) -> _Stores:
         in_file=len(frame),
         in_chain=int(in_chain.sum()),
     )
+
+
+def zip_regions(zips: npt.NDArray[Any], cities: pd.Series | None) -> npt.NDArray[Any]:
+    """A business-like region per store for ``--clusters column``: the first three digits of
+    its ZIP code (the postal sectional centre: "ZIP 500" is Des Moines, "ZIP 522" Cedar
+    Rapids), or its city where the ZIP is not a 5-digit code, or "unknown"."""
+    zip_text = pd.Series(zips, dtype=object).fillna("").astype(str).str.strip()
+    valid = zip_text.str.fullmatch(r"\d{5}(-\d{4})?")
+    fallback = (
+        pd.Series(["unknown"] * len(zip_text), dtype=object)
+        if cities is None
+        else cities.reset_index(drop=True).replace("", "unknown").fillna("unknown")
+    )
+    out: npt.NDArray[Any] = np.where(
+        valid.to_numpy(), "ZIP " + zip_text.str[:3], fallback.to_numpy(dtype=object)
+    ).astype(object)
+    return out
 
 
 def synthesise_on_hand(
