@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         description="Compute plans in worker processes (the default: reads are never stalled "
         "by a plan) or in threads of the server (an in-memory SQLite database always does).",
     )
+    request_threads: int = Field(
+        6,
+        ge=1,
+        le=200,
+        description="Threads per server process that run the routes doing database work; "
+        "requests beyond wait on the event loop.",
+    )
     key_cache_seconds: float = Field(
         5.0,
         ge=0,

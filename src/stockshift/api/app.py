@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -70,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Few threads for sync routes: with anyio's default 40, fifty clients' pages kept
+        # forty threads fighting the event loop for the interpreter lock (docs/api.md).
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         if settings.workers == 1:  # with several, serve did this once before they started
             recover(settings, sessions)
         relay = Relay(broker, sessions) if settings.workers > 1 else None

@@ -1,0 +1,20 @@
+"""Routes that do database work run on a bounded number of threads (STOCKSHIFT_REQUEST_THREADS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi.testclient import TestClient
+
+from stockshift.api.app import create_app
+from stockshift.config import Settings
+
+
+def test_routes_run_on_the_set_number_of_threads(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, web_dist=tmp_path / "none", request_threads=3)
+    with TestClient(create_app(settings)) as client:
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+    assert tokens == 3
