@@ -165,6 +165,36 @@ describe("FlowsLayer", () => {
   });
 });
 
+/** PlanFlows of plan 8 on a test map, with the service ``api`` and no store chosen. */
+function FlowsOnMap(props: {
+  api: ReturnType<typeof stubService>["api"];
+  Wrapper: ReturnType<typeof withQueries>;
+  productId: string | null;
+  filtered: ReturnType<typeof resolveRoutes> | null;
+  onShown: (shown: unknown) => void;
+}) {
+  const { api, Wrapper, productId, filtered, onShown } = props;
+  return (
+    <Wrapper>
+      <ApiContext.Provider value={api}>
+        <TestMap>
+          <Pane name="routes">
+            <PlanFlows
+              planId="8"
+              productId={productId}
+              storeId={null}
+              filtered={filtered}
+              clusterOf={new Map()}
+              faded={false}
+              onShown={onShown}
+            />
+          </Pane>
+        </TestMap>
+      </ApiContext.Provider>
+    </Wrapper>
+  );
+}
+
 describe("PlanFlows", () => {
   it("asks the service for cluster flows at country scale and a product's store flows once one is chosen", async () => {
     const { api, fetch } = stubService({
@@ -177,23 +207,7 @@ describe("PlanFlows", () => {
     const onShown = vi.fn();
     const Wrapper = withQueries();
     const ui = (productId: string | null) => (
-      <Wrapper>
-        <ApiContext.Provider value={api}>
-          <TestMap>
-            <Pane name="routes">
-              <PlanFlows
-                planId="8"
-                productId={productId}
-                storeId={null}
-                filtered={null}
-                clusterOf={new Map()}
-                faded={false}
-                onShown={onShown}
-              />
-            </Pane>
-          </TestMap>
-        </ApiContext.Provider>
-      </Wrapper>
+      <FlowsOnMap api={api} Wrapper={Wrapper} productId={productId} filtered={null} onShown={onShown} />
     );
     const { rerender } = render(ui(null));
     await waitFor(() =>
@@ -237,27 +251,8 @@ describe("a table filter", () => {
   it("is drawn instead of the service's flows, which are not asked for", async () => {
     const { api, fetch } = stubService({});
     const onShown = vi.fn();
-    const Wrapper = withQueries();
     const routes = resolveRoutes([transferLine(1, "P1", "A", "B", 5)], [store("A", 41, -93), store("B", 42, -93)]);
-    render(
-      <Wrapper>
-        <ApiContext.Provider value={api}>
-          <TestMap>
-            <Pane name="routes">
-              <PlanFlows
-                planId="8"
-                productId={null}
-                storeId={null}
-                filtered={routes}
-                clusterOf={new Map()}
-                faded={false}
-                onShown={onShown}
-              />
-            </Pane>
-          </TestMap>
-        </ApiContext.Provider>
-      </Wrapper>,
-    );
+    render(<FlowsOnMap api={api} Wrapper={withQueries()} productId={null} filtered={routes} onShown={onShown} />);
     await waitFor(() => expect(onShown).toHaveBeenLastCalledWith({ level: "store", drawn: 1, total: 1, lines: 1 }));
     expect(fetch).not.toHaveBeenCalled();
   });
