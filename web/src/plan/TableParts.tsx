@@ -1,30 +1,64 @@
-/** Header cells that sort on click or Enter, the row count under a table, and the spacer rows of a virtual window. */
+/**
+ * Header cells that sort on click or Enter, drawn from a TanStack Table header (the table owns
+ * the sort state, the service sorts), the row count under a table, and the spacer rows of a
+ * virtual window.
+ */
+import type { ReactNode } from "react";
 import { fmtInt } from "../lib/format";
-import type { SortDir, SortState } from "./useServerTable";
 
-interface SortHeaderProps<K extends string> {
-  label: string;
-  column: K;
-  sortKey: K;
-  sortDir: SortDir;
-  onSort: (key: K) => void;
-  numeric?: boolean;
+/** What a header cell needs of a TanStack Table header whose column may sort. */
+interface SortableHeader {
+  id: string;
+  column: {
+    columnDef: { meta?: { numeric?: boolean } };
+    getCanSort: () => boolean;
+    getIsSorted: () => false | "asc" | "desc";
+    getToggleSortingHandler: () => undefined | ((event: unknown) => void);
+  };
 }
 
-export function SortHeader<K extends string>({ label, column, sortKey, sortDir, onSort, numeric }: SortHeaderProps<K>) {
-  const active = column === sortKey;
+/** A column header: a button over the whole cell that sorts by it, with `aria-sort` telling which way. */
+export function SortHeader({ header, children }: { header: SortableHeader; children: ReactNode }) {
+  const { column } = header;
+  const className = column.columnDef.meta?.numeric ? "num" : undefined;
+  if (!column.getCanSort())
+    return (
+      <th scope="col" className={className}>
+        {children}
+      </th>
+    );
+  const sorted = column.getIsSorted();
   return (
     <th
       scope="col"
-      className={numeric ? "num" : undefined}
-      aria-sort={active ? (sortDir === "asc" ? "ascending" : "descending") : "none"}
+      className={className}
+      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none"}
     >
-      <button type="button" className="sort" onClick={() => onSort(column)}>
-        {label}
-        <span aria-hidden="true">{active ? (sortDir === "asc" ? " ▲" : " ▼") : ""}</span>
+      <button type="button" className="sort" onClick={column.getToggleSortingHandler()}>
+        {children}
+        <span aria-hidden="true">{sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}</span>
       </button>
     </th>
   );
+}
+
+/** The header rows of a table's header groups, each cell's text drawn by `label` (the table's FlexRender). */
+export function HeaderRows<H extends SortableHeader>({
+  groups,
+  label,
+}: {
+  groups: readonly { id: string; headers: readonly H[] }[];
+  label: (header: H) => ReactNode;
+}) {
+  return groups.map((group) => (
+    <tr key={group.id}>
+      {group.headers.map((h) => (
+        <SortHeader key={h.id} header={h}>
+          {label(h)}
+        </SortHeader>
+      ))}
+    </tr>
+  ));
 }
 
 /** How many rows match, over all pages (the table loads them as it scrolls). */
@@ -47,20 +81,4 @@ export function Spacer({ height, columns }: { height: number; columns: number })
       <td colSpan={columns} />
     </tr>
   );
-}
-
-/** A header-cell maker bound to one table's sort state: `header("Units", "quantity", true)`. */
-export function sortHeaders<K extends string>(table: SortState<K>) {
-  return function header(label: string, column: K, numeric = false) {
-    return (
-      <SortHeader
-        label={label}
-        column={column}
-        sortKey={table.sortKey}
-        sortDir={table.sortDir}
-        onSort={table.toggleSort}
-        numeric={numeric}
-      />
-    );
-  };
 }

@@ -5,7 +5,15 @@
  * on the map is brought into view), with receive and cancel on lines in transit and a CSV of
  * every line the filters match. Lines of an expected-benefit plan also show their expected gain.
  */
-import { useEffect, useMemo, useState } from "react";
+import {
+  type Row,
+  createColumnHelper,
+  metaHelper,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+} from "@tanstack/react-table";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { useApi } from "../api/context";
 import { BULK_PAGE, type LineQuery, type LineSort, everyRow, fetchLinePage } from "../api/planlines";
 import { useLinePages } from "../api/queries";
@@ -15,8 +23,8 @@ import { fmtDecimal, fmtInt } from "../lib/format";
 import { SCOPE_COLOURS, STATUS_COLOURS } from "../lib/palette";
 import { LineActions } from "./LineActions";
 import { ReceiveAll } from "./ReceiveAll";
-import { RowCount, Spacer, sortHeaders } from "./TableParts";
-import { useSettled, useSort, useVirtualRows } from "./useServerTable";
+import { HeaderRows, RowCount, Spacer } from "./TableParts";
+import { SERVER_SORTED, useServerSorting, useSettled, useVirtualRows } from "./useServerTable";
 
 /** The filters a planner sets in the toolbar, and the store chosen ("" for none); the map narrows its routes by the same. */
 export interface TableFilter {
@@ -54,11 +62,6 @@ interface Props {
   onFilter?: (filter: TableFilter | null) => void;
 }
 
-type SortKey =
-  "product_id" | "from_store" | "to_store" | "quantity" | "distance_km" | "expected_gain" | "scope" | "status";
-
-/** Columns whose first click sorts the largest first. */
-const LARGEST_FIRST: readonly SortKey[] = ["quantity", "distance_km"];
 const CSV_COLUMNS = [
   "transfer_id",
   "product_id",
@@ -113,6 +116,80 @@ export function transfersCsvName(planId: string, text: string, scope: string, st
 
 const lineKey = (t: Transfer) => `t${t.transfer_id}`;
 
+/** What the cells need beyond the line: store names and the receive and cancel actions. */
+type LineContext = Pick<Props, "onReceive" | "onCancel" | "busyLine"> & { names: ReadonlyMap<string, string> };
+
+const features = tableFeatures({
+  rowSortingFeature,
+  tableMeta: metaHelper<LineContext>(),
+  columnMeta: metaHelper<{ numeric?: boolean; storeName?: boolean }>(),
+});
+type LineRow = Row<typeof features, Transfer>;
+const column = createColumnHelper<typeof features, Transfer>();
+const tag = (value: string, colour: string) => (
+  <span className="tag" style={{ borderColor: colour }}>
+    {value}
+  </span>
+);
+/** A text column, sorted A to Z first. */
+const plain = (header: string, meta?: { storeName: true }) => ({ header, sortDescFirst: false, meta }) as const;
+// Each sortable column's id is the field the service sorts by; quantity and distance start largest first.
+const BEFORE_GAIN = [
+  column.accessor("product_id", plain("Product")),
+  column.accessor("from_store", plain("From", { storeName: true })),
+  column.accessor("to_store", plain("To", { storeName: true })),
+  column.accessor("quantity", {
+    header: "Units",
+    sortDescFirst: true,
+    cell: (c) => fmtInt(c.getValue()),
+    meta: { numeric: true },
+  }),
+  column.accessor("distance_km", {
+    header: "Distance (km)",
+    sortDescFirst: true,
+    cell: (c) => fmtDecimal(c.getValue()),
+    meta: { numeric: true },
+  }),
+];
+const GAIN = column.accessor("expected_gain", {
+  header: "Expected gain",
+  sortDescFirst: false,
+  cell: (c) => {
+    const gain = c.getValue();
+    return gain == null ? "" : fmtDecimal(gain);
+  },
+  meta: { numeric: true },
+});
+const AFTER_GAIN = [
+  column.accessor("scope", { ...plain("Scope"), cell: (c) => tag(c.getValue(), SCOPE_COLOURS[c.getValue()]) }),
+  column.accessor("status", {
+    ...plain("Status"),
+    cell: (c) => tag(c.getValue(), STATUS_COLOURS[c.getValue()] ?? "#999"),
+  }),
+  column.display({
+    id: "action",
+    header: () => <span className="sr-only">Action</span>,
+    cell: ({ row, table }) => {
+      const line = row.original;
+      const ctx = table.options.meta;
+      if (ctx === undefined || line.status !== "dispatched" || line.transfer_id === null) return null;
+      return (
+        <LineActions
+          transferId={line.transfer_id}
+          quantity={line.quantity}
+          fromStore={line.from_store}
+          busy={ctx.busyLine === line.transfer_id}
+          onReceive={ctx.onReceive}
+          onCancel={ctx.onCancel}
+        />
+      );
+    },
+  }),
+];
+const COLUMNS = column.columns([...BEFORE_GAIN, ...AFTER_GAIN]);
+const COLUMNS_WITH_GAIN = column.columns([...BEFORE_GAIN, GAIN, ...AFTER_GAIN]);
+const NO_LINES: Transfer[] = [];
+
 export function TransfersTable(props: Props) {
   const { planId, productId, storeId, withGain, stores, selectedKey, selectedLine, onSelect, onFilter } = props;
   const api = useApi();
@@ -121,7 +198,7 @@ export function TransfersTable(props: Props) {
   const [scope, setScope] = useState("");
   const [status, setStatus] = useState("");
   const [exporting, setExporting] = useState(false);
-  const sort = useSort<SortKey>("quantity", "desc", LARGEST_FIRST);
+  const sort = useServerSorting({ id: "quantity", desc: true });
   const settledText = useSettled(text.trim());
   const query = useMemo<LineQuery>(
     () => ({
@@ -139,8 +216,21 @@ export function TransfersTable(props: Props) {
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
   const total = pages.data?.pages[0]?.total ?? 0;
   const gain = withGain || hasExpectedGain(rows);
-  const virtual = useVirtualRows(rows.length, pages);
-  const columns = gain ? 9 : 8;
+  const meta = useMemo<LineContext>(
+    () => ({ names, onReceive: props.onReceive, onCancel: props.onCancel, busyLine: props.busyLine }),
+    [names, props.onReceive, props.onCancel, props.busyLine],
+  );
+  const columns = gain ? COLUMNS_WITH_GAIN : COLUMNS;
+  const tableOptions = { features, columns, getRowId: lineKey, meta } as const;
+  const table = useTable({
+    ...tableOptions,
+    data: rows,
+    state: { sorting: sort.sorting },
+    onSortingChange: sort.setSorting,
+    ...SERVER_SORTED,
+  });
+  const tableRows = table.getRowModel().rows;
+  const virtual = useVirtualRows(tableRows.length, pages);
 
   const store = storeId ?? "";
   // The map narrows to a chosen store by itself (its flows to and from it): only the toolbar's
@@ -152,12 +242,16 @@ export function TransfersTable(props: Props) {
   useEffect(() => () => onFilter?.(null), [onFilter]);
 
   // A route chosen on the map brings its row into view when it is loaded; else it is pinned on top.
-  const selectedIndex = selectedKey === null ? -1 : rows.findIndex((r) => lineKey(r) === selectedKey);
+  const selectedIndex = selectedKey === null ? -1 : tableRows.findIndex((r) => r.id === selectedKey);
   const { scrollToIndex } = virtual;
   useEffect(() => {
     if (selectedIndex >= 0) scrollToIndex(selectedIndex, { align: "auto" });
   }, [selectedIndex, scrollToIndex]);
-  const pinned = selectedIndex < 0 && selectedLine !== null && selectedLine.transfer_id !== null ? selectedLine : null;
+  const pinnedLine =
+    selectedIndex < 0 && selectedLine !== null && selectedLine.transfer_id !== null ? selectedLine : null;
+  const pinnedData = useMemo(() => (pinnedLine === null ? NO_LINES : [pinnedLine]), [pinnedLine]);
+  // The same columns over the one line pinned on top.
+  const pinned = useTable({ ...tableOptions, data: pinnedData, ...SERVER_SORTED }).getRowModel().rows[0];
 
   const download = async () => {
     setExporting(true);
@@ -172,20 +266,21 @@ export function TransfersTable(props: Props) {
     }
   };
 
-  const header = sortHeaders(sort);
-  const row = (line: Transfer, className?: string) => (
-    <TransferRow
-      key={lineKey(line)}
-      line={line}
-      names={names}
-      withGain={gain}
-      selected={lineKey(line) === selectedKey}
-      className={className}
-      onSelect={onSelect}
-      onReceive={props.onReceive}
-      onCancel={props.onCancel}
-      busyLine={props.busyLine}
-    />
+  const row = (r: LineRow, className?: string) => (
+    <TransferRow key={r.id} row={r} selected={r.id === selectedKey} className={className} onSelect={onSelect}>
+      {r.getAllCells().map((cell) => {
+        const { meta: look } = cell.column.columnDef;
+        return (
+          <td
+            key={cell.id}
+            className={look?.numeric ? "num" : undefined}
+            title={look?.storeName ? names.get(String(cell.getValue())) : undefined}
+          >
+            <table.FlexRender cell={cell} />
+          </td>
+        );
+      })}
+    </TransferRow>
   );
   const loaded = pages.data !== undefined;
 
@@ -248,28 +343,16 @@ export function TransfersTable(props: Props) {
         <div className="table-scroll virtual" ref={virtual.scrollRef} data-rows={rows.length}>
           <table className="data">
             <thead>
-              <tr>
-                {header("Product", "product_id")}
-                {header("From", "from_store")}
-                {header("To", "to_store")}
-                {header("Units", "quantity", true)}
-                {header("Distance (km)", "distance_km", true)}
-                {gain && header("Expected gain", "expected_gain", true)}
-                {header("Scope", "scope")}
-                {header("Status", "status")}
-                <th scope="col">
-                  <span className="sr-only">Action</span>
-                </th>
-              </tr>
+              <HeaderRows groups={table.getHeaderGroups()} label={(h) => <table.FlexRender header={h} />} />
             </thead>
             {pinned && <tbody className="pinned">{row(pinned, "pinned")}</tbody>}
             <tbody>
-              <Spacer height={virtual.padTop} columns={columns} />
+              <Spacer height={virtual.padTop} columns={columns.length} />
               {virtual.items.map((v) => {
-                const line = rows[v.index];
-                return line ? row(line) : null;
+                const r = tableRows[v.index];
+                return r ? row(r) : null;
               })}
-              <Spacer height={virtual.padBottom} columns={columns} />
+              <Spacer height={virtual.padBottom} columns={columns.length} />
             </tbody>
           </table>
           {total === 0 && <p className="empty">No transfer matches these filters.</p>}
@@ -281,26 +364,16 @@ export function TransfersTable(props: Props) {
   );
 }
 
-interface RowProps extends Pick<Props, "onSelect" | "onReceive" | "onCancel" | "busyLine"> {
-  line: Transfer;
-  names: ReadonlyMap<string, string>;
-  withGain: boolean;
+interface RowProps extends Pick<Props, "onSelect"> {
+  row: LineRow;
   selected: boolean;
   className?: string;
+  children: ReactNode;
 }
 
-function TransferRow({
-  line,
-  names,
-  withGain,
-  selected,
-  className,
-  onSelect,
-  onReceive,
-  onCancel,
-  busyLine,
-}: RowProps) {
-  const key = lineKey(line);
+/** A line's row: chosen by click, Enter or Space (its route is highlighted on the map). */
+function TransferRow({ row, selected, className, onSelect, children }: RowProps) {
+  const key = row.id;
   return (
     <tr
       id={`transfer-${key}`}
@@ -315,34 +388,7 @@ function TransferRow({
         }
       }}
     >
-      <td>{line.product_id}</td>
-      <td title={names.get(line.from_store)}>{line.from_store}</td>
-      <td title={names.get(line.to_store)}>{line.to_store}</td>
-      <td className="num">{fmtInt(line.quantity)}</td>
-      <td className="num">{fmtDecimal(line.distance_km)}</td>
-      {withGain && <td className="num">{line.expected_gain == null ? "" : fmtDecimal(line.expected_gain)}</td>}
-      <td>
-        <span className="tag" style={{ borderColor: SCOPE_COLOURS[line.scope] }}>
-          {line.scope}
-        </span>
-      </td>
-      <td>
-        <span className="tag" style={{ borderColor: STATUS_COLOURS[line.status] ?? "#999" }}>
-          {line.status}
-        </span>
-      </td>
-      <td>
-        {line.status === "dispatched" && line.transfer_id !== null && (
-          <LineActions
-            transferId={line.transfer_id}
-            quantity={line.quantity}
-            fromStore={line.from_store}
-            busy={busyLine === line.transfer_id}
-            onReceive={onReceive}
-            onCancel={onCancel}
-          />
-        )}
-      </td>
+      {children}
     </tr>
   );
 }

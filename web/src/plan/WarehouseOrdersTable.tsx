@@ -2,16 +2,32 @@
  * Needs no store could cover, as warehouse orders: sorted, filtered and paged by the service,
  * drawn as a virtual window, downloadable (every matching order) for ERP import.
  */
+import { createColumnHelper, metaHelper, rowSortingFeature, tableFeatures, useTable } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 import { useApi } from "../api/context";
 import { BULK_PAGE, type OrderQuery, type OrderSort, everyRow, fetchOrderPage } from "../api/planlines";
 import { useOrderPages } from "../api/queries";
 import { downloadCsv, toCsv } from "../lib/csv";
 import { fmtInt } from "../lib/format";
-import { RowCount, Spacer, sortHeaders } from "./TableParts";
-import { useSettled, useSort, useVirtualRows } from "./useServerTable";
+import type { OrderLine } from "../api/planlines";
+import { HeaderRows, RowCount, Spacer } from "./TableParts";
+import { SERVER_SORTED, useServerSorting, useSettled, useVirtualRows } from "./useServerTable";
 
-type SortKey = "product_id" | "store_id" | "quantity" | "reason";
+const features = tableFeatures({ rowSortingFeature, columnMeta: metaHelper<{ numeric?: boolean }>() });
+const column = createColumnHelper<typeof features, OrderLine>();
+/** Each column's id is the field the service sorts by; the largest orders come first. */
+const COLUMNS = column.columns([
+  column.accessor("product_id", { header: "Product", sortDescFirst: false }),
+  column.accessor("store_id", { header: "Store", sortDescFirst: false }),
+  column.accessor("quantity", {
+    header: "Units",
+    sortDescFirst: true,
+    cell: (c) => fmtInt(c.getValue()),
+    meta: { numeric: true },
+  }),
+  column.accessor("reason", { header: "Reason", sortDescFirst: false }),
+]);
+const orderId = (o: OrderLine) => String(o.order_id);
 const CSV_COLUMNS = ["product_id", "store_id", "quantity", "reason"] as const;
 
 interface Props {
@@ -26,7 +42,7 @@ export function WarehouseOrdersTable({ planId, productId, storeId }: Props) {
   const [text, setText] = useState("");
   const [exporting, setExporting] = useState(false);
   const settledText = useSettled(text.trim());
-  const sort = useSort<SortKey>("quantity", "desc", ["quantity"]);
+  const sort = useServerSorting({ id: "quantity", desc: true });
   const query = useMemo<OrderQuery>(
     () => ({
       product_id: productId,
@@ -39,8 +55,17 @@ export function WarehouseOrdersTable({ planId, productId, storeId }: Props) {
   const pages = useOrderPages(api, planId, query);
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.items) ?? [], [pages.data]);
   const total = pages.data?.pages[0]?.total ?? 0;
-  const virtual = useVirtualRows(rows.length, pages);
-  const header = sortHeaders(sort);
+  const table = useTable({
+    features,
+    columns: COLUMNS,
+    data: rows,
+    getRowId: orderId,
+    state: { sorting: sort.sorting },
+    onSortingChange: sort.setSorting,
+    ...SERVER_SORTED,
+  });
+  const tableRows = table.getRowModel().rows;
+  const virtual = useVirtualRows(tableRows.length, pages);
   const filtering = settledText !== "" || productId !== null || storeId !== null;
 
   const download = async () => {
@@ -77,28 +102,24 @@ export function WarehouseOrdersTable({ planId, productId, storeId }: Props) {
         <div className="table-scroll virtual" ref={virtual.scrollRef} data-rows={rows.length}>
           <table className="data">
             <thead>
-              <tr>
-                {header("Product", "product_id")}
-                {header("Store", "store_id")}
-                {header("Units", "quantity", true)}
-                {header("Reason", "reason")}
-              </tr>
+              <HeaderRows groups={table.getHeaderGroups()} label={(h) => <table.FlexRender header={h} />} />
             </thead>
             <tbody>
-              <Spacer height={virtual.padTop} columns={4} />
+              <Spacer height={virtual.padTop} columns={COLUMNS.length} />
               {virtual.items.map((v) => {
-                const o = rows[v.index];
-                if (!o) return null;
+                const row = tableRows[v.index];
+                if (!row) return null;
                 return (
-                  <tr key={o.order_id}>
-                    <td>{o.product_id}</td>
-                    <td>{o.store_id}</td>
-                    <td className="num">{fmtInt(o.quantity)}</td>
-                    <td>{o.reason}</td>
+                  <tr key={row.id}>
+                    {row.getAllCells().map((cell) => (
+                      <td key={cell.id} className={cell.column.columnDef.meta?.numeric ? "num" : undefined}>
+                        <table.FlexRender cell={cell} />
+                      </td>
+                    ))}
                   </tr>
                 );
               })}
-              <Spacer height={virtual.padBottom} columns={4} />
+              <Spacer height={virtual.padBottom} columns={COLUMNS.length} />
             </tbody>
           </table>
         </div>

@@ -4,16 +4,9 @@
  * service only once typing pauses, and a virtual window over the rows loaded so far that asks
  * for the next page as the planner scrolls near its end.
  */
+import type { ColumnSort, SortingState } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
-
-export type SortDir = "asc" | "desc";
-
-export interface SortState<K extends string> {
-  sortKey: K;
-  sortDir: SortDir;
-  toggleSort: (key: K) => void;
-}
 
 /** Every body row is this tall (one line of text), so the window needs no measuring. */
 export const ROW_HEIGHT = 33;
@@ -22,23 +15,18 @@ export const TYPING_MS = 150;
 /** Ask for the next page when the window comes this close to the last row loaded. */
 const PREFETCH_ROWS = 60;
 
-/** The sort of a table; a new column starts descending if listed in `descFirst`. */
-export function useSort<K extends string>(
-  initialKey: K,
-  initialDir: SortDir,
-  descFirst: readonly K[],
-): SortState<K> & { param: string } {
-  const [sortKey, setSortKey] = useState<K>(initialKey);
-  const [sortDir, setSortDir] = useState<SortDir>(initialDir);
-  const toggleSort = (key: K) => {
-    if (key === sortKey) setSortDir((d) => (d === "asc" ? "desc" : "asc"));
-    else {
-      setSortKey(key);
-      setSortDir(descFirst.includes(key) ? "desc" : "asc");
-    }
-  };
-  return { sortKey, sortDir, toggleSort, param: sortDir === "desc" ? `-${sortKey}` : sortKey };
+/**
+ * The sort a TanStack Table sets from its header clicks (one column, never none), held here so the
+ * query can ask the service for it: `param` is `field` or `-field`.
+ */
+export function useServerSorting(initial: ColumnSort) {
+  const [sorting, setSorting] = useState<SortingState>([initial]);
+  const current = sorting[0] ?? initial;
+  return { sorting, setSorting, param: current.desc ? `-${current.id}` : current.id };
 }
+
+/** The table options that leave sorting to the service: one column at a time, always sorted. */
+export const SERVER_SORTED = { manualSorting: true, enableMultiSort: false, enableSortingRemoval: false } as const;
 
 /** The value, once it has not changed for `ms`: what the service is asked about. */
 export function useSettled<T>(value: T, ms = TYPING_MS): T {
