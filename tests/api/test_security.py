@@ -33,6 +33,7 @@ NEEDS: dict[str, str | None] = {
     "listPlanTransfers": "viewer",
     "listPlanWarehouseOrders": "viewer",
     "getPlanSummary": "viewer",
+    "checkPlanStock": "viewer",
     "getPlanFlows": "viewer",
     "executePlan": "planner",
     "createBacktest": "planner",
