@@ -6,17 +6,17 @@ must equal, array for array, on any data (tests/db/test_snapshot.py).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from stockshift.core.arrays import build_inventory, build_sales
 from stockshift.core.types import Dataset, Sales
-from stockshift.db.dataset import _stores
+from stockshift.db.dataset import _stores, sales_span
 from stockshift.db.models import Sale, Stock
 
 
@@ -43,13 +43,9 @@ def rowwise_snapshot(session: Session, *, window: int | None, with_sales: bool =
         np.array(in_transit, dtype=np.int64),
     )
     sales: Sales | None = None
-    first, last = (
-        session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
-        if with_sales
-        else (None, None)
-    )
-    if first is not None and last is not None and len(inventory):
-        start: date = max(first, last - timedelta(days=window - 1)) if window else first
+    span = sales_span(session, window) if with_sales else None
+    if span is not None and len(inventory):
+        start, last = span
         days, sale_stores, sale_products, units = _columns(
             session,
             select(Sale.day, Sale.store_id, Sale.product_id, Sale.units).where(Sale.day >= start),

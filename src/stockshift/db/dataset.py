@@ -345,13 +345,9 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
         _integers(stock.column("in_transit")),
     )
     sales: Sales | None = None
-    first, last = (
-        session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
-        if with_sales
-        else (None, None)
-    )
-    if first is not None and last is not None and len(inventory):
-        start: date = max(first, last - timedelta(days=window - 1)) if window else first
+    span = sales_span(session, window) if with_sales else None
+    if span is not None and len(inventory):
+        start, last = span
         table = read_table(session, SALES, since=start)
         epoch = date(1970, 1, 1)
         sales = build_sales(
@@ -367,6 +363,15 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
         )
     session.rollback()
     return Dataset(stores, inventory, sales)
+
+
+def sales_span(session: Session, window: int | None) -> tuple[date, date] | None:
+    """The first and last sales day a plan reads: the last ``window`` days of the stored
+    history (all of it without a window), or None when no sale is stored."""
+    first, last = session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
+    if first is None or last is None:
+        return None
+    return (max(first, last - timedelta(days=window - 1)) if window else first), last
 
 
 def _integers(column: pa.ChunkedArray) -> IntArray:
