@@ -26,7 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.load import drop_schema, postgres_schema, write_section
+from benchmarks.load import drop_schema, postgres_schema, scratch_postgres, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
@@ -148,13 +148,10 @@ def main() -> None:
         big: Timed | None = None
         if args.postgres_url and not args.skip_ten_million:
             data10 = demo(1000, 10_000, 0)
-            schema, url = postgres_schema(args.postgres_url)
-            try:
+            with scratch_postgres(args.postgres_url) as url:
                 run("db", "upgrade", "--database-url", url)
                 big = run("db", "import", *files(data10), "--database-url", url)
                 print(big, flush=True)
-            finally:
-                drop_schema(args.postgres_url, schema)
     body = render(rows, big)
     print(body)
     if not args.no_write:

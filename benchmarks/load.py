@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -129,6 +131,16 @@ def drop_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
+@contextmanager
+def scratch_postgres(url: str) -> Iterator[str]:
+    """The URL of a new schema on ``url``'s database, dropped with its tables on exit."""
+    schema, scratch = postgres_schema(url)
+    try:
+        yield scratch
+    finally:
+        drop_schema(url, schema)
+
+
 def write_section(body: str) -> None:
     """Replace the section of docs/benchmarks.md that ``body``'s first line heads (to the
     next '## ' or the end), or add it at the end."""
@@ -182,25 +194,19 @@ def service(tmp: Path, args: argparse.Namespace) -> None:
     rows.append(("SQLite", i_s, p_s, out))
     print(rows[-1])
     if args.postgres_url:
-        schema, url = postgres_schema(args.postgres_url)
-        try:
+        with scratch_postgres(args.postgres_url) as url:
             i_s, p_s, out = load_and_plan(url, data)
             rows.append(("PostgreSQL", i_s, p_s, out))
             print(rows[-1])
-        finally:
-            drop_schema(args.postgres_url, schema)
     big: list[tuple[str, float, str]] = []
     if not args.skip_ten_million:
         data = demo(tmp / "k10", 1000, 10_000, 0)
         big.append(("SQLite", *import_only(f"sqlite:///{tmp / 'k10.db'}", data)))
         print(big[-1])
         if args.postgres_url:
-            schema, url = postgres_schema(args.postgres_url)
-            try:
+            with scratch_postgres(args.postgres_url) as url:
                 big.append(("PostgreSQL", *import_only(url, data)))
                 print(big[-1])
-            finally:
-                drop_schema(args.postgres_url, schema)
     body = render(rows, big)
     print(body)
     if not args.no_write:
