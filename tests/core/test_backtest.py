@@ -12,13 +12,13 @@ from stockshift.core.backtest import (
     Lines,
     Network,
     Review,
-    _cut,
     available_policies,
     prepare,
     resolve_policies,
     review_day,
     run_backtest,
 )
+from stockshift.core.backtest.replay import _cut
 from stockshift.core.errors import ParameterError
 from stockshift.core.targets import forecast_targets
 from stockshift.core.types import Dataset, Inventory, PlanParameters, Sales, Stores
