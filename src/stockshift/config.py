@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         description="How long a server process trusts an API key it has checked, seconds: a "
         "key revoked in the database is refused within this time; 0 checks every request.",
     )
+    read_cache_mib: float = Field(
+        32.0,
+        ge=0,
+        le=4096,
+        description="MiB per server process of answers to finished plans' reads (document, "
+        "pages, summary, flows) kept and sent again while the plan is unchanged; 0 keeps none.",
+    )
     workers: int = Field(
         1,
         ge=1,

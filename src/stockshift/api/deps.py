@@ -13,16 +13,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from stockshift.api.keycache import KeyCache
+from stockshift.api.keycache import KeyCache, vouched
 from stockshift.api.streamtoken import claimed_key, valid
 from stockshift.config import Settings
-from stockshift.db.keys import KEY_PREFIX, Role, authenticate, digest, live_key, role_allows
+from stockshift.db.keys import Role, authenticate, live_key, role_allows
 
 if TYPE_CHECKING:
     from stockshift.api.backtester import Backtester
     from stockshift.api.events import Broker
     from stockshift.api.plancache import PlanCache
     from stockshift.api.planner import Planner
+    from stockshift.api.readcache import ReadCache
 
 
 @dataclass
@@ -37,6 +38,7 @@ class AppState:
     plans: PlanCache
     backtester: Backtester
     keys: KeyCache[KeyInfo]
+    reads: ReadCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ def _lookup(state: AppState, secret: str | None) -> KeyInfo:
             "missing API key: send 'Authorization: Bearer <key>' "
             "(make one with: stockshift keys create --role viewer)"
         )
-    known = _cached(state, secret)
+    known = vouched(state.keys, secret)
     if known is not None:
         return known
     with state.sessions() as session:
@@ -93,12 +95,6 @@ def _lookup(state: AppState, secret: str | None) -> KeyInfo:
     info = KeyInfo(key_id=row.id, name=row.name, role=row.role)  # type: ignore[arg-type]
     state.keys.put(row.key_hash, info)
     return info
-
-
-def _cached(state: AppState, secret: str) -> KeyInfo | None:
-    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
-        return None
-    return state.keys.get(digest(secret))
 
 
 def _allowed(info: KeyInfo, need: Role) -> KeyInfo:
@@ -123,7 +119,7 @@ def require(need: Role) -> Callable[..., Awaitable[KeyInfo]]:
 
     async def dependency(state: StateDep, credentials: CredentialsDep) -> KeyInfo:
         secret = credentials.credentials if credentials else None
-        known = _cached(state, secret) if secret else None
+        known = vouched(state.keys, secret) if secret else None
         if known is None:
             known = await run_in_threadpool(_lookup, state, secret)
         return _allowed(known, need)

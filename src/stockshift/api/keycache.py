@@ -14,6 +14,8 @@ import time
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
+from stockshift.db.keys import KEY_PREFIX, digest
+
 V = TypeVar("V")
 
 
@@ -45,3 +47,10 @@ class KeyCache(Generic[V]):
             self._items.move_to_end(digest)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+
+def vouched(keys: KeyCache[V], secret: str) -> V | None:
+    """What ``keys`` holds for the API key ``secret``, if it holds it: no query."""
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    return keys.get(digest(secret))

@@ -20,7 +20,8 @@ from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
-from stockshift.db.models import MOVED_LINE, PlanRow, TransferRow, WarehouseOrderRow
+from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
+from stockshift.db.revision import line_moves
 from stockshift.document import transfers_frame, warehouse_frame, without_lines
 
 T = TypeVar("T")
@@ -191,19 +192,8 @@ LINE_FIELDS = (
 
 
 def lines_signature(session: Session, *, plan_id: int) -> tuple[tuple[str, int], ...]:
-    """Lines per status, but for ``proposed``. A line's status only moves forward
-    (proposed, dispatched, then received or cancelled), and every move raises the sum of the
-    stages' ranks, so no later state has the counts of an earlier one: equal signatures mean
-    equal line statuses. A plan's lines are never added or removed, so the lines still
-    proposed follow from the others, which are counted on the partial index of lines that
-    moved (migration 0007) alone: a plan nobody has touched costs an empty index probe."""
-    rows = session.execute(
-        select(TransferRow.status, func.count())
-        .where(TransferRow.plan_id == plan_id, TransferRow.status != MOVED_LINE)
-        .group_by(TransferRow.status)
-        .order_by(TransferRow.status)
-    ).all()
-    return tuple((status, int(n)) for status, n in rows)
+    """Lines per status, but for ``proposed``: see :func:`stockshift.db.revision.line_moves`."""
+    return line_moves(session.connection(), plan_id)
 
 
 def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
