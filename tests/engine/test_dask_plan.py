@@ -1,9 +1,9 @@
 """``--engine dask`` writes the single process's plan file, byte for byte, on a real cluster.
 
-One LocalCluster (2 worker processes) serves the module. Random chains are written as
-Parquet datasets (parts in product order, or rows dealt across parts; inventory and sales)
-and planned both ways under every policy, target and cluster source, with the cap falling
-nowhere, inside a run of products or exactly between two.
+One LocalCluster (2 worker processes, tests/engine/conftest.py) serves the tests. Random
+chains are written as Parquet datasets (parts in product order, or rows dealt across parts;
+inventory and sales) and planned both ways under every policy, target and cluster source,
+with the cap falling nowhere, inside a run of products or exactly between two.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,19 +34,6 @@ from tests.conftest import Cli
 STORES = ["S1", "S10", "S2", "S9", "0501", "501", "x", "Y", "z7"]
 PRODUCTS = ["P1", "P10", "P2", "P3", "Q", "a", "b0", "é"]
 DAYS = pd.date_range("2026-03-01", periods=20).strftime("%Y-%m-%d").tolist()
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 @st.composite

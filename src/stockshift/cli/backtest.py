@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import numpy as np
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,12 +22,19 @@ from rich.progress import (
 from rich.table import Table
 
 from stockshift.cli.app import app, check_output, console, err, fail, load, run
-from stockshift.cli.options import (
-    InventoryOpt,
-    SalesOpt,
-    StoresOpt,
-    with_plan_parameters_fixing,
+from stockshift.cli.engine import (
+    EngineOpt,
+    InventorySourceOpt,
+    RowsPerTaskOpt,
+    SalesSourceOpt,
+    SchedulerOpt,
+    StoresSourceOpt,
+    WorkerMemoryOpt,
+    WorkersOpt,
+    as_path,
+    check_engine_options,
 )
+from stockshift.cli.options import with_plan_parameters_fixing
 from stockshift.core.backtest import (
     POLICY_NAMES,
     BacktestResult,
@@ -35,6 +44,8 @@ from stockshift.core.backtest import (
 )
 from stockshift.core.errors import ParameterError
 from stockshift.core.types import PlanParameters
+from stockshift.engine.cluster import ROWS_PER_TASK, DaskOptions, dask_client
+from stockshift.engine.dask_backtest import backtest_on_dask
 from stockshift.io.backtestfile import write_backtest, write_chart, write_weeks_csv
 
 
@@ -59,9 +70,9 @@ def parse_policies(value: str) -> tuple[str, ...]:
 # horizons (expected-benefit plans with the same ones); the economics keep their defaults
 @with_plan_parameters_fixing(target="forecast", max_transfers=None, policy="greedy")
 def backtest_command(
-    stores: StoresOpt = None,
-    inventory: InventoryOpt = None,
-    sales: SalesOpt = None,
+    stores: StoresSourceOpt = None,
+    inventory: InventorySourceOpt = None,
+    sales: SalesSourceOpt = None,
     start: Annotated[
         str | None,
         typer.Option(
@@ -80,6 +91,11 @@ def backtest_command(
     ] = "warehouse,greedy",
     *,
     params: PlanParameters,
+    engine: EngineOpt = "process",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = 2,
+    worker_memory: WorkerMemoryOpt = None,
+    rows_per_task: RowsPerTaskOpt = ROWS_PER_TASK,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the result (stockshift.backtest/1 JSON)."),
@@ -93,14 +109,19 @@ def backtest_command(
     ] = None,
 ) -> None:
     """Replay the sales history under each policy: lost sales, stock and transfer effort."""
+    check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
     if sales is None:
         fail("a backtest replays sales: pass --sales sales.csv")
+    if engine == "dask" and (stores is None or inventory is None):
+        fail(
+            "--engine dask reads --stores, --inventory and --sales: files, folders of Parquet "
+            "parts or URLs"
+        )
     check_output(output, "--output")
     check_output(csv, "--csv")
     check_output(png, "--png", (".png", ".svg", ".pdf"))
     names = run(lambda: parse_policies(policies))
     first_day = run(lambda: parse_date("--start", start)) if start is not None else None
-    dataset = run(lambda: load(None, stores, inventory, sales, sales_days=None))
     settings = BacktestSettings(
         start=first_day,
         weeks=weeks,
@@ -126,7 +147,13 @@ def backtest_command(
                 tasks[policy] = bar.add_task(policy, total=total)
             bar.update(tasks[policy], completed=done)
 
-        result = run(lambda: run_backtest(dataset, params, settings, progress=progress))
+        if engine == "dask":
+            options = DaskOptions(scheduler, workers, worker_memory, rows_per_task)
+            inputs = (stores or "", inventory or "", sales)
+            result = run(lambda: _backtest_on_dask(options, inputs, params, settings, progress))
+        else:
+            dataset = run(lambda: load(None, as_path(stores), as_path(inventory), as_path(sales)))
+            result = run(lambda: run_backtest(dataset, params, settings, progress=progress))
         if output is not None:
             write_backtest(result, output)
         if csv is not None:
@@ -139,6 +166,24 @@ def backtest_command(
     for path, what in ((output, "Result"), (csv, "Weekly CSV"), (png, "Chart")):
         if path is not None:
             console.print(f"{what} written to {path}")
+
+
+def _backtest_on_dask(
+    options: DaskOptions,
+    inputs: tuple[str, str, str],
+    params: PlanParameters,
+    settings: BacktestSettings,
+    progress: Callable[[str, int, int], None],
+) -> BacktestResult:
+    stores, inventory, sales = inputs
+    with dask_client(options) as client:
+        result, warnings = backtest_on_dask(
+            client, stores=stores, inventory=inventory, sales=sales, params=params,
+            settings=settings, rows_per_task=options.rows_per_task, progress=progress,
+        )  # fmt: skip
+    for w in warnings:
+        err.print(f"[yellow]warning:[/] {escape(w)}")
+    return result
 
 
 def _num(x: float) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -12,17 +11,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from dask.utils import parse_bytes
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stockshift.cli.app import app, check_folder, check_output, console, err, fail, load, run
+from stockshift.cli.engine import (
+    EngineOpt,
+    InventorySourceOpt,
+    RowsPerTaskOpt,
+    SalesSourceOpt,
+    SchedulerOpt,
+    StoresSourceOpt,
+    WorkerMemoryOpt,
+    WorkersOpt,
+    as_path,
+    check_engine_options,
+)
 from stockshift.cli.options import PaperFile, with_plan_parameters
 from stockshift.cli.report import product_blocks, totals
 from stockshift.core import pipeline
 from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import Plan, PlanParameters
-from stockshift.engine.dask_plan import ROWS_PER_TASK, DaskOptions, dask_client, plan_on_dask
+from stockshift.engine.cluster import ROWS_PER_TASK, DaskOptions, dask_client
+from stockshift.engine.dask_plan import plan_on_dask
 from stockshift.io.plandataset import (
     JSON_MAX_LINES,
     is_plan_dataset,
@@ -34,72 +45,15 @@ from stockshift.io.planfile import write_csvs, write_plan
 LOADING = "loading inputs"
 WRITING = "writing outputs"
 STEPS = (LOADING, *pipeline.STEPS, WRITING)
-ENGINES = ("process", "dask")
-
-StoresOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--stores", help="Stores CSV/Parquet: store_id, lat, lon (--engine dask: also a URL)."
-    ),
-]
-InventoryOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--inventory",
-        help="Inventory CSV/Parquet: store_id, product_id, on_hand (--engine dask: also a "
-        "folder of Parquet parts or a URL every worker can read).",
-    ),
-]
-SalesOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--sales",
-        help="Daily sales CSV/Parquet: date, store_id, product_id, units (--engine dask: "
-        "also a folder of Parquet parts or a URL).",
-    ),
-]
-EngineOpt = Annotated[
-    str,
-    typer.Option(
-        "--engine",
-        help="process (this one process) or dask (a Dask cluster: --scheduler, or a "
-        "LocalCluster of --workers processes).",
-    ),
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        envvar="STOCKSHIFT_DASK_SCHEDULER",
-        help="--engine dask: the address of a running scheduler, tcp://HOST:PORT.",
-    ),
-]
-WorkersOpt = Annotated[
-    int,
-    typer.Option("--workers", min=1, help="--engine dask without --scheduler: worker processes."),
-]
-WorkerMemoryOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--worker-memory",
-        help="--engine dask without --scheduler: each worker's memory limit, e.g. 6GB.",
-    ),
-]
-RowsPerTaskOpt = Annotated[
-    int,
-    typer.Option(
-        "--rows-per-task", min=1, help="--engine dask: inventory rows a task plans at once."
-    ),
-]
 
 
 @app.command("plan")
 @with_plan_parameters
 def plan_command(
     paper: PaperFile = None,
-    stores: StoresOpt = None,
-    inventory: InventoryOpt = None,
-    sales: SalesOpt = None,
+    stores: StoresSourceOpt = None,
+    inventory: InventorySourceOpt = None,
+    sales: SalesSourceOpt = None,
     *,
     params: PlanParameters,
     engine: EngineOpt = "process",
@@ -132,7 +86,7 @@ def plan_command(
     ] = False,
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
-    _check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
+    check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
     target = _output_kind(output, fmt)
     check_folder(csv, "--csv")
     with _progress_after(1.0) as bar:
@@ -149,7 +103,7 @@ def plan_command(
         else:
             dataset = run(
                 lambda: load(
-                    paper, _path(stores), _path(inventory), _path(sales),
+                    paper, as_path(stores), as_path(inventory), as_path(sales),
                     sales_days=sales_days(params),
                 )
             )  # fmt: skip
@@ -164,39 +118,6 @@ def plan_command(
         console.print(f"Plan written to {written}", soft_wrap=True)
     if csv is not None:
         console.print(f"CSV files written to {csv}/")
-
-
-def _check_engine_options(
-    engine: str,
-    scheduler: str | None,
-    worker_memory: str | None,
-    *inputs: str | None,
-) -> None:
-    """Stop on a bad engine option or an empty input name, whichever engine runs."""
-    if engine not in ENGINES:
-        fail(f"--engine {escape(repr(engine))}: use {' or '.join(ENGINES)}")
-    if scheduler is not None and not re.fullmatch(r"[a-z][a-z0-9+]*://\S+", scheduler):
-        fail(
-            f"--scheduler {escape(repr(scheduler))}: give the scheduler's address, "
-            "tcp://HOST:PORT (STOCKSHIFT_DASK_SCHEDULER sets it too)"
-        )
-    if worker_memory is not None:
-        try:
-            size = parse_bytes(worker_memory) if worker_memory.strip() else 0
-        except (ValueError, TypeError):
-            size = 0
-        if size < 2**20:
-            fail(
-                f"--worker-memory {escape(repr(worker_memory))}: give a size of at least "
-                "1MB, such as 6GB"
-            )
-    for flag, value in zip(("--stores", "--inventory", "--sales"), inputs, strict=True):
-        if value is not None and not value.strip():
-            fail(f"{flag} is empty: give a file (or, with --engine dask, a folder or URL)")
-
-
-def _path(source: str | None) -> Path | None:
-    return None if source is None else Path(source)
 
 
 def _dask_inputs(
