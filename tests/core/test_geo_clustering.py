@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,16 @@ from hypothesis import strategies as st
 
 from stockshift.core.clustering import centroids, choose_k, cluster_stores
 from stockshift.core.errors import ParameterError
-from stockshift.core.geo import EARTH_RADIUS_KM, distance_matrix, haversine_km, neighbour_order
+from stockshift.core.geo import (
+    EARTH_RADIUS_KM,
+    distance_matrix,
+    haversine_km,
+    neighbour_order,
+    pairs_km,
+    sphere,
+    store_km,
+)
+from stockshift.core.neighbours import PairDistances
 from stockshift.core.types import Stores
 
 
@@ -44,6 +55,30 @@ def test_matrix_is_symmetric_bit_for_bit_with_zero_diagonal() -> None:
 def test_neighbour_order_breaks_ties_by_index() -> None:
     d = distance_matrix(np.zeros(4), np.array([0.0, 0.01, -0.01, 0.0]))
     assert neighbour_order(d)[0].tolist() == [0, 3, 1, 2]
+
+
+POINTS = st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180)), min_size=1, max_size=12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(POINTS)
+def test_every_planning_distance_is_one_haversine_bit_for_bit(points: list[Any]) -> None:
+    """The dense matrix, the distances on demand and the kernel's store_km are one compiled
+    formula: bit-equal entries, whatever the pair (so sparse and dense plans can agree)."""
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    n = len(lat)
+    matrix = distance_matrix(lat, lon)
+    a, b = np.divmod(np.arange(n * n), n)
+    where = sphere(lat, lon)
+    assert np.array_equal(pairs_km(where, a, b), matrix.ravel())
+    assert np.array_equal(PairDistances(lat, lon)[np.ix_(np.arange(n), np.arange(n))], matrix)
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        assert store_km(*where, i, j) == matrix[i, j]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    off = lo != hi
+    pairs = haversine_km(lat[lo], lon[lo], lat[hi], lon[hi])
+    assert np.array_equal(pairs[off], matrix.ravel()[off])
 
 
 @settings(max_examples=50, deadline=None)

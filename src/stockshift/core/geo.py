@@ -2,41 +2,134 @@
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
+import numba
 import numpy as np
 
-from stockshift.core.types import FloatArray, Int32Array
+from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG), the R of the Haversine formula in SPEC section 2."""
 
 
-def haversine_km(
-    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
-) -> FloatArray:
-    """Haversine distance in km between points given in degrees (arrays broadcast).
+class Sphere(NamedTuple):
+    """Stores' positions as the Haversine reads them: latitude φ and longitude λ in radians
+    and cos φ, computed once per store (a point's cos φ is the same whichever pair it is in)."""
 
-    d = 2R·asin(√(sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2))), φ latitude, λ longitude.
-    """
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2.0) ** 2
-    out: FloatArray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    phi: FloatArray
+    lmb: FloatArray
+    cos_phi: FloatArray
+
+
+@numba.njit(cache=True, nogil=True)
+def _radians(degrees: float) -> float:
+    return degrees * (math.pi / 180.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def arc_km(phi1: float, lmb1: float, cos1: float, phi2: float, lmb2: float, cos2: float) -> float:
+    """The one Haversine every planning distance comes from (SPEC section 2), in km:
+    d = 2R·asin(√(sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2))).
+
+    Compiled once and called, never re-derived, by the dense matrix, the distances on
+    demand and the greedy kernel's walk past a shortened list, so that all of them are bit
+    for bit equal (numpy's sin and numba's may differ in the last bit)."""
+    s_phi = math.sin((phi2 - phi1) / 2.0)
+    s_lmb = math.sin((lmb2 - lmb1) / 2.0)
+    a = s_phi * s_phi + cos1 * cos2 * (s_lmb * s_lmb)
+    a = min(max(a, 0.0), 1.0)
+    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+@numba.njit(cache=True, nogil=True)
+def _sphere(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    phi, lmb, cos_phi = np.empty(lat.size), np.empty(lat.size), np.empty(lat.size)
+    for i in range(lat.size):
+        phi[i] = _radians(lat[i])
+        lmb[i] = _radians(lon[i])
+        cos_phi[i] = math.cos(phi[i])
+    return phi, lmb, cos_phi
+
+
+def sphere(lat: FloatArray, lon: FloatArray) -> Sphere:
+    """Per store φ, λ (radians) and cos φ for :func:`store_km`."""
+    lat = np.ascontiguousarray(lat, dtype=np.float64).ravel()
+    lon = np.ascontiguousarray(lon, dtype=np.float64).ravel()
+    return Sphere(*_sphere(lat, lon))
+
+
+@numba.njit(cache=True, nogil=True)
+def store_km(phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray, a: int, b: int) -> float:
+    """Distance between stores ``a`` and ``b``, the lower index first (so d(a, b) is d(b, a)
+    bit for bit) and 0 from a store to itself: the dense matrix's entry."""
+    lo, hi = min(np.int64(a), np.int64(b)), max(np.int64(a), np.int64(b))
+    if lo == hi:
+        return 0.0
+    return arc_km(phi[lo], lmb[lo], cos_phi[lo], phi[hi], lmb[hi], cos_phi[hi])
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairs_km(
+    phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray, a: IntArray, b: IntArray
+) -> FloatArray:
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = store_km(phi, lmb, cos_phi, a[i], b[i])
     return out
 
 
-def distance_matrix(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    """Symmetric store-to-store Haversine matrix in km, computed once, vectorised.
+def pairs_km(where: Sphere, a: IntArray, b: IntArray) -> FloatArray:
+    """:func:`store_km` of each pair ``(a[i], b[i])``."""
+    a = np.ascontiguousarray(a, dtype=np.int64).ravel()
+    b = np.ascontiguousarray(b, dtype=np.int64).ravel()
+    out: FloatArray = _pairs_km(*where, a, b)
+    return out
 
-    The upper triangle is mirrored so that d[i, j] == d[j, i] bit for bit.
-    """
-    lat = np.asarray(lat, dtype=np.float64)
-    lon = np.asarray(lon, dtype=np.float64)
-    d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-    iu = np.triu_indices(len(lat), k=1)
-    d.T[iu] = d[iu]
-    np.fill_diagonal(d, 0.0)
+
+def haversine_km(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
+    """Haversine distance in km between points given in degrees (arrays broadcast), by
+    :func:`arc_km`."""
+    shape = np.broadcast_shapes(np.shape(lat1), np.shape(lon1), np.shape(lat2), np.shape(lon2))
+    n = int(np.prod(shape))
+    first = sphere(np.broadcast_to(lat1, shape).ravel(), np.broadcast_to(lon1, shape).ravel())
+    second = sphere(np.broadcast_to(lat2, shape).ravel(), np.broadcast_to(lon2, shape).ravel())
+    out: FloatArray = _arcs_km(first, second, n).reshape(shape)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _arcs_km(first: Sphere, second: Sphere, n: int) -> FloatArray:
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = arc_km(
+            first.phi[i], first.lmb[i], first.cos_phi[i],
+            second.phi[i], second.lmb[i], second.cos_phi[i],
+        )  # fmt: skip
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def _matrix(phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray) -> FloatArray:
+    n = phi.size
+    d = np.zeros((n, n))
+    for i in numba.prange(n):
+        for j in range(i + 1, n):
+            d[i, j] = store_km(phi, lmb, cos_phi, i, j)
+    for i in range(n):
+        for j in range(i + 1, n):
+            d[j, i] = d[i, j]
     return d
+
+
+def distance_matrix(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Symmetric store-to-store Haversine matrix in km (:func:`store_km` for each pair):
+    d[i, j] == d[j, i] bit for bit, 0 on the diagonal."""
+    out: FloatArray = _matrix(*sphere(lat, lon))
+    return out
 
 
 def neighbour_order(dist: FloatArray) -> Int32Array:

@@ -9,12 +9,12 @@ stores the lists come from the dense matrix (:func:`dense_neighbours`); above
 the nearest :data:`NEAREST_PER_CLUSTER` (:func:`sparse_neighbours`).
 
 A shortened list is a *prefix* of the full one, with exact distances: the tree proposes
-candidates, every distance is then computed by :func:`~stockshift.core.geo.haversine_km`
-on the pair (lower index first), bit for bit the dense matrix's entry, and only candidates
-the tree's bound proves no unseen store precedes are kept. A list that may miss stores
-within the limit is marked ``truncated``; the planner reports a draw that reached the end
-of such a list while it could still take more, and :func:`complete` gives those stores
-their full list before the product is allocated again. So plans are the dense path's.
+candidates, every distance is then computed by :func:`~stockshift.core.geo.store_km` on the
+pair, bit for bit the dense matrix's entry, and only candidates the tree's bound proves no
+unseen store precedes are kept. A list that may miss stores within the limit is marked
+``truncated``; a draw that reaches the end of such a list while it could still take more
+goes on inside the greedy kernel among the product's sources that still have units
+(core/planning/greedy.py), past the list's last entry. So plans are the dense path's.
 """
 
 from __future__ import annotations
@@ -24,15 +24,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from stockshift.core.geo import EARTH_RADIUS_KM, haversine_km
+from stockshift.core.geo import EARTH_RADIUS_KM, Sphere, pairs_km, sphere
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 DENSE_MAX_STORES = 3000
 """Up to this many stores the lists come from the dense matrix (n² float64 + n² int32)."""
 NEAREST_PER_CLUSTER = 32
-"""Candidates the tree proposes per store and cluster; a draw that needs more completes them."""
+"""Candidates the tree proposes per store and cluster; a draw that needs more goes on among
+the product's sources with units left."""
 TREE_SLACK_KM = 1e-3
-"""How far the tree's haversine may differ from :func:`haversine_km` (sklearn's arithmetic
+"""How far the tree's haversine may differ from the planner's Haversine (sklearn's arithmetic
 differs in the last bits; at antipodes arcsin amplifies that to ~1e-4 km)."""
 CHUNK_ENTRIES = 2_000_000
 """Candidates proposed per tree query batch (bounds the temporaries of long lists)."""
@@ -61,12 +62,8 @@ class Neighbours(NamedTuple):
 
 
 def pair_km(lat: FloatArray, lon: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
-    """Distance between stores ``a[i]`` and ``b[i]``: the dense matrix's entry, bit for bit
-    (it is computed with the lower index first and mirrored; 0 on the diagonal)."""
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    out = haversine_km(lat[lo], lon[lo], lat[hi], lon[hi])
-    out[lo == hi] = 0.0
-    return out
+    """Distance between stores ``a[i]`` and ``b[i]``: the dense matrix's entry, bit for bit."""
+    return pairs_km(sphere(lat, lon), a, b)
 
 
 class PairDistances:
@@ -75,10 +72,11 @@ class PairDistances:
 
     def __init__(self, lat: FloatArray, lon: FloatArray) -> None:
         self.lat, self.lon = lat, lon
+        self.where = sphere(lat, lon)
 
     def __getitem__(self, key: tuple[npt.NDArray[Any], ...]) -> FloatArray:
         rows, cols = np.broadcast_arrays(*key)
-        out = pair_km(self.lat, self.lon, rows.ravel(), cols.ravel())
+        out = pairs_km(self.where, rows.ravel(), cols.ravel())
         return out.reshape(rows.shape)
 
 
@@ -92,11 +90,6 @@ def _pack(
     return Candidates(
         indptr, store[order].astype(np.int32), km[order].astype(np.float64), truncated
     )
-
-
-def _entries(c: Candidates) -> tuple[IntArray, IntArray, FloatArray]:
-    row = np.repeat(np.arange(len(c.indptr) - 1, dtype=np.int64), np.diff(c.indptr))
-    return row, c.store.astype(np.int64), c.km
 
 
 def _short(bound: FloatArray, limit: float) -> npt.NDArray[np.bool_]:
@@ -140,6 +133,7 @@ def dense_neighbours(
 def _tree_entries(
     lat: FloatArray,
     lon: FloatArray,
+    where: Sphere,
     members: IntArray,
     queries: IntArray,
     k: int,
@@ -165,7 +159,7 @@ def _tree_entries(
         tree_rad, idx = tree.query(points[chunk], k=k)
         row = np.repeat(chunk, k)
         cand = members[idx].ravel()
-        km = pair_km(lat, lon, row, cand)
+        km = pairs_km(where, row, cand)
         if k < len(members):
             bounds[first : first + step] = tree_rad[:, -1] * EARTH_RADIUS_KM - TREE_SLACK_KM
         keep = (cand != row) & (km <= limit)
@@ -192,6 +186,7 @@ def _lists(
     nearest ``k`` of each cluster, cut to the prefix the trees prove exact) and, per query,
     whether each list may miss stores within the limit."""
     n = len(lat)
+    where = sphere(lat, lon)
     at = np.full(n, -1, dtype=np.int64)
     at[queries] = np.arange(len(queries))
     groups = [g for g in (np.flatnonzero(cluster == c) for c in range(n_clusters)) if len(g)]
@@ -203,18 +198,22 @@ def _lists(
         home = cluster[queries] == cluster[members[0]]
         # phase 1: against the store's own cluster (k + 1: the store itself is found too)
         if home.any():
-            row, cand, km, bounds = _tree_entries(lat, lon, members, queries[home], k + 1, limit)
+            row, cand, km, bounds = _tree_entries(
+                lat, lon, where, members, queries[home], k + 1, limit
+            )
             own.append((row, cand, km))
             own_trunc[home] = _short(bounds, limit)
         if len(groups) <= MANY_CLUSTERS and (~home).any():
             # phase 2: against each other cluster, kept below the least bound of them all
-            row, cand, km, bounds = _tree_entries(lat, lon, members, queries[~home], k, limit)
+            row, cand, km, bounds = _tree_entries(
+                lat, lon, where, members, queries[~home], k, limit
+            )
             other.append((row, cand, km))
             bound[~home] = np.minimum(bound[~home], bounds)
     if len(groups) > MANY_CLUSTERS:
         # many clusters: the nearest stores of any cluster, less the store's own cluster's
         everyone = np.arange(n, dtype=np.int64)
-        row, cand, km, bound = _tree_entries(lat, lon, everyone, queries, k * 4 + 1, limit)
+        row, cand, km, bound = _tree_entries(lat, lon, where, everyone, queries, k * 4 + 1, limit)
         foreign = cluster[cand] != cluster[row]
         other = [(row[foreign], cand[foreign], km[foreign])]
     o_row, o_cand = _cat([e[0] for e in other]), _cat([e[1] for e in other])
@@ -243,40 +242,3 @@ def sparse_neighbours(
     everyone = np.arange(n, dtype=np.int64)
     own, own_trunc, other, other_trunc = _lists(lat, lon, cluster, n_clusters, limit, everyone, k)
     return Neighbours(_pack(n, *own, own_trunc), _pack(n, *other, other_trunc))
-
-
-def complete(
-    neighbours: Neighbours,
-    lat: FloatArray,
-    lon: FloatArray,
-    cluster: Int32Array,
-    n_clusters: int,
-    stores: IntArray,
-    max_distance_km: float | None,
-    k: int,
-) -> Neighbours:
-    """``neighbours`` with longer lists for ``stores`` (a draw ran past the end of theirs):
-    the nearest ``k`` per cluster; the caller grows k until no list is short."""
-    n = len(lat)
-    limit = np.inf if max_distance_km is None else float(max_distance_km)
-    fresh = np.unique(stores).astype(np.int64)
-    own, own_trunc, other, other_trunc = _lists(lat, lon, cluster, n_clusters, limit, fresh, k)
-    out = []
-    for lists, (row, cand, km), trunc in (
-        (neighbours.own, own, own_trunc),
-        (neighbours.other, other, other_trunc),
-    ):
-        o_row, o_cand, o_km = _entries(lists)
-        old = ~np.isin(o_row, fresh)
-        truncated = lists.truncated.copy()
-        truncated[fresh] = trunc
-        out.append(
-            _pack(
-                n,
-                np.concatenate([o_row[old], row]),
-                np.concatenate([o_cand[old], cand]),
-                np.concatenate([o_km[old], km]),
-                truncated,
-            )
-        )
-    return Neighbours(out[0], out[1])

@@ -16,19 +16,12 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from stockshift.core.neighbours import (
-    NEAREST_PER_CLUSTER,
-    Candidates,
-    Neighbours,
-    PairDistances,
-    complete,
-    dense_neighbours,
-)
+from stockshift.core.geo import Sphere, sphere, unit_vectors
+from stockshift.core.neighbours import Neighbours, PairDistances, dense_neighbours
+from stockshift.core.planning.draws import Lines, Rules, Supply, draw, live_sources
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 NO_CAP = np.iinfo(np.int64).max
-GROWTH = 8
-"""A store whose shortened lists ran out gets this many times more candidates per cluster."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +31,7 @@ class Problem:
     Inventory rows are grouped by product (``indptr``, CSR) and sorted by store within a
     product; store indices follow ascending ``store_id``. Greedy walks ``neighbours``; without
     them it reads complete lists off ``dist`` and ``order``. With sparse neighbours, ``dist``
-    is a :class:`PairDistances` and ``lat``/``lon`` let a draw complete a shortened list.
+    is a :class:`PairDistances` and ``lat``/``lon`` let a draw go on past a shortened list.
 
     ``max_transfers`` is the run's cap on lines, all products; when these rows are a slice
     of a run's products (a partition of ``--engine dask``), ``lines_before`` is how many lines
@@ -80,8 +73,9 @@ class Allocation:
 
 
 class Geometry(NamedTuple):
-    """Where the stores are: cluster per store and each store's candidate sources, nearest
-    first, of its own cluster (phase 1) and of the others (phase 2)."""
+    """Where the stores are: cluster per store, each store's candidate sources, nearest
+    first, of its own cluster (phase 1) and of the others (phase 2), and the stores'
+    positions for the walk past a shortened list (empty when no list is shortened)."""
 
     cluster: Int32Array  # per store, 0..n_clusters-1
     # the two lists' Candidates fields side by side (numba's parallel loop takes no
@@ -94,23 +88,22 @@ class Geometry(NamedTuple):
     other_store: Int32Array
     other_km: FloatArray
     other_truncated: npt.NDArray[np.bool_]
+    phi: FloatArray
+    lmb: FloatArray
+    cos_phi: FloatArray
+    xyz: FloatArray  # n x 3 unit vectors
 
     @classmethod
-    def of(cls, cluster: Int32Array, neighbours: Neighbours) -> Geometry:
-        return cls(cluster, *neighbours.own, *neighbours.other)
-
-    def neighbours(self) -> Neighbours:
-        return Neighbours(Candidates(*self[1:5]), Candidates(*self[5:9]))
-
-
-class Rules(NamedTuple):
-    """The quantity rules of SPEC section 4, step 3, and the line cap of step 4."""
-
-    max_distance_km: float  # inf: no limit
-    pack_size: int
-    min_units: int  # --min-transfer-units
-    smallest_line: int  # max(pack size, minimum line): a source or need below it cannot move
-    cap: int  # lines this run may make, all products (NO_CAP: none)
+    def of(cls, problem: Problem, neighbours: Neighbours) -> Geometry:
+        shortened = neighbours.own.truncated.any() or neighbours.other.truncated.any()
+        if problem.lat is not None and problem.lon is not None:
+            where = sphere(problem.lat, problem.lon)
+            xyz = np.ascontiguousarray(unit_vectors(problem.lat, problem.lon))
+        elif shortened:
+            raise ValueError("shortened neighbour lists need the stores' lat and lon")
+        else:
+            where, xyz = Sphere(np.zeros(0), np.zeros(0), np.zeros(0)), np.zeros((0, 3))
+        return cls(problem.cluster, *neighbours.own, *neighbours.other, *where, xyz)
 
 
 class Rows(NamedTuple):
@@ -121,100 +114,12 @@ class Rows(NamedTuple):
     need: IntArray
 
 
-class Supply(NamedTuple):
-    """Surplus not yet drawn in the product being allocated: per store, per cluster, all."""
-
-    by_store: IntArray
-    by_cluster: IntArray
-    total: IntArray  # one element, so that the kernel can change it in place
-
-
-class Lines(NamedTuple):
-    """The transfer lines, one slot per inventory row: a product makes at most one line per
-    row it has, because each line uses up either a source's surplus or a store's need."""
-
-    source: Int32Array
-    destination: Int32Array
-    quantity: IntArray
-    distance_km: FloatArray
-    cross: npt.NDArray[np.bool_]
-
-
 class Outcome(NamedTuple):
-    """Per inventory row: need left after allocation, whether the cap had been reached
-    when its allocation ended (a warehouse order's reason, SPEC section 4, step 5), and
-    whether a draw reached the end of a shortened list while it could take more (the
-    product must run again once the store's list is complete)."""
+    """Per inventory row: need left after allocation, and whether the cap had been reached
+    when its allocation ended (a warehouse order's reason, SPEC section 4, step 5)."""
 
     need_left: IntArray
     capped: npt.NDArray[np.bool_]
-    incomplete: npt.NDArray[np.bool_]
-
-
-@numba.njit(cache=True, nogil=True)
-def _draw(  # type: ignore[no-untyped-def]
-    dest, need, cross, geo, rules, supply, lines, first_slot, n_lines
-):
-    """Draw for deficit store ``dest`` from sources nearest first (SPEC section 4, steps 1-3).
-
-    ``cross``: phase 2, sources of other clusters; else phase 1, of ``dest``'s own cluster.
-    Lines go to ``lines`` from slot ``first_slot + n_lines``. Returns (need left, n_lines,
-    whether the walk ran past the end of a shortened list while it could still draw).
-    """
-    cluster = geo.cluster
-    smallest_line, cap = rules.smallest_line, rules.cap
-    by_store, by_cluster, total = supply
-    home = cluster[dest]
-    if cross:
-        indptr, store, dist, truncated = (
-            geo.other_indptr,
-            geo.other_store,
-            geo.other_km,
-            geo.other_truncated,
-        )
-    else:
-        indptr, store, dist, truncated = (
-            geo.own_indptr,
-            geo.own_store,
-            geo.own_km,
-            geo.own_truncated,
-        )
-    for k in range(indptr[dest], indptr[dest + 1]):
-        if need < smallest_line or n_lines >= cap:
-            return need, n_lines, False
-        # stop once the clusters this phase may draw from cannot fill one line
-        if cross:
-            if total[0] - by_cluster[home] < smallest_line:
-                return need, n_lines, False
-        elif by_cluster[home] < smallest_line:
-            return need, n_lines, False
-        source = store[k]
-        km = dist[k]
-        if km > rules.max_distance_km:
-            return need, n_lines, False  # nearest first: every later one is farther
-        available = by_store[source]
-        if available < smallest_line:
-            continue
-        quantity = min(need, available)
-        quantity -= quantity % rules.pack_size
-        if quantity == 0 or quantity < rules.min_units:
-            continue
-        slot = first_slot + n_lines
-        lines.source[slot] = source
-        lines.destination[slot] = dest
-        lines.quantity[slot] = quantity
-        lines.distance_km[slot] = km
-        lines.cross[slot] = cross
-        n_lines += 1
-        by_store[source] = available - quantity
-        by_cluster[cluster[source]] -= quantity
-        total[0] -= quantity
-        need -= quantity
-    # the list ran out: complete unless it was shortened and this draw could go on
-    if not truncated[dest] or need < smallest_line or n_lines >= cap:
-        return need, n_lines, False
-    left = total[0] - by_cluster[home] if cross else by_cluster[home]
-    return need, n_lines, left >= smallest_line
 
 
 @numba.njit(cache=True, nogil=True)
@@ -227,12 +132,12 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
     for r in range(lo, hi):
         outcome.need_left[r] = rows.need[r]
         outcome.capped[r] = False
-        outcome.incomplete[r] = False
         if rows.surplus[r] > 0:
             by_store[rows.store[r]] = rows.surplus[r]
             by_cluster[geo.cluster[rows.store[r]]] += rows.surplus[r]
             total[0] += rows.surplus[r]
     supply = Supply(by_store, by_cluster, total)
+    live = live_sources(lo, hi, rows, n_clusters, geo, rules)
     n_lines = 0
     waiting = np.empty(hi - lo, dtype=np.int64)
     keys = np.empty(hi - lo, dtype=np.int64)
@@ -247,12 +152,10 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
                 keys[k] = -outcome.need_left[r]
                 k += 1
         for r in waiting[:k][np.argsort(keys[:k], kind="mergesort")]:
-            outcome.need_left[r], n_lines, short = _draw(
-                rows.store[r], outcome.need_left[r], cross, geo, rules, supply, lines, lo,
+            outcome.need_left[r], n_lines = draw(
+                rows.store[r], outcome.need_left[r], cross, geo, rules, supply, live, lines, lo,
                 n_lines,
             )  # fmt: skip
-            if short:
-                outcome.incomplete[r] = True
             if cross:
                 outcome.capped[r] = n_lines >= rules.cap
     return n_lines
@@ -284,30 +187,11 @@ def _allocate(
     lines: Lines,
     outcome: Outcome,
     counts: IntArray,
-) -> Geometry:
-    """Allocate ``products``; while a draw ran out of a shortened list, complete that
-    store's lists and allocate its product again. Returns the (completed) geometry."""
+) -> None:
     rows = Rows(problem.store, problem.surplus, problem.need)
-    reach = NEAREST_PER_CLUSTER
-    while len(products):
-        _allocate_all(
-            products, problem.indptr, rows, problem.n_clusters, geo, rules, lines, outcome, counts
-        )
-        short = np.flatnonzero(outcome.incomplete)
-        if not len(short):
-            break
-        if problem.lat is None or problem.lon is None:
-            raise ValueError("shortened neighbour lists need the stores' lat and lon")
-        reach *= GROWTH
-
-        full = complete(
-            geo.neighbours(), problem.lat, problem.lon, problem.cluster, problem.n_clusters,
-            problem.store[short].astype(np.int64), problem.max_distance_km, reach,
-        )  # fmt: skip
-        geo = Geometry.of(geo.cluster, full)
-        products = np.unique(np.searchsorted(problem.indptr, short, side="right") - 1)
-        outcome.incomplete[:] = False
-    return geo
+    _allocate_all(
+        products, problem.indptr, rows, problem.n_clusters, geo, rules, lines, outcome, counts
+    )
 
 
 def plan(problem: Problem) -> Allocation:
@@ -321,25 +205,19 @@ def plan(problem: Problem) -> Allocation:
         np.zeros(n_rows, dtype=np.float64),
         np.zeros(n_rows, dtype=np.bool_),
     )
-    outcome = Outcome(
-        np.zeros(n_rows, dtype=np.int64),
-        np.zeros(n_rows, dtype=np.bool_),
-        np.zeros(n_rows, dtype=np.bool_),
-    )
+    outcome = Outcome(np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.bool_))
     counts = np.zeros(n_products, dtype=np.int64)
-    neighbours = _neighbours(problem)
-    geo = Geometry.of(problem.cluster, neighbours)
+    geo = Geometry.of(problem, _neighbours(problem))
     pack, min_units = int(problem.pack_size), int(problem.min_transfer_units)
 
     def rules(cap: int) -> Rules:
         limit = np.inf if problem.max_distance_km is None else float(problem.max_distance_km)
-        return Rules(limit, pack, min_units, max(pack, min_units), cap)
+        smallest = -(-max(min_units, 1) // pack) * pack
+        return Rules(limit, pack, min_units, smallest, cap)
 
     if n_rows:
-        geo = _allocate(
-            problem, np.arange(n_products, dtype=np.int64), geo, rules(NO_CAP), lines, outcome,
-            counts,
-        )  # fmt: skip
+        everything = np.arange(n_products, dtype=np.int64)
+        _allocate(problem, everything, geo, rules(NO_CAP), lines, outcome, counts)
     cap_reached = False
     if problem.max_transfers is not None:
         made = np.cumsum(counts) + problem.lines_before  # lines of products 0..p
