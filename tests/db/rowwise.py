@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Executable, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import Session
 
 from stockshift.core.arrays import build_inventory, build_sales
 from stockshift.core.types import Dataset, Sales
-from stockshift.db.dataset import _stores, sales_span
-from stockshift.db.models import Sale, Stock
+from stockshift.db.dataset import sales_window, stores_from_columns
+from stockshift.db.models import Sale, Stock, Store
 
 
 def _columns(session: Session, stmt: Executable, n: int) -> list[tuple[Any, ...]]:
@@ -26,7 +26,13 @@ def _columns(session: Session, stmt: Executable, n: int) -> list[tuple[Any, ...]
 
 
 def rowwise_snapshot(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
-    stores = _stores(session)
+    stores = stores_from_columns(
+        *_columns(
+            session,
+            select(Store.store_id, Store.name, Store.lat, Store.lon, Store.cluster, Store.capacity),
+            6,
+        )
+    )
     store_index = pd.Index(stores.ids)
     store_ids, product_ids, on_hand, in_transit = _columns(
         session, select(Stock.store_id, Stock.product_id, Stock.on_hand, Stock.in_transit), 4
@@ -43,7 +49,10 @@ def rowwise_snapshot(session: Session, *, window: int | None, with_sales: bool =
         np.array(in_transit, dtype=np.int64),
     )
     sales: Sales | None = None
-    span = sales_span(session, window) if with_sales else None
+    stored = session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
+    span = (
+        sales_window(None if stored[0] is None else tuple(stored), window) if with_sales else None
+    )
     if span is not None and len(inventory):
         start, last = span
         days, sale_stores, sale_products, units = _columns(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.keys import authenticate
 from stockshift.db.models import PlanRow, TransferRow
+from stockshift.db.plans import plan_header
 from stockshift.db.stock import execute_plan
 from tests.conftest import Cli
 from tests.db.factory import chain_files, without_store
@@ -33,6 +34,13 @@ def test_commands_from_empty_database_to_plan(cli: Cli, tmp_path: Path) -> None:
     r = cli("db", "plan", "--target", "cluster-mean", "--database-url", url)
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("Plan 1:")
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        summary = (plan_header(session, plan_id=1) or {})["summary"]
+    engine.dispose()
+    assert f"Plan 1: {summary['transfers']} transfer lines, {summary['units_moved']} units" in (
+        " ".join(r.stdout.split())
+    )
     engine = make_engine(url)
     with session_factory(engine)() as session:
         key = authenticate(session, secret=secret)

@@ -18,7 +18,7 @@ from stockshift.core.types import PlanParameters
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
-from stockshift.db.plans import get_plan, plan_lines, plan_orders
+from stockshift.db.plans import get_plan, plan_header, plan_lines, plan_orders, plan_summary
 from stockshift.db.stock import cancel_transfer, execute_plan, totals
 from stockshift.document import transfers_frame, warehouse_frame
 from stockshift.io.readers import load_dataset
@@ -107,6 +107,11 @@ def test_plan_from_database_equals_plan_from_files(
         (p, s, int(q), r) for p, s, q, r in warehouse_frame(expected).itertuples(index=False)
     ]
     assert len(got) > 0
+    with sessions() as s:
+        header = plan_header(s, plan_id=plan_id)
+        assert header is not None
+        assert plan_summary(s, plan_id=plan_id) == header["summary"]
+        assert header["summary"]["transfers"] == len(got)
 
 
 def test_failed_plan_records_the_error(sessions: sessionmaker[Session], tmp_path: Path) -> None:

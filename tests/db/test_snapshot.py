@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.types import Dataset
+from stockshift.db import dataset as dataset_module
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.engine import write_transaction
@@ -132,3 +134,46 @@ def test_snapshot_of_an_empty_database(sessions: sessionmaker[Session]) -> None:
         slow = rowwise_snapshot(s, window=28)
     _assert_same(fast, slow)
     assert len(fast.inventory) == 0 and fast.sales is None
+
+
+def test_snapshot_is_one_moment_of_the_database(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sales committed by another connection after the snapshot read the stock, and before
+    it reads the sales, are not in it: every table is read in one read transaction (on
+    PostgreSQL on the ADBC connection of its own)."""
+    tables = {
+        "stores": pd.DataFrame(
+            {"store_id": ["A", "B"], "name": ["a", "b"], "lat": [1.0, 2.0], "lon": [1.0, 2.0],
+             "cluster": [None, None], "capacity": [None, None]}
+        ),
+        "products": pd.DataFrame({"product_id": ["P"]}),
+        "stock": pd.DataFrame(
+            {"store_id": ["A", "B"], "product_id": ["P", "P"], "on_hand": [5, 0],
+             "in_transit": [0, 0]}
+        ),
+        "sales": pd.DataFrame(
+            {"store_id": ["A"], "product_id": ["P"], "day": [date(2024, 3, 1)], "units": [2.0]}
+        ),
+    }  # fmt: skip
+    _load(sessions, tables)
+    with sessions() as s:
+        before = rowwise_snapshot(s, window=None)
+    build = dataset_module.build_inventory
+
+    def build_then_sell(*args: Any) -> Any:
+        later = pd.DataFrame(
+            {"store_id": ["B"], "product_id": ["P"], "day": [date(2024, 3, 2)], "units": [7.0]}
+        )
+        with sessions() as other, write_transaction(other):
+            bulk_insert(other, "sales", later)
+        return build(*args)
+
+    monkeypatch.setattr(dataset_module, "build_inventory", build_then_sell)
+    with sessions() as s:
+        during = snapshot_dataset(s, window=None)
+    monkeypatch.undo()
+    _assert_same(during, before)
+    with sessions() as s:
+        after = snapshot_dataset(s, window=None)
+    assert after.sales is not None and after.sales.units.sum() == 9.0

@@ -149,7 +149,7 @@ def db_plan(
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
     from stockshift.db.engine import make_engine, session_factory
-    from stockshift.db.plans import get_plan, plan_header
+    from stockshift.db.plans import get_plan, plan_summary
     from stockshift.service.planning import run_plan, start_plan
 
     url = _settings(database_url).database_url
@@ -160,11 +160,10 @@ def db_plan(
         run_plan(sessions, plan_id, params)
         with sessions() as session:
             row = get_plan(session, plan_id=plan_id)
-            header = plan_header(session, plan_id=plan_id) or {}
+            summary = plan_summary(session, plan_id=plan_id) or {}
         engine.dispose()
     if row.status != "completed":
         run(_fail(ParameterError(f"plan {plan_id} failed: {row.error}")))
-    summary = header.get("summary", {})
     console.print(
         f"Plan {plan_id}: {summary.get('transfers', 0)} transfer lines, "
         f"{summary.get('units_moved', 0)} units moved, "

@@ -1,33 +1,47 @@
-"""Whole tables read as Arrow columns: the planning snapshot's millions of rows.
+"""The planning snapshot's tables read as Arrow columns, in one read transaction.
 
-Row-by-row reading makes a Python object of every value (five million sales rows: twenty
-million objects, most of ``db plan``'s time). Here the database writes the rows as text in
-bulk and Arrow's C++ CSV reader parses them, ids as dictionaries (a few thousand distinct
-strings plus integer codes):
+A snapshot is millions of rows (stock and the sales window); row-by-row reading makes a
+Python object of every value (five million sales rows: twenty million objects). Here no
+row becomes a Python object; ids arrive as dictionaries (a few thousand distinct strings
+plus integer codes):
 
-- PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` through psycopg's copy.
-- SQLite: ``group_concat`` of each row's fields, in chunks of :data:`SQLITE_CHUNK` rows by
-  rowid (a string of SQLite's own making, far below its one-gigabyte limit). Fields are
-  separated by the unit separator (0x1f), which no id holds: ids and names are checked to
-  hold no control character wherever they enter (:mod:`stockshift.io.tables`, the API).
-  Reals are written with 17 significant digits, so every double reads back exactly.
-
-Both run on the session's connection, inside its transaction, so a snapshot made of
-several tables is consistent.
+- PostgreSQL: the ADBC driver (``adbc-driver-postgresql``) reads
+  ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` straight into Arrow arrays, in C, on a
+  connection of its own whose one transaction is ``REPEATABLE READ``: every table of the
+  snapshot is read as of one moment. (psycopg's copy hands over one row per call: 3.7
+  million Python calls for the demo chain's snapshot, most of the read.)
+- SQLite: on the session's own connection and transaction (SQLite in WAL mode fixes what a
+  transaction sees at its first read). SQLite formats each row as one line of text and
+  ``group_concat`` joins :data:`SQLITE_CHUNK` of them, by rowid; Arrow's C++ CSV reader
+  parses the chunks. Fields are separated by the unit separator (0x1f), which no id holds:
+  ids and names are checked to hold no control character wherever they enter
+  (:mod:`stockshift.io.tables`, the API). A real is written as an integer when it is one
+  (most units sold are; far cheaper than ``printf``) and with 17 significant digits
+  otherwise, so every double reads back exactly. (An ADBC driver cannot serve SQLite: it
+  links a second copy of SQLite into the process, and two copies in one process lose each
+  other's file locks; measured, its reads did not even see the other copy's commits.)
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from stockshift.db.models import Sale, Store
+
 ID_TYPE = pa.dictionary(pa.int32(), pa.string())
-SQLITE_CHUNK = 1_000_000  # rows per group_concat string (about 30 MB)
+SQLITE_CHUNK = 250_000  # rows per group_concat string (about 7 MB)
 SEPARATOR = "\x1f"
 
 
@@ -50,68 +64,142 @@ SALES = Columns(
     {"day": pa.date32(), "store_id": ID_TYPE, "product_id": ID_TYPE, "units": pa.float64()},
     day="day",
 )
+STORE_COLUMNS = ("store_id", "name", "lat", "lon", "cluster", "capacity")
+Rows = list[tuple[Any, ...]]
 
 
-def read_table(session: Session, columns: Columns, *, since: date | None = None) -> pa.Table:
-    """Every row of ``columns.table`` (with ``day >= since`` when given) as an Arrow table.
+class SnapshotReader(Protocol):
+    def stores(self) -> Rows:
+        """The stores table (:data:`STORE_COLUMNS`), a row per store: a few thousand."""
 
-    Row order is the database's; callers index rows by their ids, never by position.
-    """
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        blocks = [_postgres_csv(session, columns, since)]
-        parse = pacsv.ParseOptions()
-    else:
-        blocks = list(_sqlite_csv(session, columns, since))
-        parse = pacsv.ParseOptions(delimiter=SEPARATOR, quote_char=False)
-    names = list(columns.types)
-    tables = [
-        pacsv.read_csv(
-            io.BytesIO(block),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=parse,
-            convert_options=pacsv.ConvertOptions(column_types=columns.types),
+    def span(self) -> tuple[date, date] | None:
+        """The first and last sales day stored, or None without sales."""
+
+    def table(self, columns: Columns, *, since: date | None = None) -> pa.Table:
+        """Every row of ``columns.table`` (with ``day >= since`` when given), typed as
+        ``columns.types``. Row order is the database's: callers index rows by their ids."""
+
+
+@contextmanager
+def snapshot_reader(session: Session) -> Iterator[SnapshotReader]:
+    """A reader of the database ``session`` uses, in one read transaction that ends
+    (rolled back: it only read) with the block."""
+    if session.get_bind().dialect.name == "postgresql":
+        with _postgres(session) as reader:
+            yield reader
+        return
+    try:
+        yield _Sqlite(session)
+    finally:
+        session.rollback()
+
+
+def _empty(columns: Columns) -> pa.Table:
+    return pa.table({n: pa.chunked_array([], type=t) for n, t in columns.types.items()})
+
+
+class _Postgres:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def _arrow(self, sql: str) -> pa.Table:
+        self._cursor.execute(sql)
+        table: pa.Table = self._cursor.fetch_arrow_table()
+        return table
+
+    def stores(self) -> Rows:
+        table = self._arrow(f"SELECT {', '.join(STORE_COLUMNS)} FROM stores")
+        return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
+
+    def span(self) -> tuple[date, date] | None:
+        row = self._arrow("SELECT min(day), max(day) FROM sales").to_pylist()[0]
+        first, last = row.values()
+        return None if first is None or last is None else (first, last)
+
+    def table(self, columns: Columns, *, since: date | None = None) -> pa.Table:
+        # an ISO date made here from a date, never user text
+        where = (
+            f" WHERE {columns.day} >= DATE '{since.isoformat()}'" if since and columns.day else ""
         )
-        for block in blocks
-        if block
-    ]
-    if not tables:
-        return pa.table({n: pa.chunked_array([], type=t) for n, t in columns.types.items()})
-    return pa.concat_tables(tables)
+        table = self._arrow(f"SELECT {', '.join(columns.types)} FROM {columns.table}{where}")
+        if table.num_rows == 0:
+            return _empty(columns)
+        return pa.table(
+            {
+                name: pc.dictionary_encode(table.column(name)) if kind == ID_TYPE
+                else table.column(name).cast(kind)
+                for name, kind in columns.types.items()
+            }
+        )  # fmt: skip
 
 
-def _postgres_csv(session: Session, columns: Columns, since: date | None) -> bytes:
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    where = f" WHERE {columns.day} >= %s" if since is not None and columns.day else ""
-    select = f"SELECT {', '.join(columns.types)} FROM {columns.table}{where}"
-    sql = f"COPY ({select}) TO STDOUT (FORMAT csv)"
-    buffer = io.BytesIO()
-    with raw.cursor() as cur, cur.copy(sql, (since,) if where else None) as copy:
-        for block in copy:
-            buffer.write(block)
-    return buffer.getvalue()
+@contextmanager
+def _postgres(session: Session) -> Iterator[_Postgres]:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    url = session.get_bind().engine.url.set(drivername="postgresql")
+    with closing(adbc.connect(url.render_as_string(hide_password=False))) as connection:
+        try:
+            with closing(connection.cursor()) as cursor:
+                # the driver has begun the transaction (autocommit is off): one snapshot
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield _Postgres(cursor)
+        finally:
+            connection.rollback()
+
+
+class _Sqlite:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def stores(self) -> Rows:
+        columns = [Store.__table__.c[name] for name in STORE_COLUMNS]
+        return [tuple(r) for r in self._session.connection().execute(select(*columns))]
+
+    def span(self) -> tuple[date, date] | None:
+        first, last = self._session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
+        return None if first is None or last is None else (first, last)
+
+    def table(self, columns: Columns, *, since: date | None = None) -> pa.Table:
+        def parse(block: bytes) -> pa.Table:
+            return pacsv.read_csv(
+                io.BytesIO(block),
+                read_options=pacsv.ReadOptions(column_names=list(columns.types)),
+                parse_options=pacsv.ParseOptions(delimiter=SEPARATOR, quote_char=False),
+                convert_options=pacsv.ConvertOptions(column_types=columns.types),
+            )
+
+        # SQLite formats the next chunk while Arrow parses this one (both let go of the GIL)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parsed = [pool.submit(parse, block) for block in self._blocks(columns, since)]
+            tables = [p.result() for p in parsed]
+        return pa.concat_tables(tables) if tables else _empty(columns)
+
+    def _blocks(self, columns: Columns, since: date | None) -> Iterator[bytes]:
+        conn = self._session.connection()
+        fields = ", ".join(_sqlite_field(n, t) for n, t in columns.types.items())
+        line = f"printf('{SEPARATOR.join(['%s'] * len(columns.types))}', {fields})"
+        # "+day" keeps SQLite from walking the date index, one row lookup per sale (twice
+        # the cost of formatting it): chunks go by rowid, in rowid order, and a row
+        # outside the window costs only its scan
+        where = f" AND +{columns.day} >= ?" if since is not None and columns.day else ""
+        sql = (
+            "SELECT CAST(group_concat(line, char(10)) AS BLOB), max(rid) FROM (SELECT "
+            f"rowid AS rid, {line} AS line FROM {columns.table} WHERE rowid > ?{where} "
+            f"ORDER BY rowid LIMIT {SQLITE_CHUNK})"
+        )
+        after = -(2**63)
+        while True:
+            params = (after, since.isoformat()) if where and since is not None else (after,)
+            block, last = conn.exec_driver_sql(sql, params).one()
+            if block is None:
+                return
+            yield bytes(block)
+            after = last
 
 
 def _sqlite_field(name: str, kind: pa.DataType) -> str:
-    return f"printf('%!.17g', {name})" if pa.types.is_floating(kind) else name
-
-
-def _sqlite_csv(session: Session, columns: Columns, since: date | None) -> list[bytes]:
-    conn = session.connection()
-    line = " || char(31) || ".join(_sqlite_field(n, t) for n, t in columns.types.items())
-    # "+day" keeps SQLite from walking the date index: chunks go by rowid, in rowid order
-    where = f" AND +{columns.day} >= ?" if since is not None and columns.day else ""
-    sql = (
-        f"SELECT group_concat(line, char(10)), max(rid) FROM (SELECT rowid AS rid, {line} AS line "
-        f"FROM {columns.table} WHERE rowid > ?{where} ORDER BY rowid LIMIT {SQLITE_CHUNK})"
-    )
-    blocks: list[bytes] = []
-    after = -(2**63)
-    while True:
-        params = (after, since.isoformat()) if where and since is not None else (after,)
-        text, last = conn.exec_driver_sql(sql, params).one()
-        if text is None:
-            return blocks
-        blocks.append(text.encode())
-        after = last
+    if not pa.types.is_floating(kind):
+        return name
+    whole = f"CAST({name} AS INTEGER)"
+    return f"iif({name} = {whole}, {whole}, printf('%!.17g', {name}))"

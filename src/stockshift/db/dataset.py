@@ -6,7 +6,7 @@ checking files is io's (see :mod:`stockshift.service.imports`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Executable, delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from stockshift.core.arrays import build_inventory, build_sales, build_stores
 from stockshift.core.types import Dataset, IntArray, Sales, Stores, StrArray
 from stockshift.db.bulk import bulk_insert
-from stockshift.db.columns import SALES, STOCK, read_table
+from stockshift.db.columns import SALES, STOCK, STORE_COLUMNS, snapshot_reader
 from stockshift.db.engine import begin_import, run_write
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import (
@@ -273,32 +273,25 @@ def _restore_in_transit(session: Session, stores: set[str]) -> None:
     session.flush()
 
 
-def _columns(session: Session, stmt: Executable, n: int) -> list[tuple[Any, ...]]:
-    """The columns of a small Core select's rows, as tuples (the stores: a few thousand)."""
-    rows = session.connection().execute(stmt).fetchall()
-    return list(zip(*rows, strict=True)) if rows else [()] * n
-
-
-def _objects(values: tuple[Any, ...]) -> StrArray:
-    return np.array(values, dtype=object)
-
-
-def _stores(session: Session) -> Stores:
-    ids, names, lat, lon, cluster, capacity = _columns(
-        session,
-        select(Store.store_id, Store.name, Store.lat, Store.lon, Store.cluster, Store.capacity),
-        6,
-    )
-    id_arr = _objects(ids)
-    name_arr = _objects(names)
+def stores_from_columns(
+    ids: Sequence[Any],
+    names: Sequence[Any],
+    lat: Sequence[Any],
+    lon: Sequence[Any],
+    cluster: Sequence[Any],
+    capacity: Sequence[Any],
+) -> Stores:
+    """The stores table's columns (a few thousand values each) as the core's Stores: a
+    store without a name is named by its id, and clusters and capacities count only when
+    some store has one."""
+    id_arr = np.array(ids, dtype=object)
     blank = np.array([n is None or n == "" for n in names], dtype=bool)
-    given = any(c not in (None, "") for c in cluster)
     return build_stores(
         id_arr,
         np.array(lat, dtype=np.float64),
         np.array(lon, dtype=np.float64),
-        np.where(blank, id_arr, name_arr),
-        _objects(cluster) if given else None,
+        np.where(blank, id_arr, np.array(names, dtype=object)),
+        np.array(cluster, dtype=object) if any(c not in (None, "") for c in cluster) else None,
         np.array(capacity, dtype=np.float64) if any(c is not None for c in capacity) else None,
     )
 
@@ -321,56 +314,59 @@ def _codes(column: pa.ChunkedArray, values: StrArray) -> IntArray:
 def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
     """The database's stores, stock and the last ``window`` days of sales, as a Dataset.
 
-    Read in one transaction, so the plan sees the stock as it was when it started. The
-    sales window starts on the same day the sales file's would, so a plan from the database
-    equals ``stockshift plan`` on the same data. The rows were checked when they were
-    written, so they go straight into the core's arrays: stock and sales arrive as one
-    Arrow table each (:mod:`stockshift.db.columns`), never as a Python object per row.
+    Read in one read transaction (:func:`~stockshift.db.columns.snapshot_reader`), so the
+    plan sees the stock as it was when it started. The sales window starts on the same day
+    the sales file's would, so a plan from the database equals ``stockshift plan`` on the
+    same data. The rows were checked when they were written, so they go straight into the
+    core's arrays: stock and sales arrive as Arrow columns, never as a Python object per row.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    stores = _stores(session)
-    stock = read_table(session, STOCK)
-    product_column = stock.column("product_id")
-    distinct = pc.unique(
-        pa.chunked_array([c.dictionary for c in product_column.chunks], pa.string())
-    )
-    products = np.sort(distinct.to_numpy(zero_copy_only=False).astype(str)).astype(object)
-    inventory = build_inventory(
-        stores,
-        _codes(stock.column("store_id"), stores.ids),
-        products,
-        _codes(product_column, products),
-        _integers(stock.column("on_hand")),
-        _integers(stock.column("in_transit")),
-    )
-    sales: Sales | None = None
-    span = sales_span(session, window) if with_sales else None
-    if span is not None and len(inventory):
-        start, last = span
-        table = read_table(session, SALES, since=start)
-        epoch = date(1970, 1, 1)
-        sales = build_sales(
-            inventory,
-            len(stores),
-            product=_codes(table.column("product_id"), inventory.product_ids),
-            store=_codes(table.column("store_id"), stores.ids),
-            day=_integers(table.column("day")),
-            units=table.column("units").to_numpy().astype(np.float64, copy=False),
-            first_day=(start - epoch).days,
-            last_day=(last - epoch).days,
-            keep_days=window,
+    with snapshot_reader(session) as reader:
+        stores = stores_from_columns(*_transposed(reader.stores(), len(STORE_COLUMNS)))
+        stock = reader.table(STOCK)
+        product_column = stock.column("product_id")
+        distinct = pc.unique(
+            pa.chunked_array([c.dictionary for c in product_column.chunks], pa.string())
         )
-    session.rollback()
+        products = np.sort(distinct.to_numpy(zero_copy_only=False).astype(str)).astype(object)
+        inventory = build_inventory(
+            stores,
+            _codes(stock.column("store_id"), stores.ids),
+            products,
+            _codes(product_column, products),
+            _integers(stock.column("on_hand")),
+            _integers(stock.column("in_transit")),
+        )
+        del stock, product_column
+        sales: Sales | None = None
+        span = sales_window(reader.span(), window) if with_sales else None
+        if span is not None and len(inventory):
+            start, last = span
+            sold = reader.table(SALES, since=start)
+            epoch = date(1970, 1, 1)
+            sales = build_sales(
+                inventory,
+                len(stores),
+                product=_codes(sold.column("product_id"), inventory.product_ids),
+                store=_codes(sold.column("store_id"), stores.ids),
+                day=_integers(sold.column("day")),
+                units=sold.column("units").to_numpy().astype(np.float64, copy=False),
+                first_day=(start - epoch).days,
+                last_day=(last - epoch).days,
+                keep_days=window,
+            )
     return Dataset(stores, inventory, sales)
 
 
-def sales_span(session: Session, window: int | None) -> tuple[date, date] | None:
-    """The first and last sales day a plan reads: the last ``window`` days of the stored
-    history (all of it without a window), or None when no sale is stored."""
-    first, last = session.execute(select(func.min(Sale.day), func.max(Sale.day))).one()
-    if first is None or last is None:
+def _transposed(rows: list[tuple[Any, ...]], n: int) -> list[tuple[Any, ...]]:
+    return list(zip(*rows, strict=True)) if rows else [()] * n
+
+
+def sales_window(span: tuple[date, date] | None, window: int | None) -> tuple[date, date] | None:
+    """The first and last sales day a plan reads, of the stored history ``span`` (first and
+    last day, None without sales): its last ``window`` days, all of it without a window."""
+    if span is None:
         return None
+    first, last = span
     return (max(first, last - timedelta(days=window - 1)) if window else first), last
 
 

@@ -177,6 +177,15 @@ def plan_header(session: Session, *, plan_id: int) -> dict[str, Any] | None:
     return session.scalar(select(PlanRow.header).where(PlanRow.id == plan_id))
 
 
+def plan_summary(session: Session, *, plan_id: int) -> dict[str, Any] | None:
+    """The header's ``summary`` alone (lines, units, warehouse orders...), read without the
+    rest of the header: a 300,000-line plan's header is tens of megabytes of JSON."""
+    summary: dict[str, Any] | None = session.scalar(
+        select(PlanRow.header["summary"]).where(PlanRow.id == plan_id)
+    )
+    return summary
+
+
 def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
     return list(
         session.scalars(
