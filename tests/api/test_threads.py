@@ -1,4 +1,6 @@
-"""Routes that do database work run on a bounded number of threads (STOCKSHIFT_REQUEST_THREADS)."""
+"""How a server process is set up for load: routes that do database work run on a bounded
+number of threads (STOCKSHIFT_REQUEST_THREADS), and start-up objects are frozen out of the
+garbage collector."""
 
 from __future__ import annotations
 
@@ -18,3 +20,16 @@ def test_routes_run_on_the_set_number_of_threads(database_url: str, tmp_path: Pa
             lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
         )
     assert tokens == 3
+
+
+def test_a_served_app_is_frozen_out_of_the_collector(database_url: str, tmp_path: Path) -> None:
+    import gc
+
+    from stockshift.api.app import served_app
+
+    gc.unfreeze()
+    try:
+        served_app(Settings(database_url=database_url, web_dist=tmp_path / "none"))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # back in the collector's sight, collected with the test's garbage

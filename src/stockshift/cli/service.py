@@ -209,7 +209,7 @@ def serve(
 
     import uvicorn
 
-    from stockshift.api.app import create_app, recover
+    from stockshift.api.app import recover, served_app
     from stockshift.db.engine import make_engine, session_factory
     from stockshift.db.migrate import upgrade
 
@@ -227,13 +227,13 @@ def serve(
         + (f", {workers} worker processes" if workers > 1 else "")
     )
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(served_app(settings), host=host, port=port, log_level="info")
         return
     # Each worker process builds its own app from the environment: pass the settings there.
     os.environ["STOCKSHIFT_DATABASE_URL"] = settings.database_url
     os.environ["STOCKSHIFT_WORKERS"] = str(workers)
     uvicorn.run(
-        "stockshift.api.app:create_app",
+        "stockshift.api.app:served_app",
         factory=True,
         host=host,
         port=port,
