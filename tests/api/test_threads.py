@@ -33,3 +33,13 @@ def test_a_served_app_is_frozen_out_of_the_collector(database_url: str, tmp_path
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # back in the collector's sight, collected with the test's garbage
+
+
+def test_health_is_answered_on_the_event_loop() -> None:
+    """The load benchmark's floor is HTTP and the event loop alone: no thread-pool hop
+    (FastAPI runs a route on the loop only when it is a coroutine function)."""
+    import inspect
+
+    from stockshift.api.routes.meta import health
+
+    assert inspect.iscoroutinefunction(health)
