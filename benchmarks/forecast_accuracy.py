@@ -45,6 +45,7 @@ from benchmarks.run import (
 )
 from stockshift.core.forecast import FULL, auto_forecast
 from stockshift.core.forecast.auto import only_sold
+from stockshift.core.forecast.yearly import YearlySeasonalMovingAverage
 from stockshift.core.targets import distribution_target
 from stockshift.io.readers import load_dataset
 
@@ -56,9 +57,13 @@ REPLAY_START, REPLAY_WEEKS = "2022-07-04", 8
 SPEED_BEGIN = "<!-- forecast speed: written by `make bench` (benchmarks/forecast_accuracy.py) -->"
 SPEED_END = "<!-- end of forecast speed -->"
 HORIZON = 28
-WINDOWS = (7, 14, 28, 56, 91, 182)
+WINDOWS = (7, 14, 28, 56, 91, 182, 364)
 LEVELS = (0.8, 0.9, 0.95)
 CUTOFFS = ("2022-06-01", "2022-07-01", "2022-08-01", "2022-09-01", "2022-10-03")
+#: Both chains' accuracy is measured from the first day of the data, so that the yearly
+#: season (core/forecast/yearly.py) has a year before each cut-off; every method sees it.
+SINCE = "2021-01-04"
+ALL_SALES = "iowa_liquor_sales_daily_2021-01_2022-10.csv.gz"
 
 
 def iowa_case(shared: Path, name: str, chain: str, sales: str, top: int, since: str) -> Case:
@@ -69,6 +74,12 @@ def iowa_case(shared: Path, name: str, chain: str, sales: str, top: int, since: 
         "--since", since, "--format", "parquet",
     ]  # fmt: skip
     return Case(name, name, make, "forecast", f"Iowa {chain}, top {top} items, from {since}")
+
+
+def history_case(shared: Path, chain: str) -> Case:
+    """The accuracy benchmark's data set of ``chain``: top 300 items from :data:`SINCE`."""
+    short = {"HY-VEE": "hyvee", "CASEY'S": "caseys"}[chain]
+    return iowa_case(shared, f"iowa-{short}-300-2021", chain, ALL_SALES, 300, SINCE)
 
 
 @dataclass
@@ -113,6 +124,8 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
         fc = only_sold(auto_forecast(y, horizon=HORIZON, group=group), sold)
         seconds += time.perf_counter() - t0
         preds["auto"] = fc.mean
+        seasonal = YearlySeasonalMovingAverage(HORIZON, 182).fit_grouped(y, group)
+        preds["seasonal-moving-average-182 alone"] = seasonal.rate(HORIZON) * HORIZON
         if full:
             preds["auto, every model"] = auto_forecast(
                 y, horizon=HORIZON, group=group, candidates=FULL
@@ -149,7 +162,7 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
 
 def accuracy_lines(r: ChainResult, cutoffs: Sequence[str]) -> list[str]:
     base = sum(r.tallies["moving-average-28"].se)
-    mas = {k: sum(t.se) for k, t in r.tallies.items() if k.startswith("moving-average")}
+    mas = {k: sum(t.se) for k, t in r.tallies.items() if k.startswith("moving-average-")}
     best_name = min(mas, key=lambda k: mas[k])
     best = mas[best_name]
     lines = [
@@ -320,18 +333,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif shared is None:
         section += ["The Iowa data (/work/shared/data) was not found: no accuracy figures.", ""]
     else:
-        hyvee = iowa_case(
-            shared, "iowa-hyvee-300", "HY-VEE", "iowa_liquor_sales_daily_hyvee_2022.csv.gz",
-            300, "2022-01-01",
-        )  # fmt: skip
-        caseys = iowa_case(
-            shared, "iowa-caseys-300", "CASEY'S",
-            "iowa_liquor_sales_daily_2021-01_2022-10.csv.gz", 300, "2021-07-01",
-        )  # fmt: skip
+        hyvee = history_case(shared, "HY-VEE")
+        caseys = history_case(shared, "CASEY'S")
         section += [
             f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.forecast_accuracy`"
             f" (part of `make bench`). Demand of the {HORIZON} days after each cut-off per "
-            "store and item; every method sees only the days before it. Squared error is "
+            "store and item; every method sees only the days before it, from "
+            f"{SINCE} (the first day of the data, so that a year-ago season exists). "
+            "Squared error is "
             "summed over series and dates; `vs` columns are the change against MA-28 and "
             "against the best single moving-average window; total bias is ΣF/ΣA − 1.",
             "",

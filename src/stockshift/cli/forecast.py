@@ -111,6 +111,7 @@ def forecast_command(
             candidates=names,
             n_origins=ORIGINS + holdout_windows,
             n_jobs=jobs or os.cpu_count() or 1,
+            group=group,
         )
     )
     auto_fc = only_sold(select(ev, n_origins=ORIGINS, group=group, among=among), s.has_sales)

@@ -7,7 +7,7 @@ ascending ``product_id`` order, so that comparing indices is comparing ids (SPEC
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,8 @@ POLICIES: tuple[PolicyKind, ...] = ("greedy", "optimal", "expected-benefit")
 
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
+#: Labels of groups (e.g. the product of each row), any integer type.
+GroupArray = npt.NDArray[np.integer[Any]]
 FloatArray = npt.NDArray[np.float64]
 StrArray = npt.NDArray[np.object_]
 

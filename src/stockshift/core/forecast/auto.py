@@ -121,17 +121,24 @@ def evaluate(
     n_origins: int = ORIGINS,
     n_jobs: int = 1,
     review_days: int | None = None,
+    group: Int32Array | None = None,
 ) -> Evaluation:
     """Fit every candidate at every origin and on the whole history (one engine call).
 
-    ``review_days`` R: a target is reviewed every R days (None: not within the horizon)."""
+    ``review_days`` R: a target is reviewed every R days (None: not within the horizon);
+    ``group`` the product of each series, which pooled candidates pool over."""
     if horizon < 1:
         raise ParameterError.about("cover_days", horizon, "must be at least 1 day")
     check_candidates(candidates)
     y = np.asarray(y, dtype=np.float64)
     cuts = rolling_cuts(y.shape[1], horizon, n_origins)
     pred = horizon_totals(
-        y, candidates, horizon=horizon, cuts=[y.shape[1], *cuts.tolist()], n_jobs=n_jobs
+        y,
+        candidates,
+        horizon=horizon,
+        cuts=[y.shape[1], *cuts.tolist()],
+        n_jobs=n_jobs,
+        group=group,
     )
     lead_days = horizon - review_days if review_days is not None else 0
     return Evaluation(
@@ -275,6 +282,7 @@ def auto_forecast(
         n_origins=n_origins,
         n_jobs=n_jobs,
         review_days=review_days,
+        group=group,
     )
     return select(ev, n_origins=n_origins, group=group)
 

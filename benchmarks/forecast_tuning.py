@@ -1,0 +1,111 @@
+"""How the yearly-seasonal moving average's constants were chosen (``python -m
+benchmarks.forecast_tuning``): every variant on *tune* cut-offs (January to May 2022) and on
+the *report* cut-offs of benchmarks/forecast_accuracy.py, Iowa Hy-Vee and Casey's from
+2021-01-04 (top 300 items). Printed as a Markdown table; docs/benchmarks.md quotes it.
+
+Each cell is the change in Σ squared error of the 28-day totals against the 182-day moving
+average on the same dates, and the total bias ΣF/ΣA − 1 on the report dates. Only the tune
+columns may be used to choose; the report columns say how the choice held up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.forecast_accuracy import CUTOFFS, HORIZON, history_case
+from benchmarks.run import SHARED_CANDIDATES, files, prepare, stockshift
+from stockshift.core.forecast.yearly import YearlySeasonalMovingAverage
+from stockshift.core.types import FloatArray, Int32Array
+from stockshift.io.readers import load_dataset
+
+TUNE = ("2022-01-03", "2022-02-01", "2022-03-01", "2022-04-01", "2022-05-02")
+Method = Callable[[FloatArray, Int32Array], FloatArray]
+
+
+def moving_average(window: int) -> Method:
+    return lambda y, group: y[:, -window:].mean(axis=1) * HORIZON
+
+
+def seasonal(window: int = 182, **kw: float) -> Method:
+    def fit(y: FloatArray, group: Int32Array) -> FloatArray:
+        model = YearlySeasonalMovingAverage(HORIZON, window, **kw)  # type: ignore[arg-type]
+        out: FloatArray = model.fit_grouped(y, group).rate(HORIZON) * HORIZON
+        return out
+
+    return fit
+
+
+VARIANTS: dict[str, Method] = {
+    "moving average 182": moving_average(182),
+    "moving average 364": moving_average(364),
+    "dormant only (λ = 0)": seasonal(weight=0.0),
+    "season λ 0.5, clip 0.4, no dormant": seasonal(dormant_origins=0),
+    "season λ 0.5, clip 0.4 (shipped)": seasonal(),
+    "season λ 0.75, clip 0.4": seasonal(weight=0.75),
+    "season λ 1, clip 0.4": seasonal(weight=1.0),
+    "season λ 0.5, clip 0.7": seasonal(clip=0.7),
+    "season λ 0.5, clip 0.4, min base 56": seasonal(min_base=56),
+    "season λ 0.5, clip 0.4, base 91": seasonal(base=91),
+    "season λ 0.5, clip 0.4, window 364": seasonal(364),
+}
+
+
+def score(
+    y_all: FloatArray, first: np.datetime64, group: Int32Array, dates: Sequence[str]
+) -> dict[str, tuple[float, float, float]]:
+    """Per variant: Σ squared error over ``dates``, ΣF and ΣA."""
+    out = dict.fromkeys(VARIANTS, (0.0, 0.0, 0.0))
+    for date in dates:
+        cut = int((np.datetime64(date) - first).astype(int))
+        y = y_all[:, :cut]
+        actual = y_all[:, cut : cut + HORIZON].sum(axis=1)
+        for name, method in VARIANTS.items():
+            f = method(y, group)
+            se, fs, acts = out[name]
+            out[name] = (se + float(((actual - f) ** 2).sum()), fs + f.sum(), acts + actual.sum())
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.parse_args(argv)
+    shared = next((p for p in SHARED_CANDIDATES if p.exists()), None)
+    if shared is None:
+        raise SystemExit("the Iowa data (/work/shared/data) was not found")
+    exe = stockshift()
+    header = "| variant |"
+    rule = "|---|"
+    columns: list[dict[str, str]] = []
+    for chain in ("HY-VEE", "CASEY'S"):
+        case = history_case(shared, chain)
+        folder, _ = prepare(case, exe)
+        data = files(Path(folder))
+        ds = load_dataset(stores=data["stores"], inventory=data["inventory"], sales=data["sales"])
+        assert ds.sales is not None
+        y, first, group = ds.sales.units, ds.sales.first_day, ds.inventory.product
+        tune = score(y, first, group, TUNE)
+        report = score(y, first, group, CUTOFFS)
+        t0, r0 = tune["moving average 182"][0], report["moving average 182"][0]
+        columns.append(
+            {
+                name: f"{tune[name][0] / t0 - 1:+.1%} | {report[name][0] / r0 - 1:+.1%} | "
+                f"{report[name][1] / report[name][2] - 1:+.1%}"
+                for name in VARIANTS
+            }
+        )
+        header += f" {chain} tune | {chain} report | {chain} bias |"
+        rule += "--:|--:|--:|"
+        print(f"{chain}: done", file=sys.stderr)
+    print(header)
+    print(rule)
+    for name in VARIANTS:
+        print(f"| {name} | " + " | ".join(c[name] for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
