@@ -16,22 +16,27 @@ time, ``clients`` asyncio clients in one process run one scenario at a time:
 - ``mixed``: half the clients page, half read the whole plan, while a planner starts a new
   plan (cluster-mean, up to 5,000 lines) every ``--plan-every`` seconds, for
   ``--mixed-seconds``; plans that finish are counted with their time from request to
-  ``completed``.
+  ``completed``;
+- ``paged-made``: the ``paged`` load again against a server started with
+  ``STOCKSHIFT_READ_CACHE_MIB=0``, which keeps no answers: every page is made by the
+  route, as the first read of a page in a process (or after a line moved) is.
 
 Latency is from sending the request to the last byte of the answer; errors are any answer
-but 200 or any transport error. The load average is read before and after each run.
+but 200 or any transport error. The load average is read before and after each run, and
+the time the server's threads waited for a core while runnable (/proc schedstat).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import os
-import platform
 import random
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import time
@@ -67,6 +72,7 @@ class Run:
     server: list[float] = field(default_factory=list)  # the server's own time per answer
     client_cpu: float = 0.0  # CPU seconds the load generator (this process) used
     server_cpu: float = 0.0  # CPU seconds the server's processes used (plan workers included)
+    server_waited: float = 0.0  # seconds its threads were runnable but waited for a core
     loads: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1, 5, 15 min load average after
 
     @property
@@ -265,26 +271,40 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     return uvloop.run(coro)
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants."""
-    tick = os.sysconf("SC_CLK_TCK")
+def _tree(pid: int) -> list[int]:
+    """Process ``pid`` and its live descendants."""
     parents: dict[int, int] = {}
-    used: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(
+                (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            )
         except OSError:
             continue
-        parents[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    total, todo = 0.0, [pid]
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += used.get(p, 0.0)
+        found.append(p)
         todo += [c for c, parent in parents.items() if parent == p]
-    return total
+    return found
+
+
+def _tree_cpu(pid: int) -> tuple[float, float]:
+    """(CPU seconds used, seconds spent runnable but waiting for a core) so far by process
+    ``pid`` and its live descendants, all their threads: the second is what the machine's
+    other work cost the server (/proc/PID/task/TID/schedstat)."""
+    used = waited = 0.0
+    for p in _tree(pid):
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                on_cpu, queued, _ = (task / "schedstat").read_text().split()
+            except (OSError, ValueError):
+                continue
+            used += int(on_cpu) / 1e9
+            waited += int(queued) / 1e9
+    return used, waited
 
 
 def _own_cpu() -> float:
@@ -292,12 +312,15 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def serve(bin_path: Path, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(
+    bin_path: Path, url: str, port: int, workers: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [str(bin_path), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--database-url", url],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(1200):
@@ -309,6 +332,56 @@ def serve(bin_path: Path, url: str, port: int, workers: int) -> subprocess.Popen
         time.sleep(0.1)
     server.terminate()
     raise SystemExit("stockshift serve did not start within 120 s")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a run drives: the server's base URL and pid, the keys, the plan's ids."""
+
+    base: str
+    pid: int
+    viewer: str
+    planner: str
+    products: list[str]
+    stores: list[str]
+
+
+def measure(
+    target: Target, n: int, name: str, roles: list[str], clients: int, took: float,
+    planner: bool = False, plan_every: float = 0.0,
+) -> Run:  # fmt: skip
+    """One scenario of ``clients`` clients in ``roles`` for ``took`` seconds."""
+    before = _load()
+    SERVER.clear()
+    WHY.clear()
+    REFUSED.clear()
+    cpu_before, server_before = _own_cpu(), _tree_cpu(target.pid)
+    lat, errors, kib, done, started = _run(
+        _drive(
+            target.base, target.viewer, clients, took, roles, target.products, target.stores,
+            target.planner if planner else None, plan_every,
+        )
+    )  # fmt: skip
+    run = Run(name, n, clients, took, lat, errors, before, _load(), kib, done)
+    run.client_cpu = _own_cpu() - cpu_before
+    server_after = _tree_cpu(target.pid)
+    run.server_cpu = server_after[0] - server_before[0]
+    run.server_waited = server_after[1] - server_before[1]
+    run.loads = os.getloadavg()
+    run.plans_started = started
+    run.server = list(SERVER)
+    run.refused = len(REFUSED)
+    run.why = dict(WHY)
+    print(
+        f"workers={n} {name}: {run.requests} requests, p50 {run.p50:.0f} ms, "
+        f"p99 {run.pct(0.99):.0f} ms (server {run.server_pct(0.99):.0f}), "
+        f"errors {errors} {run.why}, plans {len(done)}/{started} ({run.refused} refused), "
+        f"client CPU {run.client_cpu / took:.0%}, server CPU {run.server_cpu / took:.0%} "
+        f"(waited for a core {run.server_waited / took:.0%}), "
+        f"load {before:.1f}->{run.load_after:.1f}",
+        flush=True,
+    )
+    return run
 
 
 def run_all(
@@ -326,136 +399,44 @@ def run_all(
     products: list[str],
     stores: list[str],
 ) -> list[Run]:
+    """Every scenario against ``serve --workers N`` for each N; then pages again against a
+    server that keeps no answers (``STOCKSHIFT_READ_CACHE_MIB=0``): what a page costs when
+    it is made, as the first read of each page after a change is."""
     scenarios: list[tuple[str, list[str], bool]] = [
         ("floor", ["floor"], False),
         ("paged", ["paged"], False),
         ("whole", ["whole"], False),
         ("mixed", ["paged", "whole"], True),
     ]
+    made: list[tuple[str, list[str], bool]] = [("paged-made", ["paged"], False)]
+    base = f"http://127.0.0.1:{port}"
     runs: list[Run] = []
     for n in workers:
-        server = serve(bin_path, url, port, n)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            # warm every worker's plan cache and connection pool before timing
-            _run(_drive(base, viewer, clients, 3, ["paged", "whole"], products, stores, None, 0))
-            for name, roles, plans in scenarios:
-                before = _load()
-                SERVER.clear()
-                WHY.clear()
-                REFUSED.clear()
-                took = mixed_seconds if plans else seconds
-                cpu_before, server_before = _own_cpu(), _tree_cpu(server.pid)
-                lat, errors, kib, done, started = _run(
-                    _drive(
-                        base, viewer, clients, took, roles, products, stores,
-                        planner if plans else None, plan_every,
-                    )
-                )  # fmt: skip
-                run = Run(name, n, clients, took, lat, errors, before, _load(), kib, done)
-                run.client_cpu = _own_cpu() - cpu_before
-                run.server_cpu = _tree_cpu(server.pid) - server_before
-                run.loads = os.getloadavg()
-                run.plans_started = started
-                run.server = list(SERVER)
-                run.refused = len(REFUSED)
-                run.why = dict(WHY)
-                runs.append(run)
-                print(
-                    f"workers={n} {name}: {run.requests} requests, p50 {run.p50:.0f} ms, "
-                    f"p99 {run.pct(0.99):.0f} ms (server {run.server_pct(0.99):.0f}), "
-                    f"errors {errors} {run.why}, plans {len(done)}/{started} "
-                    f"({run.refused} refused), "
-                    f"client CPU {run.client_cpu / took:.0%}, server CPU "
-                    f"{run.server_cpu / took:.0%}, load {before:.1f}->{run.load_after:.1f}",
-                    flush=True,
+        for env, todo in (({}, scenarios), ({"STOCKSHIFT_READ_CACHE_MIB": "0"}, made)):
+            server = serve(bin_path, url, port, n, env)
+            try:
+                target = Target(base, server.pid, viewer, planner, products, stores)
+                # warm every worker's plan cache, connection pool and kept answers
+                _run(
+                    _drive(base, viewer, clients, 3, ["paged", "whole"], products, stores, None, 0)
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+                for name, roles, plans in todo:
+                    took = mixed_seconds if plans else seconds
+                    runs.append(measure(target, n, name, roles, clients, took, plans, plan_every))
+            finally:
+                stop(server)
     return runs
 
 
-GOALS = {"paged": 100.0, "whole": 300.0, "mixed": 250.0}
-WHAT = {
-    "floor": "`GET /health`",
-    "paged": "`GET /plans/1/transfers`, 100 lines a page",
-    "whole": "`GET /plans/1`, gzip",
-    "mixed": "pages and whole plan, a new plan every {every:g} s",
-}
-
-
-def render(runs: list[Run], *, plan_every: float, lines: int) -> str:
-    cpu = platform.processor() or platform.machine()
-    first = runs[0]
-    out = [
-        "## API load",
-        "",
-        "Written by `.venv/bin/python -m benchmarks.load --part api` (benchmarks/apiload.py) "
-        f"on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. The machine is shared with "
-        "other sessions running tests; the 1-minute load average before and after each run "
-        "is in the table (2 cores: anything above 2 means every process waits for a core)"
-        + (
-            f"; server and clients ran at nice {os.nice(0)} (`nice -n N python -m "
-            "benchmarks.load ...`)."
-            if os.nice(0) != 0
-            else "."
-        ),
-        "",
-        f"A plan of {lines:,} lines (300 stores x 200 products, cluster-mean) in SQLite, "
-        f"served by `stockshift serve --workers N` on 127.0.0.1; {first.clients} clients in "
-        f"one asyncio process (uvloop) on the same machine, {first.seconds:.0f} s per run "
-        f"(the mixed load {runs[-1].seconds:.0f} s, so that plans finish in it). Latency is "
-        "request to last byte, as the clients saw it; *server* is the app's own time per "
-        "answer (its `Server-Timing` header: request in to answer out, thread-pool waits "
-        "included; not the kernel's or the client's queueing). The floor is the same load on "
-        "`GET /health`. Goals (issue 11): paged p99 <= 100 ms, whole plan p99 <= 300 ms, mixed "
-        "p99 <= 250 ms, 0 errors.",
-        "",
-        "| workers | load | what | requests | req/s | p50 ms | p99 ms | goal | server p50 "
-        "/ p99 ms | errors | plans done / started, median s | CPU: server / clients "
-        "| load avg before -> after (1, 5, 15 min) |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---|---:|---|---|---|",
-    ]
-    for r in runs:
-        goal = GOALS.get(r.name)
-        plans = (
-            f"{len(r.plans)} / {r.plans_started}, "
-            f"{statistics.median(r.plans):.1f}" if r.plans else
-            (f"0 / {r.plans_started}" if r.name == "mixed" else "")
-        )  # fmt: skip
-        if r.refused:
-            plans += f"; {r.refused} refused (429, queue full)"
-        errors = f"{r.errors}" + (
-            " (" + ", ".join(f"{k}: {v}" for k, v in sorted(r.why.items())) + ")" if r.why else ""
-        )
-        what = WHAT[r.name].format(every=plan_every)
-        if r.name in ("whole", "mixed") and r.body_kib:
-            what += f" ({r.body_kib:,.0f} KiB gzipped)"
-        out.append(
-            f"| {r.workers} | {r.name} | {what} | {r.requests:,} | {r.requests / r.seconds:,.0f} "
-            f"| {r.p50:,.0f} | {r.pct(0.99):,.0f} | {'' if goal is None else f'{goal:.0f}'} "
-            f"| {r.server_pct(0.5):,.1f} / {r.server_pct(0.99):,.1f} | {errors} | {plans} "
-            f"| {r.server_cpu / r.seconds:.0%} / {r.client_cpu / r.seconds:.0%} "
-            f"| {r.load_before:.1f} -> " + ", ".join(f"{x:.1f}" for x in r.loads) + " |"
-        )
-    out += [
-        "",
-        'How the service keeps these cheap (docs/api.md, "Big plans" and "Reading plans '
-        'fast"): a page is one index range read (keyset; the indexes of migrations 0003 and '
-        "0007) run from a statement built once per filter shape, plus a count kept per plan "
-        "and filter, encoded by orjson and gzipped at level 1, in one thread-pool hop; the "
-        "API key is checked against a 5-second cache (`STOCKSHIFT_KEY_CACHE_SECONDS`) on "
-        "the event loop; the whole plan is a count on a partial index and a copy of bytes "
-        "gzipped once, or a `304` for a client that sends its `ETag`; HTTP is uvicorn's "
-        "httptools parser on uvloop. Plans run in worker processes at nice +10, so a plan "
-        "being computed never holds the server's interpreter lock and takes the CPU the "
-        "requests leave. The clients are a minimal keep-alive HTTP/1.1 client on uvloop "
-        "(benchmarks/rawhttp.py), in one process; *CPU* is the share of one core the server "
-        "(all its processes, plan workers included) and the clients used over the run. "
-        "Compare each line with the floor of the same run: on a machine whose load average "
-        "is several times its cores, the floor's own p99 is the queueing every answer pays "
-        "before the app sees it, and the *server* columns show what the app itself spent.",
-    ]
-    return "\n".join(out) + "\n"
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop ``serve``: it waits for the plans it computes; on a busy machine a plan started
+    at the end of the mixed load can take minutes at nice +10, so after a minute the
+    server and its plan workers are killed."""
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        for pid in reversed(_tree(server.pid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait(timeout=60)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from benchmarks import apiload
+from benchmarks import apidoc, apiload
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -111,7 +111,7 @@ def api_load(tmp: Path, args: argparse.Namespace) -> str:
         mixed_seconds=args.mixed_seconds,
         plan_every=args.plan_every, products=products, stores=stores,
     )  # fmt: skip
-    return apiload.render(runs, plan_every=args.plan_every, lines=int(lines or 0))
+    return apidoc.render(runs, plan_every=args.plan_every, lines=int(lines or 0))
 
 
 def postgres_schema(url: str) -> tuple[str, str]:
