@@ -4,6 +4,7 @@ one older than the plan, in any server process, and never to a caller without a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from stockshift.api.app import create_app
 from stockshift.config import Settings
+from stockshift.db.keys import authenticate
 from tests.api.conftest import Api
 from tests.api.test_journeys import PROBLEM, _plan, _upload
 from tests.db.factory import chain_files
@@ -230,3 +232,24 @@ def test_kept_pages_are_the_pages_the_app_makes(
             cursor = made.json()["next_cursor"]
         if step == 0:
             api.client.post(f"/api/v1/transfers/{line}/cancel", headers=api.auth("planner"))
+
+
+def test_keys_are_checked_when_the_key_cache_keeps_none(api: Api, tmp_path: Path) -> None:
+    """With STOCKSHIFT_KEY_CACHE_SECONDS=0 every kept answer costs a key check, and a key
+    revoked in the database gets its 401 at once, kept answers or not."""
+    _upload(api, chain_files(tmp_path, stores=9, products=3))
+    plan_id = _plan(api, target="cluster-mean")
+    path = f"/api/v1/plans/{plan_id}/transfers"
+    for client in _other_process(api, tmp_path, key_cache_seconds=0):
+        state = client.app.state.stockshift  # type: ignore[attr-defined]
+        for _ in range(3):
+            assert client.get(path, headers=api.auth("viewer")).status_code == 200
+        assert state.reads.hits == 2
+        with state.sessions() as session:
+            key = authenticate(session, secret=api.keys["viewer"])
+            assert key is not None
+            key.revoked_at = datetime.now(UTC)
+            session.commit()
+        r = client.get(path, headers=api.auth("viewer"))
+        assert r.status_code == 401 and r.headers["content-type"] == PROBLEM
+        assert state.reads.hits == 2

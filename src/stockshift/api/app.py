@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from anyio import to_thread
@@ -18,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from stockshift.api import logredact, problems
 from stockshift.api.app_info import package_version
 from stockshift.api.backtester import Backtester
-from stockshift.api.deps import AppState
+from stockshift.api.deps import AppState, check_key
 from stockshift.api.events import Broker, Relay
 from stockshift.api.keycache import KeyCache
 from stockshift.api.keyfirst import KeyBeforeBody
@@ -113,7 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # took 0.9 ms for 1.7 KB, on every page of every client.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     # Outside gzip, so a kept answer is sent as the app sent it, compressed or not.
-    app.add_middleware(CachedReads, reads=state.reads, keys=state.keys, engine=engine)
+    app.add_middleware(
+        CachedReads,
+        reads=state.reads,
+        keys=state.keys,
+        check=partial(check_key, state),
+        engine=engine,
+    )
     app.add_middleware(ServerTiming)
     if settings.cors_origins:
         app.add_middleware(

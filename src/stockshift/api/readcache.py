@@ -10,9 +10,10 @@ document, transfers, warehouse orders, summary or flows is kept, exactly as the 
 order, repeats in their order), ``Accept-Encoding`` and ``If-None-Match``, together with
 the plan's revision read *before* the app read the plan.
 
-A later identical request whose API key the key cache already vouches for (a viewer's
-read needs no more) gets the kept answer if the plan's revision, read again for it, is the
-same; otherwise it goes to the app like any other. Every server process keeps its own
+A later identical request with a live API key (a viewer's read needs no more; the key
+cache vouches for it, or it is checked as the route would) gets the kept answer if the
+plan's revision, read again for it, is the same; otherwise it goes to the app like any
+other. Every server process keeps its own
 answers and reads the revision from the database on every request, so a line received
 through one process is seen by the next read through any other. Reads filtered by text
 (``q``) are never kept: they also match store names, which an import can change.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -36,6 +38,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockshift.api.keycache import KeyCache, vouched
@@ -131,17 +134,24 @@ class CachedReads:
     """ASGI middleware serving :class:`ReadCache` hits and keeping the app's answers."""
 
     def __init__(
-        self, app: ASGIApp, *, reads: ReadCache, keys: KeyCache[Any], engine: Engine
+        self,
+        app: ASGIApp,
+        *,
+        reads: ReadCache,
+        keys: KeyCache[Any],
+        check: Callable[[str], object],
+        engine: Engine,
     ) -> None:
         self.app = app
         self.cache = reads
         self.keys = keys
+        self.check = check  # a key's check against the database: raises HTTPException
         self.engine = engine
         self.inline = engine.dialect.name == "sqlite"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = request_key(scope) if self.cache.budget > 0 else None
-        if found is None or not self._vouched(scope):
+        if found is None or not await self._admitted(scope):
             await self.app(scope, receive, send)
             return
         plan_id, key = found
@@ -167,10 +177,22 @@ class CachedReads:
         if answer is not None:
             self.cache.put(key, answer)
 
-    def _vouched(self, scope: Scope) -> bool:
-        """Whether the key cache holds the request's API key (every key may read plans)."""
+    async def _admitted(self, scope: Scope) -> bool:
+        """Whether the request's API key is live (every key may read plans): from the key
+        cache, or else checked here (one query on the thread pool) and so cached again.
+        When the cache's entry for a key expires, the requests of that key that arrive
+        before it is checked again then cost a key query each, not the whole route."""
         scheme, _, secret = Headers(scope=scope).get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and vouched(self.keys, secret.strip()) is not None
+        secret = secret.strip()
+        if scheme.lower() != "bearer" or not secret:
+            return False
+        if vouched(self.keys, secret) is not None:
+            return True
+        try:
+            await run_in_threadpool(self.check, secret)
+        except (HTTPException, SQLAlchemyError):  # the app answers, with its problem
+            return False
+        return True
 
 
 def plan_revision_of(engine: Engine, plan_id: int) -> Revision | None:
