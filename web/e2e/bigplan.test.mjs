@@ -128,3 +128,29 @@ test("a 500-store x 300-product plan: first render, interactions and heap", asyn
     if (typeof f === "object") assert.ok(f.shown < SANITY_MS, "the page answered within a minute");
   }
 });
+
+test("a line chosen in the table is highlighted and the map fitted to it without the whole plan document", async () => {
+  // The document of 53,712 lines is never answered: the table's rows and the map's flows are enough.
+  let held = 0;
+  const theDocument = (url) => url.pathname === "/api/v1/plans/1";
+  await page.route(theDocument, () => {
+    held += 1;
+  });
+  await page.reload();
+  const wrap = page.locator(".map-wrap[data-stores]");
+  await page.locator("table.data tbody tr[id]").first().waitFor();
+  await page.locator('.map-wrap[data-flow-level="cluster"]').waitFor();
+  const view = async () => `${await wrap.getAttribute("data-zoom")}@${await wrap.getAttribute("data-center")}`;
+  const before = await view();
+  const row = page.locator("table.data tbody tr[id]").first();
+  const id = (await row.getAttribute("id")).replace(/^transfer-/, "");
+  await row.click();
+  await page.waitForFunction((id) => document.querySelector(".map-wrap").dataset.selectedRoute === id, id);
+  // fitted to the line: another zoom or centre
+  await page.waitForFunction((v) => {
+    const { zoom, center } = document.querySelector(".map-wrap").dataset;
+    return `${zoom}@${center}` !== v;
+  }, before);
+  assert.ok(held > 0, "the dashboard asked for the document, and it never came");
+  await page.unroute(theDocument);
+});

@@ -92,7 +92,7 @@ test("a planner signs in, plans, and sees the routes on the map", async () => {
   assert.equal(await map.getAttribute("data-stores"), "40");
   assert.equal(await map.getAttribute("data-basemap"), "outlines");
   await page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first().waitFor();
-  // The offline basemap names cities (Natural Earth populated places) under the stores.
+  // The offline basemap names cities (GeoNames' places, those that fit at the zoom) under the stores.
   await page.locator(".leaflet-basemap-labels-pane .city-label", { hasText: /^Chicago$/ }).waitFor();
   await shot("02-signed-in");
 
@@ -183,15 +183,35 @@ test("the map sums the lines into flows: clusters at country scale, stores zoome
   await shot("03c-cluster-flows");
   await page.keyboard.press("Escape");
 
-  // A product narrows the flows to its own, store to store.
+  // A product narrows the flows to its own, store to store, and the map fits itself to them (from
+  // the service's flows; zoomed in first, so some of their ends were off screen).
   const product = (await service.api("GET", `/api/v1/plans/${planId}`)).body.transfers[0].product_id;
+  const productFlows = await flowsOf(`level=store&product_id=${product}`);
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await page.waitForTimeout(600);
   await page.getByLabel("Product shown").selectOption(product);
   await levelIs("store");
-  const productFlows = await flowsOf(`level=store&product_id=${product}`);
   await page.waitForFunction(
     (n) => document.querySelector(".map-wrap").dataset.flowTotal === String(n),
     productFlows.total,
   );
+  const ends = productFlows.flows.flatMap((f) => [
+    [f.origin_lat, f.origin_lon],
+    [f.destination_lat, f.destination_lon],
+  ]);
+  const mapBox = await page.locator(".map").boundingBox();
+  const onMap = async () => {
+    for (const [lat, lon] of ends) {
+      const q = await pagePoint(lat, lon);
+      const inside =
+        q.x >= mapBox.x && q.x <= mapBox.x + mapBox.width && q.y >= mapBox.y && q.y <= mapBox.y + mapBox.height;
+      if (!inside) return false;
+    }
+    return true;
+  };
+  for (let i = 0; i < 30 && !(await onMap()); i++) await page.waitForTimeout(200);
+  assert.ok(await onMap(), "the map fits every end of the product's flows");
   await page.getByLabel("Product shown").selectOption("");
   // The map zoomed to the product's lines: back to the whole chain.
   await page.getByRole("button", { name: "Fit all stores" }).click();
@@ -250,6 +270,49 @@ test("a store's tooltip sits above the store markers", async () => {
   await page.mouse.move(5, 5);
 });
 
+test("a cluster's tooltip shows on hover, over the stores' canvas, and a store's takes over on its marker", async () => {
+  const planId = await page.getByLabel("Plan shown").inputValue();
+  const doc = (await service.api("GET", `/api/v1/plans/${planId}`)).body;
+  const at = new Map(doc.stores.map((s) => [s.store_id, s]));
+  // A cluster of several stores, pointed at between them (inside its outline, on no store).
+  const cluster = doc.clusters
+    .filter((c) => c.store_ids.length >= 3)
+    .sort((a, b) => b.store_ids.length - a.store_ids.length)[0];
+  const own = cluster.store_ids.map((id) => at.get(id));
+  const points = await Promise.all(doc.stores.map((s) => pagePoint(s.lat, s.lon)));
+  const clear = (q) => points.every((p) => Math.hypot(p.x - q.x, p.y - q.y) > 18);
+  const mine = await Promise.all(own.map((s) => pagePoint(s.lat, s.lon)));
+  const centre = {
+    x: mine.reduce((a, p) => a + p.x, 0) / mine.length,
+    y: mine.reduce((a, p) => a + p.y, 0) / mine.length,
+  };
+  const candidates = [
+    centre,
+    ...mine.flatMap((p, i) => mine.slice(i + 1).map((q) => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 }))),
+  ];
+  const spot = candidates.find(clear);
+  assert.ok(spot, `a point of cluster ${cluster.cluster} on no store`);
+  await page.mouse.move(spot.x, spot.y);
+  await page.mouse.move(spot.x + 1, spot.y + 1);
+  const tip = page.locator(".leaflet-tooltip-pane .leaflet-tooltip");
+  await tip.waitFor();
+  assert.match(await tip.innerText(), /^Cluster \S+: \d+ stores, radius [\d.]+ km$/);
+  await shot("03f-cluster-tooltip");
+  // On a store (inside its cluster's outline too), the store's tooltip alone.
+  const lonely = loneliest(doc.stores);
+  const onStore = await pagePoint(lonely.lat, lonely.lon);
+  await page.mouse.move(onStore.x, onStore.y);
+  await page.mouse.move(onStore.x + 1, onStore.y);
+  const texts = () => page.locator(".leaflet-tooltip-pane .leaflet-tooltip").allInnerTexts();
+  for (let i = 0; i < 20 && !(await texts()).join("|").includes(`(${lonely.store_id})`); i++)
+    await page.waitForTimeout(100);
+  const shown = await texts();
+  assert.equal(shown.length, 1, `one tooltip: ${shown.join(" | ")}`);
+  assert.match(shown[0], new RegExp(`\\(${lonely.store_id}\\)`));
+  await page.mouse.move(5, 5);
+  await tip.waitFor({ state: "detached" });
+});
+
 test("'Fit all stores' brings the whole chain back after zooming in", async () => {
   const zoom = async () => Number(await page.locator(".map-wrap[data-zoom]").getAttribute("data-zoom"));
   const zoomIs = (z) => page.waitForFunction((z) => document.querySelector(".map-wrap").dataset.zoom === String(z), z);
@@ -257,10 +320,20 @@ test("'Fit all stores' brings the whole chain back after zooming in", async () =
   await page.locator(".map-wrap[data-zoom]").waitFor({ state: "attached" });
   await page.waitForTimeout(500);
   const start = await zoom();
+  const cityNames = () => page.locator(".leaflet-basemap-labels-pane .city-label").allInnerTexts();
+  const before = new Set(await cityNames());
   await page.getByRole("button", { name: "Zoom in" }).click();
   await zoomIs(start + 1);
   await page.getByRole("button", { name: "Zoom in" }).click();
   await zoomIs(start + 2);
+  // Zoomed in, smaller places are named too (each city from the zoom its label fits at).
+  await page.waitForTimeout(400);
+  const closer = await cityNames();
+  assert.ok(
+    closer.some((n) => !before.has(n)),
+    `towns named zoomed in (${closer.slice(0, 8).join(", ")})`,
+  );
+  await shot("03a-city-names");
   await page.getByRole("button", { name: "Fit all stores" }).click();
   await page.waitForFunction((z) => Number(document.querySelector(".map-wrap").dataset.zoom) < z, start + 2);
   assert.ok((await zoom()) <= start, "back to the whole chain's zoom or wider");

@@ -95,7 +95,6 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
           <MapArea
             view={view}
             config={config.data}
-            onSelectRoute={selection.selectRoute}
             selectedStore={selection.selectedStore}
             onSelectStore={selection.selectStore}
             onClearStore={selection.clearStore}

@@ -56,7 +56,7 @@ export function DetailTabs(props: Props) {
               stores={view.stores}
               selectedKey={view.selectedRoute}
               selectedLine={view.selectedLine}
-              onSelect={view.setSelectedRoute}
+              onSelect={view.selectLine}
               onReceive={lines.receiveLine}
               onCancel={lines.cancelLine}
               onReceiveAll={lines.receiveLines}

@@ -15,7 +15,6 @@ const ShownMap = memo(StoreMap);
 interface Props {
   view: PlanView;
   config: AppConfig | undefined;
-  onSelectRoute: (key: string) => void;
   selectedStore: string | null;
   onSelectStore: (storeId: string) => void;
   onClearStore: () => void;
@@ -23,7 +22,7 @@ interface Props {
 
 /**
  * Whether the transfers table narrows its lines by more than the store chosen: then the map
- * sums the lines it lists; a store alone is asked of the service's flows (store_id).
+ * asks the service for the flows of the lines it lists; a store alone is the map's own focus.
  */
 export function filtersLines(filter: TableFilter | null): boolean {
   return filter !== null && (filter.text !== "" || filter.scope !== "" || filter.status !== "");
@@ -32,7 +31,7 @@ export function filtersLines(filter: TableFilter | null): boolean {
 /** Used until the service's config says otherwise (STOCKSHIFT_INTRA_CLUSTER_WARN_KM's default). */
 const WARN_KM = 300;
 
-export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectStore, onClearStore }: Props) {
+export function MapArea({ view, config, selectedStore, onSelectStore, onClearStore }: Props) {
   const warnKm = config?.intra_cluster_warn_km ?? WARN_KM;
   const reach = useMemo(
     () => clusterReach(view.clusters, view.stores, view.transfers, warnKm),
@@ -52,14 +51,12 @@ export function MapArea({ view, config, onSelectRoute, selectedStore, onSelectSt
       clusters={view.clusters}
       clusterLabels={view.clusterLabels}
       planId={view.planReady ? view.planId : null}
-      routes={view.mapRoutes}
-      tableFiltered={filtersLines(view.tableFilter)}
+      tableFilter={filtersLines(view.tableFilter) ? view.tableFilter : null}
       warehouseOrders={view.orders}
       productId={view.productId}
       balances={view.balances}
       balanceBasis={view.balanceBasis}
-      selectedRoute={view.selectedRoute}
-      onSelectRoute={onSelectRoute}
+      selectedLine={view.selectedLine}
       selectedStore={selectedStore}
       onSelectStore={onSelectStore}
       onClearStore={onClearStore}

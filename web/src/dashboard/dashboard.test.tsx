@@ -1,6 +1,7 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { planDocument, planTotals, stubService, withQueries } from "../test/service";
+import type { Transfer } from "../api/types";
 import { useBanner } from "./useBanner";
 import { useLineActions, usePlanActions } from "./useLineActions";
 import { usePlanView } from "./usePlanView";
@@ -47,10 +48,10 @@ describe("usePlanView", () => {
       "GET /api/v1/inventory": () => listing([]),
     });
 
-  it("shows the newest plan, its lines as routes, and every product it touches", async () => {
+  it("shows the newest plan and every product it touches", async () => {
     const { api } = service();
     const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
-    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    await waitFor(() => expect(result.current.transfers).toHaveLength(2));
     expect(result.current.planId).toBe("8");
     expect(result.current.planReady).toBe(true);
     expect(result.current.products).toEqual(["P1", "P2", "P3"]);
@@ -58,16 +59,17 @@ describe("usePlanView", () => {
     expect(result.current.stores.map((s) => s.store_id)).toEqual(["501", "502", "505"]);
   });
 
-  it("narrows routes to the product, and the map to the table's filter", async () => {
+  it("narrows the orders and balances to the product, and keeps the table's filter for the map", async () => {
     const { api } = service();
     const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
-    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    await waitFor(() => expect(result.current.transfers).toHaveLength(2));
+    act(() => result.current.showProduct("P3"));
+    expect(result.current.orders.map((o) => o.store_id)).toEqual(["501"]);
     act(() => result.current.showProduct("P2"));
-    expect(result.current.routes.map((r) => r.transfer.transfer_id)).toEqual([2]);
-    act(() => result.current.showProduct(null));
-    act(() => result.current.setTableFilter({ text: "store 505", scope: "", status: "", store: "" }));
-    expect(result.current.routes).toHaveLength(2);
-    expect(result.current.mapRoutes.map((r) => r.transfer.transfer_id)).toEqual([2]);
+    expect(result.current.orders).toEqual([]);
+    const filter = { text: "store 505", scope: "", status: "", store: "" };
+    act(() => result.current.setTableFilter(filter));
+    expect(result.current.tableFilter).toEqual(filter);
   });
 
   it("reads the header from the plan's summary, and knows an expected-benefit plan's lines carry a gain", async () => {
@@ -77,8 +79,10 @@ describe("usePlanView", () => {
     expect(result.current.headerReady).toBe(true);
     expect(result.current.header?.policy).toBe("expected-benefit");
     expect(result.current.withGain).toBe(true);
-    act(() => result.current.setSelectedRoute("t2"));
-    await waitFor(() => expect(result.current.selectedLine?.quantity).toBe(9));
+    // the line chosen is the table's row itself: no plan document is needed to highlight it
+    act(() => result.current.selectLine(lines8[1] as Transfer));
+    expect(result.current.selectedLine?.quantity).toBe(9);
+    expect(result.current.selectedRoute).toBe("t2");
   });
 
   it("asks for the whole plan document only once the plan has finished", async () => {
@@ -95,7 +99,7 @@ describe("usePlanView", () => {
     const paths = () => fetch.mock.calls.map(([r]) => new URL((r as Request).url).pathname);
     expect(paths()).not.toContain("/api/v1/plans/8");
     status = "completed";
-    await waitFor(() => expect(result.current.routes).toHaveLength(2), { timeout: 4000 });
+    await waitFor(() => expect(result.current.transfers).toHaveLength(2), { timeout: 4000 });
     expect(paths()).toContain("/api/v1/plans/8");
   });
 
@@ -116,14 +120,14 @@ describe("usePlanView", () => {
     const paths = () => fetch.mock.calls.map(([r]) => new URL((r as Request).url).pathname);
     expect(paths()).not.toContain("/api/v1/plans/8");
     act(() => release());
-    await waitFor(() => expect(result.current.routes).toHaveLength(2));
+    await waitFor(() => expect(result.current.transfers).toHaveLength(2));
   });
 
   it("forgets the chosen route when another plan is shown, and has no lines for a failed one", async () => {
     const { api } = service();
     const { result } = renderHook(() => usePlanView(api), { wrapper: withQueries() });
-    await waitFor(() => expect(result.current.routes).toHaveLength(2));
-    act(() => result.current.setSelectedRoute("t1"));
+    await waitFor(() => expect(result.current.transfers).toHaveLength(2));
+    act(() => result.current.selectLine(lines8[0] as Transfer));
     expect(result.current.selectedRoute).toBe("t1");
     act(() => result.current.showPlan("7"));
     expect(result.current.selectedRoute).toBeNull();

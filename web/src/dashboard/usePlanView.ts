@@ -1,10 +1,11 @@
 /**
  * What the map and the tables show: the plan on screen (the newest until the planner picks one),
  * its header (status, settings, totals: GET .../summary, polled while it runs), the product
- * chosen, the stores with their clusters, the plan's lines as routes (narrowed by the product and
- * by the transfers table's filters), its warehouse orders and the stock balances. The whole plan
- * document is asked for only once the plan has finished, for the map, clusters, charts and the
- * execute dialog; the tables read their rows a page at a time on their own.
+ * chosen, the stores with their clusters, the line chosen in the transfers table and its filters
+ * (the map draws the flows of what the table lists), the plan's warehouse orders and the stock
+ * balances. The whole plan document is asked for only once the plan has finished, for the product
+ * list, clusters, balances and the execute dialog; the tables read their rows a page at a time,
+ * and the map its flows, on their own.
  */
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ApiClient } from "../api/client";
@@ -13,8 +14,8 @@ import { useClusters, usePlan, usePlanTotals, usePlans, useStock, useStores } fr
 import type { PlanHeader, Store, Transfer } from "../api/types";
 import { type BalanceBasis, clusterMeanBalances, planBalances } from "../lib/balance";
 import { sortClusterLabels } from "../lib/palette";
-import { resolveRoutes } from "../map/routes";
-import { type TableFilter, matchesTransfer } from "../plan/TransfersTable";
+import { routeKey } from "../map/routes";
+import type { TableFilter } from "../plan/TransfersTable";
 
 const FINISHED: readonly string[] = ["completed", "executed"];
 
@@ -23,7 +24,8 @@ export function usePlanView(api: ApiClient) {
   const plans = usePlans(api);
   const [planId, setPlanId] = useState<string | null>(null);
   const [productId, setProductId] = useState<string | null>(null);
-  const [selectedRoute, setSelectedRoute] = useState<string | null>(null);
+  // The line chosen in the transfers table, as its page gave it: no plan document needed.
+  const [selectedLine, setSelectedLine] = useState<Transfer | null>(null);
   // The transfers table's filters narrow the map too, so what the table lists is what is drawn.
   const [tableFilter, setTableFilter] = useState<TableFilter | null>(null);
 
@@ -68,16 +70,7 @@ export function usePlanView(api: ApiClient) {
     () => (productId === null ? transfers : transfers.filter((t) => t.product_id === productId)),
     [transfers, productId],
   );
-  const routes = useMemo(() => resolveRoutes(productTransfers, stores), [productTransfers, stores]);
-  const names = useMemo(() => new Map(stores.map((s) => [s.store_id, s.name])), [stores]);
-  const mapRoutes = useMemo(
-    () => (tableFilter === null ? routes : routes.filter((r) => matchesTransfer(r.transfer, tableFilter, names))),
-    [routes, tableFilter, names],
-  );
-  const selectedLine = useMemo(
-    () => (selectedRoute === null ? null : (routes.find((r) => r.key === selectedRoute)?.transfer ?? null)),
-    [routes, selectedRoute],
-  );
+  const selectedRoute = selectedLine === null ? null : routeKey(selectedLine, -1);
   const allOrders = useMemo(() => (planReady ? (current?.warehouse_orders ?? []) : []), [current, planReady]);
   const orders = useMemo(
     () => (productId === null ? allOrders : allOrders.filter((o) => o.product_id === productId)),
@@ -101,11 +94,11 @@ export function usePlanView(api: ApiClient) {
   /** Another plan or product on screen: the route chosen on the old one means nothing there. */
   const showPlan = useCallback((id: string | null) => {
     setPlanId(id);
-    setSelectedRoute(null);
+    setSelectedLine(null);
   }, []);
   const showProduct = useCallback((id: string | null) => {
     setProductId(id);
-    setSelectedRoute(null);
+    setSelectedLine(null);
   }, []);
 
   const statuses = totals.data?.statuses;
@@ -133,8 +126,6 @@ export function usePlanView(api: ApiClient) {
     elbow,
     clusterLabels,
     transfers,
-    routes,
-    mapRoutes,
     tableFilter,
     setTableFilter,
     selectedLine,
@@ -143,7 +134,7 @@ export function usePlanView(api: ApiClient) {
     balanceBasis,
     balances,
     selectedRoute,
-    setSelectedRoute,
+    selectLine: setSelectedLine,
     canExecute,
     loadError: baseStores.error ?? plans.error ?? totals.error ?? plan.error,
   };

@@ -1,7 +1,6 @@
 /**
  * Where the planner's attention is: the tab under the map and the store chosen for the charts.
- * Choosing a route on the map opens its line in the transfers table; choosing a store while a
- * product is shown opens its sales chart.
+ * Choosing a store while a product is shown opens its sales chart.
  */
 import { useCallback, useState } from "react";
 import type { Tab } from "./DetailTabs";
@@ -10,14 +9,7 @@ import type { PlanView } from "./usePlanView";
 export function useSelection(view: PlanView) {
   const [tab, setTab] = useState<Tab>("Transfers");
   const [selectedStore, setSelectedStore] = useState<string | null>(null);
-  const { setSelectedRoute, productId } = view;
-  const selectRoute = useCallback(
-    (key: string) => {
-      setSelectedRoute(key);
-      setTab("Transfers");
-    },
-    [setSelectedRoute],
-  );
+  const { productId } = view;
   const selectStore = useCallback(
     (storeId: string) => {
       setSelectedStore(storeId);
@@ -26,5 +18,5 @@ export function useSelection(view: PlanView) {
     [productId],
   );
   const clearStore = useCallback(() => setSelectedStore(null), []);
-  return { tab, setTab, selectedStore, setSelectedStore, selectRoute, selectStore, clearStore };
+  return { tab, setTab, selectedStore, setSelectedStore, selectStore, clearStore };
 }

@@ -5,13 +5,14 @@
  * view are drawn, so zooming in names smaller places without labels piling up.
  */
 import { memo, useEffect, useState } from "react";
-import { GeoJSON, Pane } from "react-leaflet";
-import { type Basemap, loadBasemap } from "./basemap";
+import { GeoJSON, Pane, useMap, useMapEvents } from "react-leaflet";
+import { type Basemap, countriesInView, loadBasemap } from "./basemap";
 import { CityLabels } from "./CityLabels";
 
 const COUNTRY_STYLE = { color: "#8c8c8c", weight: 1, fillColor: "#f3f1ea", fillOpacity: 1, interactive: false };
 const REGION_STYLE = { color: "#b5b5b5", weight: 0.7, dashArray: "3 3", interactive: false };
 const LAKE_STYLE = { color: "#9cc3dc", weight: 0.6, fillColor: "#cfe3ef", fillOpacity: 1, interactive: false };
+const COUNTRIES_Z = 390;
 /** Under the clusters pane (410): names and dots are ground, not data. */
 const LABELS_Z = 405;
 
@@ -30,12 +31,10 @@ export const BasemapLayer = memo(function BasemapLayer() {
   if (!basemap) return null;
   return (
     <>
-      <GeoJSON
-        data={basemap.countries}
-        style={() => COUNTRY_STYLE}
-        interactive={false}
-        attribution="Offline basemap: Natural Earth, US Census Bureau, GeoNames (CC BY 4.0)"
-      />
+      {/* Under the lakes and borders (overlay pane, 400), which stay drawn when the outlines change. */}
+      <Pane name="basemap-countries" style={{ zIndex: COUNTRIES_Z }}>
+        <Countries basemap={basemap} />
+      </Pane>
       <GeoJSON data={basemap.lakes} style={() => LAKE_STYLE} interactive={false} />
       <GeoJSON data={basemap.regions} style={() => REGION_STYLE} interactive={false} />
       <Pane name="basemap-labels" style={{ zIndex: LABELS_Z, pointerEvents: "none" }}>
@@ -44,3 +43,33 @@ export const BasemapLayer = memo(function BasemapLayer() {
     </>
   );
 });
+
+/** The country outlines for the zoom and view, made again only when they change (see countriesInView). */
+function Countries({ basemap }: { basemap: Basemap }) {
+  const map = useMap();
+  const pick = () => {
+    const b = map.getBounds().pad(0.5);
+    return countriesInView(basemap, map.getZoom(), {
+      south: b.getSouth(),
+      west: b.getWest(),
+      north: b.getNorth(),
+      east: b.getEast(),
+    });
+  };
+  const [shown, setShown] = useState(pick);
+  useMapEvents({
+    moveend: () => {
+      const next = pick();
+      setShown((now) => (now.key === next.key ? now : next));
+    },
+  });
+  return (
+    <GeoJSON
+      key={shown.key}
+      data={shown.outlines}
+      style={() => COUNTRY_STYLE}
+      interactive={false}
+      attribution="Offline basemap: Natural Earth, US Census Bureau, GeoNames (CC BY 4.0)"
+    />
+  );
+}

@@ -2,12 +2,16 @@
  * Each cluster as a translucent hull around its stores. A cluster that is small on screen (a
  * city's stores seen at country scale, or fewer than three stores) is drawn as a ring of at
  * least 16 px around its centroid instead, so every cluster stays visible at every zoom.
+ * Hovering a cluster (anywhere but on a store, which has a tooltip of its own) names it, its
+ * stores and radius in a tooltip above every layer; the pointer is followed here (see clusterHit).
  */
-import { useMemo, useState } from "react";
-import { CircleMarker, Polygon, Tooltip, useMap, useMapEvents } from "react-leaflet";
+import L from "leaflet";
+import { useEffect, useMemo, useState } from "react";
+import { CircleMarker, Polygon, useMap, useMapEvents } from "react-leaflet";
 import type { ClusterInfo, Store } from "../api/types";
 import { type LatLon, clusterHull, haversineKm } from "../lib/geometry";
 import { clusterColour } from "../lib/palette";
+import { type ScreenShape, clusterAt } from "./clusterHit";
 import { TOOLTIP_PANE } from "./panes";
 
 interface Props {
@@ -27,6 +31,18 @@ interface Shape {
 /** Below this radius on screen a hull is unreadable and a ring is drawn. */
 const MIN_HULL_PX = 24;
 const MIN_RING_PX = 16;
+
+/** What a cluster's tooltip says. */
+export function clusterLabel(shape: Pick<Shape, "cluster" | "count" | "radiusKm">): string {
+  const stores = `${shape.count} store${shape.count === 1 ? "" : "s"}`;
+  return `Cluster ${shape.cluster}: ${stores}, radius ${shape.radiusKm.toFixed(1)} km`;
+}
+
+/** Whether the pointer is on a store (the stores' canvas marks itself interactive under one). */
+function onStore(e: L.LeafletMouseEvent): boolean {
+  const target = e.originalEvent.target;
+  return target instanceof Element && target.classList.contains("leaflet-interactive");
+}
 
 /** Screen pixels per km at a latitude and zoom (Web Mercator, 256 px tiles). */
 export function pixelsPerKm(lat: number, zoom: number): number {
@@ -59,31 +75,54 @@ export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
     });
   }, [stores, clusters]);
 
+  const drawn = shapes.map((shape) => {
+    const radiusPx = shape.radiusKm * pixelsPerKm(shape.centre[0], zoom);
+    return {
+      shape,
+      hull: shape.hull && radiusPx >= MIN_HULL_PX ? shape.hull : null,
+      ring: Math.max(radiusPx + 8, MIN_RING_PX),
+    };
+  });
+
+  const tip = useMemo(() => L.tooltip({ pane: TOOLTIP_PANE, direction: "top", offset: [0, -10] }), []);
+  useEffect(() => () => void tip.remove(), [tip]);
+  useMapEvents({
+    mousemove(e) {
+      const screen: ScreenShape[] = drawn.map(({ shape, hull, ring }) =>
+        hull
+          ? { corners: hull.map((p) => map.latLngToContainerPoint(p)) }
+          : { centre: map.latLngToContainerPoint(shape.centre), radius: ring },
+      );
+      const hit = onStore(e) ? undefined : drawn[clusterAt(e.containerPoint, screen)];
+      if (!hit) {
+        tip.remove();
+        return;
+      }
+      tip.setLatLng(e.latlng).setContent(clusterLabel(hit.shape));
+      if (!map.hasLayer(tip)) map.openTooltip(tip);
+    },
+    mouseout: () => void tip.remove(),
+    // A store's tooltip takes over from the cluster's.
+    tooltipopen(e) {
+      if (e.tooltip !== tip && !e.tooltip.options.permanent) tip.remove();
+    },
+  });
+
   return (
     <>
-      {shapes.map((shape) => {
+      {drawn.map(({ shape, hull, ring }) => {
         const colour = clusterColour(shape.cluster, clusterLabels);
         const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.1, dashArray: "5 4" };
-        const label = (
-          <Tooltip sticky pane={TOOLTIP_PANE}>
-            Cluster {shape.cluster}: {shape.count} store{shape.count === 1 ? "" : "s"}, radius{" "}
-            {shape.radiusKm.toFixed(1)} km
-          </Tooltip>
-        );
-        const radiusPx = shape.radiusKm * pixelsPerKm(shape.centre[0], zoom);
-        return shape.hull && radiusPx >= MIN_HULL_PX ? (
-          <Polygon key={shape.cluster} positions={shape.hull} pathOptions={style}>
-            {label}
-          </Polygon>
+        return hull ? (
+          <Polygon key={shape.cluster} positions={hull} pathOptions={style} interactive={false} />
         ) : (
           <CircleMarker
             key={shape.cluster}
             center={shape.centre}
-            radius={Math.max(radiusPx + 8, MIN_RING_PX)}
+            radius={ring}
             pathOptions={style}
-          >
-            {label}
-          </CircleMarker>
+            interactive={false}
+          />
         );
       })}
     </>

@@ -6,10 +6,11 @@
  * A click near a flow (our own hit test, see flows.ts) opens a popup saying what it carries.
  */
 import L from "leaflet";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useMap, useMapEvents } from "react-leaflet";
 import { arrowHead, routeWeight } from "../lib/geometry";
 import { SCOPE_COLOURS } from "../lib/palette";
+import { addGroup, canvasGroup } from "./canvasGroup";
 import { ARROW_LIMIT, type Flow, type FlowLevel, type FlowShape, describeFlow, flowAt, isLoop } from "./flows";
 
 interface Props {
@@ -30,36 +31,28 @@ function scopeOf(f: Flow, level: FlowLevel, clusterOf: ReadonlyMap<string, strin
   return a !== undefined && a === clusterOf.get(f.destination) ? "intra-cluster" : "cross-cluster";
 }
 
-/** Lines fade while a line chosen in the table is shown over them. */
-export function lineOpacity(faded: boolean): number {
-  return faded ? 0.2 : 0.75;
+/** Opacity of the flows' lines and arrow heads. */
+export const LINE_OPACITY = 0.75;
+/** Opacity of the flows while a line chosen in the table is shown over them. */
+export const FADED_OPACITY = 0.2;
+
+/**
+ * The CSS opacity of a flows canvas: fading makes the whole canvas fainter (one style change),
+ * never each of tens of thousands of lines.
+ */
+export function canvasOpacity(faded: boolean): string {
+  return faded ? (FADED_OPACITY / LINE_OPACITY).toFixed(3) : "";
+}
+
+/** Fade a canvas renderer's element (made when the renderer joins the map). */
+function fade(renderer: L.Canvas, faded: boolean) {
+  const element = (renderer as unknown as { _container?: HTMLElement })._container;
+  if (element) element.style.opacity = canvasOpacity(faded);
 }
 
 /** Ring radius in pixels for a cluster's own traffic drawn `weight` pixels wide. */
 export function loopRadius(weight: number): number {
   return 12 + weight;
-}
-
-/** A layer group with a canvas of its own. */
-function canvasGroup(): [L.LayerGroup, L.Canvas] {
-  return [L.layerGroup(), L.canvas({ pane: "routes" })];
-}
-
-/**
- * Put the group on the map; the cleanup takes the layers off before their canvas. The map's own
- * remove() (the dashboard unmounting) would remove them in stamp order, the canvas (stamped when
- * made) before layers made after it, which then ask the removed canvas to redraw: so the group
- * leaves first, on the map's unload.
- */
-function addGroup(map: L.Map, group: L.LayerGroup, renderer: L.Canvas): () => void {
-  const cleanup = () => {
-    map.off("unload", cleanup);
-    group.remove();
-    renderer.remove();
-  };
-  group.addTo(map);
-  map.on("unload", cleanup);
-  return cleanup;
 }
 
 export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
@@ -83,13 +76,26 @@ export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
   }, [flows, level, clusterOf]);
 
   // The lines are made when the flows change; fading them (a line selected in the table) only
-  // restyles them, so choosing a row never rebuilds tens of thousands of layers.
-  const lines = useRef<L.LayerGroup | null>(null);
+  // changes their canvases' opacity, so choosing a row never touches tens of thousands of layers.
+  const canvases = useRef(new Set<L.Canvas>());
   const fadedNow = useRef(faded);
   fadedNow.current = faded;
+  /** Put the group on the map, faded as the flows are now, and keep its canvas for fading. */
+  const show = useCallback(
+    (group: L.LayerGroup, renderer: L.Canvas) => {
+      const remove = addGroup(map, group, renderer);
+      fade(renderer, fadedNow.current);
+      canvases.current.add(renderer);
+      return () => {
+        canvases.current.delete(renderer);
+        remove();
+      };
+    },
+    [map],
+  );
   useEffect(() => {
-    const [group, renderer] = canvasGroup();
-    const opacity = lineOpacity(fadedNow.current);
+    const [group, renderer] = canvasGroup("routes");
+    const opacity = LINE_OPACITY;
     // Smallest first, so that a wide flow never hides a narrow one under it.
     for (let i = drawn.length - 1; i >= 0; i--) {
       const d = drawn[i];
@@ -108,28 +114,26 @@ export function FlowsLayer({ flows, level, clusterOf, faded }: Props) {
         group.addLayer(L.circleMarker(d.from, { ...style, radius: loopRadius(d.weight), fill: false }));
       else group.addLayer(L.polyline([d.from, d.to], style));
     }
-    lines.current = group;
-    return addGroup(map, group, renderer);
-  }, [map, drawn]);
+    return show(group, renderer);
+  }, [show, drawn]);
   useEffect(() => {
-    lines.current?.eachLayer((l) => (l as L.Path).setStyle({ opacity: lineOpacity(faded) }));
+    for (const renderer of canvases.current) fade(renderer, faded);
   }, [faded]);
 
   // Arrow heads are sized in pixels, so they follow the zoom; only while there are few flows.
   useEffect(() => {
     if (drawn.length > ARROW_LIMIT) return;
-    const [group, renderer] = canvasGroup();
+    const [group, renderer] = canvasGroup("routes");
     for (const d of drawn) {
       if (isLoop(d.flow)) continue;
       const a = map.project(d.from, zoom);
       const b = map.project(d.to, zoom);
       const head = arrowHead(a, b, 7 + d.weight).map((p) => map.unproject(L.point(p.x, p.y), zoom));
       const style = { renderer, pane: "routes", interactive: false, color: d.colour, weight: 1, fillColor: d.colour };
-      const opacity = lineOpacity(faded);
-      group.addLayer(L.polygon(head, { ...style, fillOpacity: opacity, opacity }));
+      group.addLayer(L.polygon(head, { ...style, fillOpacity: LINE_OPACITY, opacity: LINE_OPACITY }));
     }
-    return addGroup(map, group, renderer);
-  }, [map, drawn, zoom, faded]);
+    return show(group, renderer);
+  }, [map, show, drawn, zoom]);
 
   useMapEvents({
     click(e) {

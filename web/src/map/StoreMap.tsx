@@ -6,7 +6,7 @@
  */
 import { useCallback, useMemo, useState } from "react";
 import { MapContainer, Pane } from "react-leaflet";
-import type { ClusterInfo, Store, WarehouseOrder } from "../api/types";
+import type { ClusterInfo, Store, Transfer, WarehouseOrder } from "../api/types";
 import type { BalanceBasis, StoreBalance } from "../lib/balance";
 import type { ClusterReach } from "../lib/clusterReach";
 import type { LatLon } from "../lib/geometry";
@@ -16,7 +16,9 @@ import { FitAllControl } from "./FitAllControl";
 import { FitView } from "./FitView";
 import { ResizeWatcher } from "./ResizeWatcher";
 import { MapLegend } from "./MapLegend";
-import type { Route } from "./routes";
+import type { FlowView } from "./flows";
+import { resolveRoutes } from "./routes";
+import type { TableFilter } from "../plan/TransfersTable";
 import { PANE_Z } from "./panes";
 import { type FlowsShown, PlanFlows } from "./PlanFlows";
 import { SelectedRoute } from "./SelectedRoute";
@@ -30,15 +32,14 @@ export interface StoreMapProps {
   clusterLabels: readonly string[];
   /** The plan whose flows are drawn: null while none is ready. */
   planId: string | null;
-  routes: readonly Route[];
-  /** Whether the transfers table filters its lines: then the map draws those (`routes`). */
-  tableFiltered: boolean;
+  /** The transfers table's filters when they narrow its lines (null: none): the map draws those lines. */
+  tableFilter: TableFilter | null;
   warehouseOrders: readonly WarehouseOrder[];
   productId: string | null;
   balances: ReadonlyMap<string, StoreBalance> | null;
   balanceBasis: BalanceBasis;
-  selectedRoute: string | null;
-  onSelectRoute: (key: string) => void;
+  /** The line chosen in the table (highlighted, and the map fitted to it). */
+  selectedLine: Transfer | null;
   selectedStore: string | null;
   onSelectStore: (storeId: string) => void;
   /** Back from one store's flows to the whole plan's. */
@@ -52,20 +53,29 @@ export interface StoreMapProps {
 }
 
 export function StoreMap(props: StoreMapProps) {
-  const { stores, routes, selectedRoute, tileUrl } = props;
+  const { stores, selectedLine, productId, tileUrl } = props;
   const [tilesFailed, setTilesFailed] = useState(false);
   const [flows, setFlows] = useState<FlowsShown | null>(null);
   const clusterOf = useMemo(() => new Map(stores.map((s) => [s.store_id, s.cluster])), [stores]);
-  const selected = routes.find((x) => x.key === selectedRoute) ?? null;
+  const selected = useMemo(
+    () => (selectedLine === null ? null : (resolveRoutes([selectedLine], stores)[0] ?? null)),
+    [selectedLine, stores],
+  );
   const onTilesUnavailable = useCallback(() => setTilesFailed(true), []);
   const storePoints = useMemo(() => stores.map((s) => [s.lat, s.lon] as LatLon), [stores]);
+  // A product's extent comes from its flows (the service's), once they have come.
+  const [productFlows, setProductFlows] = useState<FlowView | null>(null);
   const focus = useMemo(() => {
     if (selected) return { key: `route:${selected.key}`, points: [selected.from, selected.to] };
-    if (props.productId !== null && routes.length > 0) {
-      return { key: `product:${props.productId}`, points: routes.flatMap((x) => [x.from, x.to]) };
+    if (productId !== null && productFlows?.productId === productId && productFlows.flows.length > 0) {
+      const points = productFlows.flows.flatMap((f): LatLon[] => [
+        [f.origin_lat, f.origin_lon],
+        [f.destination_lat, f.destination_lon],
+      ]);
+      return { key: `product:${productId}`, points };
     }
     return { key: null, points: [] };
-  }, [routes, selected, props.productId]);
+  }, [selected, productId, productFlows]);
   const useTiles = tileUrl !== "" && !tilesFailed;
 
   return (
@@ -96,10 +106,11 @@ export function StoreMap(props: StoreMapProps) {
             planId={props.planId}
             productId={props.productId}
             storeId={props.selectedStore}
-            filtered={props.tableFiltered ? routes : null}
+            filter={props.tableFilter}
             clusterOf={clusterOf}
             faded={selected !== null}
             onShown={setFlows}
+            onProductFlows={setProductFlows}
           />
           {selected && <SelectedRoute route={selected} />}
         </Pane>
@@ -110,7 +121,7 @@ export function StoreMap(props: StoreMapProps) {
           <StoresLayer
             stores={stores}
             clusterLabels={props.clusterLabels}
-            productId={props.productId}
+            productId={productId}
             balances={props.balances}
             selectedStore={props.selectedStore}
             onSelectStore={props.onSelectStore}

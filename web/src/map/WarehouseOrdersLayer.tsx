@@ -13,6 +13,8 @@ interface Props {
 
 interface Marked {
   store: Store;
+  /** Made once per store list, so a re-render never moves the marker (and its tooltip). */
+  centre: [number, number];
   units: number;
   lines: WarehouseOrder[];
 }
@@ -29,16 +31,16 @@ export function WarehouseOrdersLayer({ stores, orders }: Props) {
       .filter((s) => byStore.has(s.store_id))
       .map((store) => {
         const lines = byStore.get(store.store_id) ?? [];
-        return { store, lines, units: lines.reduce((a, o) => a + o.quantity, 0) };
+        return { store, centre: [store.lat, store.lon], lines, units: lines.reduce((a, o) => a + o.quantity, 0) };
       });
   }, [stores, orders]);
 
   return (
     <>
-      {marked.map(({ store, units, lines }) => (
+      {marked.map(({ store, centre, units, lines }) => (
         <CircleMarker
           key={store.store_id}
-          center={[store.lat, store.lon]}
+          center={centre}
           radius={10}
           pathOptions={{ color: WAREHOUSE_COLOUR, weight: 1.5, dashArray: "2 3", fill: false }}
         >

@@ -3,7 +3,7 @@ import { render, waitFor } from "@testing-library/react";
 import L, { type Map as LeafletMap } from "leaflet";
 import { describe, expect, it, vi } from "vitest";
 import { TestMap } from "../test/leaflet";
-import { type City, loadBasemap } from "./basemap";
+import { type City, DETAIL_ZOOM, countriesInView, loadBasemap } from "./basemap";
 import { LABEL_LIMIT, visibleCities } from "./cityLabels";
 import { BasemapLayer } from "./BasemapLayer";
 
@@ -71,4 +71,20 @@ describe("city names shown", () => {
     const world = { south: -80, west: -180, north: 80, east: 180 };
     expect(visibleCities(cities, 3, world).map((c) => c[0])).toEqual(["Big", "Far", "Dateline"]);
   });
+});
+
+describe("country outlines drawn", () => {
+  it("are the 1:110m world at country scale, and zoomed in the 1:50m outlines of the countries in view", async () => {
+    const b = await loadBasemap();
+    const world = { south: -80, west: -180, north: 80, east: 180 };
+    expect(countriesInView(b, DETAIL_ZOOM - 1, world)).toEqual({ key: "world", outlines: b.countries });
+    const iowa = { south: 40, west: -97, north: 44, east: -90 };
+    const near = countriesInView(b, DETAIL_ZOOM, iowa);
+    const names = near.outlines.features.map((f) => f.properties?.name as string);
+    expect(names).toContain("United States of America");
+    expect(names).not.toContain("France");
+    expect(names.length).toBeLessThan(5);
+    expect(countriesInView(b, DETAIL_ZOOM + 2, iowa).key).toBe(near.key); // same outlines: nothing made again
+    expect(countriesInView(b, DETAIL_ZOOM, { south: 45, west: 0, north: 50, east: 5 }).key).not.toBe(near.key);
+  }, 20_000);
 });

@@ -6,13 +6,13 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiContext } from "../api/context";
 import { TestMap } from "../test/leaflet";
 import { stubService, withQueries } from "../test/service";
-import { store, transferLine } from "../test/factories";
-import { ARROW_LIMIT, type Flow, STORE_LEVEL_ZOOM, describeFlow, flowAt, flowLevel, flowsOfRoutes } from "./flows";
-import { resolveRoutes } from "./routes";
-import { FlowsLayer, loopRadius } from "./FlowsLayer";
+import { ARROW_LIMIT, type Flow, STORE_LEVEL_ZOOM, describeFlow, flowAt, flowLevel } from "./flows";
+import { FADED_OPACITY, FlowsLayer, LINE_OPACITY, loopRadius } from "./FlowsLayer";
 import { flowsNote } from "./MapLegend";
 import { filtersLines } from "../dashboard/MapArea";
 import { PlanFlows } from "./PlanFlows";
+import type { FlowView } from "./flows";
+import type { TableFilter } from "../plan/TransfersTable";
 
 function flow(origin: string, destination: string, units: number, at: [number, number, number, number]): Flow {
   const [origin_lat, origin_lon, destination_lat, destination_lon] = at;
@@ -124,7 +124,7 @@ describe("FlowsLayer", () => {
     expect(lines[0]?.options.dashArray).toBe("10 6"); // cluster A to B: cross-cluster
   });
 
-  it("fades its lines for a selected line by restyling them, not by making them again", () => {
+  it("fades its lines for a selected line through their canvas, not line by line", () => {
     let map: LeafletMap | undefined;
     const flows = [eastWest, loop];
     const clusterOf = new Map<string, string>();
@@ -137,12 +137,19 @@ describe("FlowsLayer", () => {
     );
     const { rerender } = render(ui(false));
     if (!map) throw new Error("no map");
-    const before = inPane(map, "routes").filter((l) => !(l instanceof L.Polygon));
-    expect(before.map((l) => l.options.opacity)).toEqual([0.75, 0.75]);
+    const canvases = () => [...document.querySelectorAll<HTMLCanvasElement>(".leaflet-routes-pane canvas")];
+    const before = inPane(map, "routes");
+    expect(before.map((l) => l.options.opacity)).toEqual([LINE_OPACITY, LINE_OPACITY, LINE_OPACITY]);
+    expect(canvases().length).toBe(2); // the lines' and the arrow heads'
+    expect(canvases().map((c) => c.style.opacity)).toEqual(["", ""]);
     rerender(ui(true));
-    const after = inPane(map, "routes").filter((l) => !(l instanceof L.Polygon));
-    after.forEach((l, i) => expect(l).toBe(before[i])); // the same layers
-    expect(after.map((l) => l.options.opacity)).toEqual([0.2, 0.2]);
+    const after = inPane(map, "routes");
+    after.forEach((l, i) => expect(l).toBe(before[i])); // the same layers, with the same style
+    expect(after.map((l) => l.options.opacity)).toEqual([LINE_OPACITY, LINE_OPACITY, LINE_OPACITY]);
+    // each canvas fades to 0.2 of full strength: 0.75 · 0.267
+    for (const c of canvases()) expect(Number(c.style.opacity) * LINE_OPACITY).toBeCloseTo(FADED_OPACITY, 2);
+    rerender(ui(false));
+    expect(canvases().map((c) => c.style.opacity)).toEqual(["", ""]);
   });
 
   it("leaves arrow heads out when there are many flows", () => {
@@ -170,10 +177,11 @@ function FlowsOnMap(props: {
   api: ReturnType<typeof stubService>["api"];
   Wrapper: ReturnType<typeof withQueries>;
   productId: string | null;
-  filtered: ReturnType<typeof resolveRoutes> | null;
+  filter: TableFilter | null;
   onShown: (shown: unknown) => void;
+  onProductFlows?: (view: FlowView) => void;
 }) {
-  const { api, Wrapper, productId, filtered, onShown } = props;
+  const { api, Wrapper, productId, filter, onShown, onProductFlows } = props;
   return (
     <Wrapper>
       <ApiContext.Provider value={api}>
@@ -183,10 +191,11 @@ function FlowsOnMap(props: {
               planId="8"
               productId={productId}
               storeId={null}
-              filtered={filtered}
+              filter={filter}
               clusterOf={new Map()}
               faded={false}
               onShown={onShown}
+              onProductFlows={onProductFlows}
             />
           </Pane>
         </TestMap>
@@ -205,9 +214,17 @@ describe("PlanFlows", () => {
       },
     });
     const onShown = vi.fn();
+    const onProductFlows = vi.fn();
     const Wrapper = withQueries();
     const ui = (productId: string | null) => (
-      <FlowsOnMap api={api} Wrapper={Wrapper} productId={productId} filtered={null} onShown={onShown} />
+      <FlowsOnMap
+        api={api}
+        Wrapper={Wrapper}
+        productId={productId}
+        filter={null}
+        onShown={onShown}
+        onProductFlows={onProductFlows}
+      />
     );
     const { rerender } = render(ui(null));
     await waitFor(() =>
@@ -215,6 +232,9 @@ describe("PlanFlows", () => {
     );
     rerender(ui("P1"));
     await waitFor(() => expect(onShown).toHaveBeenLastCalledWith({ level: "store", drawn: 1, total: 1, lines: null }));
+    // the map fits itself to the product's flows: those the service sent for it, not the document's lines
+    expect(onProductFlows).toHaveBeenCalledTimes(1);
+    expect(onProductFlows.mock.calls[0]?.[0]).toMatchObject({ productId: "P1", flows: [eastWest] });
     const asked = fetch.mock.calls.map(([r]) => new URL((r as Request).url).search);
     expect(asked).toContain("?level=cluster&limit=20000");
     expect(asked).toContain("?level=store&product_id=P1&limit=20000");
@@ -231,29 +251,24 @@ describe("a table filter", () => {
     expect(filtersLines({ ...none, status: "dispatched" })).toBe(true);
   });
 
-  it("has the map sum the lines the table lists, store to store, the most units first", () => {
-    const stores = [store("A", 41, -93), store("B", 42, -93), store("C", 43, -92)];
-    const lines = [
-      transferLine(1, "P1", "A", "B", 5, { distance_km: 10 }),
-      transferLine(2, "P2", "A", "B", 3, { distance_km: 10 }),
-      transferLine(3, "P1", "C", "A", 9, { distance_km: 40 }),
-    ];
-    const view = flowsOfRoutes(resolveRoutes(lines, stores));
-    expect(view.level).toBe("store");
-    expect(view.total).toBe(2);
-    expect(view.flows.map((f) => [f.origin, f.destination, f.lines, f.units, f.unit_km])).toEqual([
-      ["C", "A", 1, 9, 360],
-      ["A", "B", 2, 8, 80],
-    ]);
-    expect(view.flows[0]).toMatchObject({ origin_lat: 43, origin_lon: -92, destination_lat: 41 });
-  });
-
-  it("is drawn instead of the service's flows, which are not asked for", async () => {
-    const { api, fetch } = stubService({});
+  it("has the map ask the service for the flows of the lines the table lists", async () => {
+    const { api, fetch } = stubService({
+      "GET /api/v1/plans/8/flows": () => [
+        200,
+        {
+          plan_id: 8,
+          level: "store",
+          total: 2,
+          limit: 20000,
+          flows: [eastWest, { ...eastWest, destination: "C", lines: 3 }],
+        },
+      ],
+    });
     const onShown = vi.fn();
-    const routes = resolveRoutes([transferLine(1, "P1", "A", "B", 5)], [store("A", 41, -93), store("B", 42, -93)]);
-    render(<FlowsOnMap api={api} Wrapper={withQueries()} productId={null} filtered={routes} onShown={onShown} />);
-    await waitFor(() => expect(onShown).toHaveBeenLastCalledWith({ level: "store", drawn: 1, total: 1, lines: 1 }));
-    expect(fetch).not.toHaveBeenCalled();
+    const filter = { text: " P1 ", scope: "cross-cluster", status: "", store: "" };
+    render(<FlowsOnMap api={api} Wrapper={withQueries()} productId={null} filter={filter} onShown={onShown} />);
+    await waitFor(() => expect(onShown).toHaveBeenLastCalledWith({ level: "store", drawn: 2, total: 2, lines: 5 }));
+    const asked = fetch.mock.calls.map(([r]) => new URL((r as Request).url).search);
+    expect(asked).toEqual(["?level=store&q=P1&scope=cross-cluster&limit=20000"]);
   });
 });

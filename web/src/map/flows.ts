@@ -7,9 +7,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ApiClient, unwrap } from "../api/client";
 import type { components } from "../api/schema";
+import type { Scope, TransferStatus } from "../api/types";
 import { fmtDecimal, fmtInt } from "../lib/format";
 import type { Point } from "../lib/geometry";
-import type { Route } from "./routes";
+import type { TableFilter } from "../plan/TransfersTable";
 
 export type Flow = components["schemas"]["Flow"];
 export type FlowLevel = components["schemas"]["FlowCollection"]["level"];
@@ -37,29 +38,61 @@ export function flowLevel({ zoom, productId, storeId }: FlowFocus): FlowLevel {
 
 export interface FlowView {
   level: FlowLevel;
+  /** The product and store the flows were asked for (null: all). */
+  productId: string | null;
+  storeId: string | null;
   /** Pairs matching the filters; more than drawn when the limit cut the smallest. */
   total: number;
+  /** Lines behind the flows drawn. */
+  lines: number;
   flows: Flow[];
 }
 
-/** The plan's flows at `level` for the focus; `level` null: none wanted (the map draws others). */
-export function usePlanFlows(api: ApiClient, planId: string | null, level: FlowLevel | null, focus: FlowFocus) {
+/** The transfers table's filters as the flows endpoint takes them (the same as its pages'). */
+function filterParams(filter: TableFilter | null) {
+  if (filter === null) return {};
+  const text = filter.text.trim();
+  return {
+    ...(text === "" ? {} : { q: text }),
+    ...(filter.scope === "" ? {} : { scope: filter.scope as Scope }),
+    ...(filter.status === "" ? {} : { status: filter.status as TransferStatus }),
+  };
+}
+
+/**
+ * The plan's flows at `level` for the focus, narrowed by the transfers table's filters when it
+ * has any (`filter`): the map then draws, summed, what the table lists.
+ */
+export function usePlanFlows(
+  api: ApiClient,
+  planId: string | null,
+  level: FlowLevel,
+  focus: FlowFocus,
+  filter: TableFilter | null = null,
+) {
   const { productId, storeId } = focus;
   return useQuery({
     // Under ["plan"]: executing, receiving or cancelling refetches what the map shows.
-    queryKey: ["plan", planId, "flows", level, productId, storeId],
+    queryKey: ["plan", planId, "flows", level, productId, storeId, filter],
     queryFn: async (): Promise<FlowView> => {
       const body = await unwrap(
         api.GET("/api/v1/plans/{plan_id}/flows", {
           params: {
             path: { plan_id: Number(planId) },
-            query: { level: level ?? "cluster", product_id: productId, store_id: storeId, limit: FLOW_LIMIT },
+            query: {
+              level,
+              product_id: productId,
+              store_id: storeId,
+              ...filterParams(filter),
+              limit: FLOW_LIMIT,
+            },
           },
         }),
       );
-      return { level: body.level, total: body.total, flows: body.flows };
+      const lines = body.flows.reduce((n, f) => n + f.lines, 0);
+      return { level: body.level, productId, storeId, total: body.total, lines, flows: body.flows };
     },
-    enabled: planId !== null && level !== null,
+    enabled: planId !== null,
     placeholderData: (previous) => previous,
     staleTime: 30_000,
   });
@@ -116,37 +149,4 @@ export function describeFlow(f: Flow, level: FlowLevel): { title: string; detail
     `${fmtInt(f.units)} unit${f.units === 1 ? "" : "s"} in ${fmtInt(f.lines)} line${f.lines === 1 ? "" : "s"}, ` +
     `${fmtDecimal(meanKm(f))} km on average`;
   return { title, detail };
-}
-
-/**
- * Flows summed here from lines the dashboard already holds (those the transfers table's filter
- * lists), store to store, the most units first: the map then draws what the table lists.
- */
-export function flowsOfRoutes(routes: readonly Route[]): FlowView {
-  const pairs = new Map<string, Flow>();
-  for (const { transfer: t, from, to } of routes) {
-    const key = `${t.from_store}\u2192${t.to_store}`;
-    let f = pairs.get(key);
-    if (!f) {
-      f = {
-        origin: t.from_store,
-        destination: t.to_store,
-        origin_lat: from[0],
-        origin_lon: from[1],
-        destination_lat: to[0],
-        destination_lon: to[1],
-        lines: 0,
-        units: 0,
-        unit_km: 0,
-      };
-      pairs.set(key, f);
-    }
-    f.lines += 1;
-    f.units += t.quantity;
-    f.unit_km += t.quantity * t.distance_km;
-  }
-  const flows = [...pairs.values()].sort(
-    (a, b) => b.units - a.units || a.origin.localeCompare(b.origin) || a.destination.localeCompare(b.destination),
-  );
-  return { level: "store", total: flows.length, flows: flows.slice(0, FLOW_LIMIT) };
 }

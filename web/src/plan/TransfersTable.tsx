@@ -1,8 +1,8 @@
 /**
  * The plan's transfer lines, as the service filters, sorts and pages them: a virtual window
  * over the pages loaded so far (a 50,000-line plan draws a screenful of rows), filterable by
- * text, scope and status, linked to the map (choosing a row highlights its route; a route chosen
- * on the map is brought into view), with receive and cancel on lines in transit and a CSV of
+ * text, scope and status, linked to the map (choosing a row highlights its route, from the row's
+ * own line: no plan document needed), with receive and cancel on lines in transit and a CSV of
  * every line the filters match. Lines of an expected-benefit plan also show their expected gain.
  */
 import {
@@ -48,9 +48,10 @@ interface Props {
   inTransit: number;
   stores: readonly Store[];
   selectedKey: string | null;
-  /** The line chosen on the map, for when it is not among the rows loaded. */
+  /** The line chosen, for when it is not among the rows loaded (pinned on top). */
   selectedLine: Transfer | null;
-  onSelect: (key: string) => void;
+  /** A line chosen (click, Enter or Space): its route is highlighted on the map. */
+  onSelect: (line: Transfer) => void;
   onReceive: (transferId: number) => void;
   onCancel: (transferId: number) => void;
   /** The line whose receipt or cancellation is under way. */
@@ -241,7 +242,7 @@ export function TransfersTable(props: Props) {
   }, [onFilter, filtering, settledText, scope, status, store]);
   useEffect(() => () => onFilter?.(null), [onFilter]);
 
-  // A route chosen on the map brings its row into view when it is loaded; else it is pinned on top.
+  // The line chosen is brought into view when it is loaded; else (another sort or page) it is pinned on top.
   const selectedIndex = selectedKey === null ? -1 : tableRows.findIndex((r) => r.id === selectedKey);
   const { scrollToIndex } = virtual;
   useEffect(() => {
@@ -380,11 +381,11 @@ function TransferRow({ row, selected, className, onSelect, children }: RowProps)
       className={[selected ? "selected" : "", className ?? ""].join(" ").trim() || undefined}
       aria-selected={selected}
       tabIndex={0}
-      onClick={() => onSelect(key)}
+      onClick={() => onSelect(row.original)}
       onKeyDown={(e) => {
         if (e.key === "Enter" || e.key === " ") {
           e.preventDefault();
-          onSelect(key);
+          onSelect(row.original);
         }
       }}
     >

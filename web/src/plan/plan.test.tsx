@@ -299,15 +299,15 @@ describe("TransfersTable", () => {
     expect(transfersCsvName("12", "", "", "dispatched", "509")).toBe("transfers-12-dispatched-509.csv");
   });
 
-  it("selects a line by click or keyboard, for the map to highlight", async () => {
+  it("selects a line by click or keyboard, handing the row's own line to the map to highlight", async () => {
     const { props } = renderTable();
     await userEvent.click(await screen.findByText("P002"));
-    expect(props.onSelect).toHaveBeenCalledWith("t3");
+    expect(props.onSelect).toHaveBeenCalledWith(expect.objectContaining({ transfer_id: 3, product_id: "P002" }));
     const row = bodyRows()[0];
     if (!row) throw new Error("no rows");
     row.focus();
     fireEvent.keyDown(row, { key: "Enter" });
-    expect(props.onSelect).toHaveBeenLastCalledWith("t1");
+    expect(props.onSelect).toHaveBeenLastCalledWith(expect.objectContaining({ transfer_id: 1 }));
   });
 
   it("offers receive only on lines in transit", async () => {
@@ -345,7 +345,7 @@ describe("TransfersTable", () => {
     await waitFor(() => expect(screen.getByText("P160")).toBeInTheDocument());
   });
 
-  it("brings a line chosen on the map into view, or pins it when it is not loaded", async () => {
+  it("brings the line chosen into view, or pins it when it is not loaded", async () => {
     const many = Array.from({ length: 300 }, (_, i) => line(100 + i, `P${i}`, "501", "502", 1000 - i));
     renderTable(many, { selectedKey: "t250", selectedLine: many[150] ?? null });
     await table();
