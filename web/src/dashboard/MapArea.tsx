@@ -50,7 +50,8 @@ export function MapArea({ view, config, selectedStore, onSelectStore, onClearSto
       stores={view.stores}
       clusters={view.clusters}
       clusterLabels={view.clusterLabels}
-      planId={view.planReady ? view.planId : null}
+      // The flows are the service's sums: drawn once the summary says the plan finished, not after the whole document.
+      planId={view.headerReady ? view.planId : null}
       tableFilter={filtersLines(view.tableFilter) ? view.tableFilter : null}
       warehouseOrders={view.orders}
       productId={view.productId}

@@ -6,7 +6,7 @@
  * stores and radius in a tooltip above every layer; the pointer is followed here (see clusterHit).
  */
 import L from "leaflet";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { CircleMarker, Polygon, useMap, useMapEvents } from "react-leaflet";
 import type { ClusterInfo, Store } from "../api/types";
 import { type LatLon, clusterHull, haversineKm } from "../lib/geometry";
@@ -86,14 +86,20 @@ export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
 
   const tip = useMemo(() => L.tooltip({ pane: TOOLTIP_PANE, direction: "top", offset: [0, -10] }), []);
   useEffect(() => () => void tip.remove(), [tip]);
+  // A store's tooltip, while one is open: the pointer is on that store, not on its cluster.
+  const storeTip = useRef<L.Tooltip | null>(null);
   useMapEvents({
     mousemove(e) {
+      if (storeTip.current !== null || onStore(e)) {
+        tip.remove();
+        return;
+      }
       const screen: ScreenShape[] = drawn.map(({ shape, hull, ring }) =>
         hull
           ? { corners: hull.map((p) => map.latLngToContainerPoint(p)) }
           : { centre: map.latLngToContainerPoint(shape.centre), radius: ring },
       );
-      const hit = onStore(e) ? undefined : drawn[clusterAt(e.containerPoint, screen)];
+      const hit = drawn[clusterAt(e.containerPoint, screen)];
       if (!hit) {
         tip.remove();
         return;
@@ -102,9 +108,13 @@ export function ClustersLayer({ stores, clusters, clusterLabels }: Props) {
       if (!map.hasLayer(tip)) map.openTooltip(tip);
     },
     mouseout: () => void tip.remove(),
-    // A store's tooltip takes over from the cluster's.
     tooltipopen(e) {
-      if (e.tooltip !== tip && !e.tooltip.options.permanent) tip.remove();
+      if (e.tooltip === tip || e.tooltip.options.permanent) return;
+      storeTip.current = e.tooltip;
+      tip.remove();
+    },
+    tooltipclose(e) {
+      if (e.tooltip === storeTip.current) storeTip.current = null;
     },
   });
 

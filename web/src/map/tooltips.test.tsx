@@ -126,6 +126,19 @@ describe("map tooltips", () => {
     expect(tips()).toHaveLength(0);
     moveTo(map, inside);
     expect(tips()).toHaveLength(1);
+    // a store's tooltip open: the pointer is on the store, not its cluster, until it closes
+    const [first] = markers(map);
+    act(() => {
+      first?.openTooltip();
+    });
+    expect(tips().map((t) => t.textContent)).toEqual([expect.stringContaining("(S1)")]);
+    moveTo(map, inside);
+    expect(tips().map((t) => t.textContent)).toEqual([expect.stringContaining("(S1)")]);
+    act(() => {
+      first?.closeTooltip();
+    });
+    moveTo(map, inside);
+    expect(tips().map((t) => t.textContent)).toEqual([expect.stringMatching(/^Cluster 0/)]);
     moveTo(map, L.latLng(45, -80)); // far away
     expect(tips()).toHaveLength(0);
   });
