@@ -5,6 +5,7 @@
  * planner does (`usePlanActions`, `useLineActions`, `useBacktestRun`) and the message it leaves
  * (`useBanner`).
  */
+import { memo } from "react";
 import type { ApiClient } from "./api/client";
 import { ApiContext } from "./api/context";
 import { useServiceEvents } from "./api/events";
@@ -24,6 +25,11 @@ import { PlanForm } from "./plan/PlanForm";
 import { PlanStatus } from "./plan/PlanStatus";
 import { usePlanStockCheck } from "./plan/stockCheck";
 import { TopBar } from "./TopBar";
+
+// Drawn again only when their own props change: choosing a line or a product elsewhere on the
+// page leaves the top bar (a product list of hundreds) and the chain's totals alone.
+const ShownTopBar = memo(TopBar);
+const ShownChainStock = memo(ChainStock);
 
 interface Props {
   api: ApiClient;
@@ -58,7 +64,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
   return (
     <ApiContext.Provider value={api}>
       <div className="app">
-        <TopBar
+        <ShownTopBar
           plans={view.plans}
           planId={view.planId}
           onPlan={view.showPlan}
@@ -88,7 +94,7 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
             stockCheck={stockCheck.data}
             onExecute={actions.askExecute}
           />
-          <ChainStock />
+          <ShownChainStock />
         </aside>
 
         <main className="main">

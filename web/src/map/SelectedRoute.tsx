@@ -11,7 +11,11 @@ import type { Route } from "./routes";
 
 const WEIGHT = 5;
 
-export function SelectedRoute({ route }: { route: Route }) {
+/**
+ * `renderer`: an SVG renderer of the map's (three small paths): the routes pane's canvas would be
+ * made, at the map's size, the first time a line is chosen.
+ */
+export function SelectedRoute({ route, renderer }: { route: Route; renderer?: L.Renderer }) {
   const map = useMap();
   const [zoom, setZoom] = useState(() => map.getZoom());
   useMapEvents({ zoomend: () => setZoom(map.getZoom()) });
@@ -29,12 +33,19 @@ export function SelectedRoute({ route }: { route: Route }) {
       <Polyline
         positions={positions}
         interactive={false}
+        renderer={renderer}
         pathOptions={{ color: "#000000", weight: WEIGHT + 6, opacity: 0.9 }}
       />
-      <Polyline positions={positions} interactive={false} pathOptions={{ color: HIGHLIGHT_COLOUR, weight: WEIGHT }} />
+      <Polyline
+        positions={positions}
+        interactive={false}
+        renderer={renderer}
+        pathOptions={{ color: HIGHLIGHT_COLOUR, weight: WEIGHT }}
+      />
       <Polygon
         positions={head}
         interactive={false}
+        renderer={renderer}
         pathOptions={{ color: HIGHLIGHT_COLOUR, weight: 1, fillColor: HIGHLIGHT_COLOUR, fillOpacity: 1 }}
       />
     </>

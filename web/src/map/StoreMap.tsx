@@ -4,6 +4,7 @@
  * selected line, warehouse-order rings and store markers, each kind on its own canvas pane so
  * that thousands of stores and tens of thousands of flows pan smoothly.
  */
+import L from "leaflet";
 import { useCallback, useMemo, useState } from "react";
 import { MapContainer, Pane } from "react-leaflet";
 import type { ClusterInfo, Store, Transfer, WarehouseOrder } from "../api/types";
@@ -62,6 +63,7 @@ export function StoreMap(props: StoreMapProps) {
     [selectedLine, stores],
   );
   const onTilesUnavailable = useCallback(() => setTilesFailed(true), []);
+  const highlight = useMemo(() => L.svg({ pane: "routes" }), []);
   const storePoints = useMemo(() => stores.map((s) => [s.lat, s.lon] as LatLon), [stores]);
   // A product's extent comes from its flows (the service's), once they have come.
   const [productFlows, setProductFlows] = useState<FlowView | null>(null);
@@ -112,7 +114,7 @@ export function StoreMap(props: StoreMapProps) {
             onShown={setFlows}
             onProductFlows={setProductFlows}
           />
-          {selected && <SelectedRoute route={selected} />}
+          {selected && <SelectedRoute route={selected} renderer={highlight} />}
         </Pane>
         <Pane name="warehouse" style={{ zIndex: PANE_Z.warehouse }}>
           <WarehouseOrdersLayer stores={stores} orders={props.warehouseOrders} />
