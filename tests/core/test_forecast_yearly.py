@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stockshift.core.forecast import auto_forecast
+from stockshift.core.forecast import STANDARD, auto_forecast, evaluate
 from stockshift.core.forecast.engine import chunk_bounds, horizon_totals
 from stockshift.core.forecast.models import MovingAverage
 from stockshift.core.forecast.yearly import YEAR, YearlySeasonalMovingAverage
@@ -101,3 +101,19 @@ def test_auto_keeps_the_seasonal_average_unless_another_clearly_wins() -> None:
     fc = auto_forecast(y, horizon=28, group=np.array([0, 0], np.int32))
     assert fc.method_names().tolist() == ["seasonal-moving-average-182"] * 2
     np.testing.assert_allclose(fc.mean, 56.0)
+
+
+def test_a_series_quiet_in_every_origin_window_keeps_the_first_candidate() -> None:
+    """Row 0 sold only in its first 40 days. Row 1 ordered on day 10 and, after a dormant
+    spell, on day 300, so the seasonal average gives dormant rows some demand and misses row
+    0's empty origin windows, where the 56-day average's 0 is exact. There is nothing to
+    choose on, so row 0 keeps the seasonal average all the same."""
+    y = np.zeros((2, 400))
+    y[0, :40] = 3.0
+    y[1, [10, 300]] = 50.0
+    ev = evaluate(y, horizon=28, candidates=STANDARD, group=np.array([0, 0], np.int32))
+    sse = (ev.errors()[:, :, 0] ** 2).sum(axis=1)
+    assert sse[STANDARD.index("moving-average-56")] == 0 < sse[0]
+    fc = auto_forecast(y, horizon=28, group=np.array([0, 0], np.int32))
+    assert fc.method_names()[0] == "seasonal-moving-average-182"
+    assert fc.mean[0] > 0

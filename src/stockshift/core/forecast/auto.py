@@ -166,7 +166,10 @@ def choose(
     several noisy estimates, so too small (on Iowa its 95 % targets covered 91 % of windows).
     With ``group`` (e.g. the product of each series) the squared errors are pooled over the
     group before choosing, so every series of a group takes the group's best model. With no
-    origin at all every series takes the first candidate and s = 0.
+    origin at all every series takes the first candidate and s = 0; so does a series (chosen
+    alone) that sold nothing in any origin's window: there is nothing to choose on, and any
+    model forecasting 0 there (a moving average of a dormant series) would win by default
+    (on Iowa Casey's that cut the total bias from −13 % to −3 %).
     """
     n = evaluation.actual.shape[1]
     allowed = [m for m, name in enumerate(evaluation.methods) if among is None or name in among]
@@ -184,6 +187,9 @@ def choose(
         sse_choice = sse.copy()
     sse_choice[0] *= 1.0 - MARGIN
     method = np.asarray(allowed, np.int32)[np.argmin(sse_choice, axis=0)]
+    if group is None:
+        quiet = evaluation.actual[origins].sum(axis=0) == 0
+        method[quiet] = allowed[0]
     return method, np.sqrt(sse.mean(axis=0) / len(origins))
 
 
