@@ -1,9 +1,12 @@
-"""Sparse neighbour lists (BallTree, no store x store matrix) give the dense path's plans."""
+"""Sparse neighbour lists (BallTree, no store x store matrix) give the dense path's plans,
+with draws past a shortened list searching the product's live sources bucket by bucket."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -11,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stockshift.core.arrays import build_stores
-from stockshift.core.geo import distance_matrix, neighbour_order
+from stockshift.core.geo import distance_matrix, neighbour_order, unit_vectors
 from stockshift.core.neighbours import (
     PairDistances,
+    buckets,
     dense_neighbours,
     sparse_neighbours,
 )
@@ -147,6 +151,37 @@ def test_greedy_on_sparse_neighbours_equals_the_dense_path(chain: tuple[Problem,
     same_allocation(greedy.plan(sparse(problem, k)), greedy.plan(problem))
 
 
+@settings(max_examples=300, deadline=None)
+@given(chains(), st.integers(1, 4))
+def test_draws_past_their_lists_through_small_buckets_equal_the_dense_path(
+    chain: tuple[Problem, int], size: int
+) -> None:
+    """Buckets of 1 to 4 stores: a draw past its list opens many, nearest bucket first,
+    and must still take its sources in the dense list's order."""
+    problem, k = chain
+    with patch.object(greedy, "buckets", partial(buckets, size=size)):
+        same_allocation(greedy.plan(sparse(problem, k)), greedy.plan(problem))
+
+
+@settings(max_examples=100, deadline=None)
+@given(chains(), st.integers(1, 5))
+def test_buckets_hold_each_store_once_within_their_radius(
+    chain: tuple[Problem, int], size: int
+) -> None:
+    problem, _ = chain
+    assert problem.lat is not None and problem.lon is not None
+    xyz = unit_vectors(problem.lat, problem.lon)
+    cut = buckets(xyz, problem.cluster, problem.n_clusters, size=size)
+    assert len(cut.first) == problem.n_clusters + 1 and cut.first[-1] == len(cut.radius)
+    for c in range(problem.n_clusters):
+        mine = np.flatnonzero(problem.cluster == c)
+        assert np.all((cut.first[c] <= cut.of[mine]) & (cut.of[mine] < cut.first[c + 1]))
+    assert np.all(np.bincount(cut.of, minlength=len(cut.radius)) <= size)
+    assert np.all(np.bincount(cut.of, minlength=len(cut.radius)) > 0)
+    reach = np.sqrt(((xyz - cut.centre[cut.of]) ** 2).sum(axis=1))
+    assert np.all(reach <= cut.radius[cut.of])
+
+
 def test_a_draw_past_a_shortened_list_completes_it() -> None:
     """Store 0 needs 10; its nearest same-cluster store has 1, the next 20 units. With one
     candidate per cluster the list holds only the first: the draw must not stop there."""
@@ -203,13 +238,15 @@ def test_build_plan_above_the_dense_limit_plans_the_same(chain: tuple[Problem, i
     same_allocation(greedy.plan(above), greedy.plan(dense))
 
 
+@pytest.mark.parametrize("bucket", [8, 256])
 @pytest.mark.parametrize("limit", [None, 40.0])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_chain_of_crowded_cities_without_a_limit_plans_as_the_dense_path(
-    limit: float | None, seed: int
+    limit: float | None, seed: int, bucket: int
 ) -> None:
     """600 stores in 5 cities (many at one spot, two cities astride the 180th meridian),
-    most carrying nothing to give: draws walk far past their 2 nearest per cluster."""
+    most carrying nothing to give: draws walk far past their 2 nearest per cluster, through
+    buckets of 8 stores or one per cluster."""
     rng = np.random.default_rng(seed)
     centres = np.array([[0.0, 179.95], [0.2, -179.9], [41.9, -87.6], [41.8, -87.7], [-33.9, 151.2]])
     city = rng.integers(0, len(centres), 600)
@@ -240,4 +277,5 @@ def test_a_chain_of_crowded_cities_without_a_limit_plans_as_the_dense_path(
     )
     dense = greedy.plan(problem)
     assert len(dense.quantity) > 100
-    same_allocation(greedy.plan(sparse(problem, 2)), dense)
+    with patch.object(greedy, "buckets", partial(buckets, size=bucket)):
+        same_allocation(greedy.plan(sparse(problem, 2)), dense)

@@ -39,6 +39,8 @@ CHUNK_ENTRIES = 2_000_000
 """Candidates proposed per tree query batch (bounds the temporaries of long lists)."""
 MANY_CLUSTERS = 64
 """Above this many clusters the other-cluster list comes from one tree over every store."""
+BUCKET_STORES = 256
+"""Stores per bucket (at most) of the greedy kernel's search past a shortened list."""
 
 
 Entries = tuple[IntArray, IntArray, FloatArray]
@@ -78,6 +80,50 @@ class PairDistances:
         rows, cols = np.broadcast_arrays(*key)
         out = pairs_km(self.where, rows.ravel(), cols.ravel())
         return out.reshape(rows.shape)
+
+
+class Buckets(NamedTuple):
+    """Each cluster's stores cut into compact buckets by halving them along their widest
+    axis (unit vectors, so the 180th meridian and the poles split like anywhere else):
+    cluster c's buckets are ``first[c]:first[c + 1]``. A store of bucket b is at most
+    ``radius[b]`` (chord) from ``centre[b]``, so a whole bucket can be found too far."""
+
+    of: IntArray  # per store
+    first: IntArray  # n_clusters + 1
+    centre: FloatArray  # per bucket, x y z
+    radius: FloatArray  # per bucket
+
+
+def buckets(
+    xyz: FloatArray, cluster: Int32Array, n_clusters: int, size: int = BUCKET_STORES
+) -> Buckets:
+    """:class:`Buckets` of at most ``size`` stores from their unit vectors ``xyz``."""
+    of = np.zeros(len(cluster), dtype=np.int64)
+    first = [0]
+    centres: list[FloatArray] = []
+    radii: list[float] = []
+    for c in range(n_clusters):
+        stack = [np.flatnonzero(cluster == c)]
+        while stack:
+            idx = stack.pop()
+            points = xyz[idx]
+            if len(idx) > size:
+                axis = int(np.argmax(points.max(axis=0) - points.min(axis=0)))
+                half = np.argpartition(points[:, axis], len(idx) // 2)
+                stack += [idx[half[len(idx) // 2 :]], idx[half[: len(idx) // 2]]]
+            elif len(idx):
+                of[idx] = len(centres)
+                centre = points.mean(axis=0)
+                reach = float(np.sqrt(((points - centre) ** 2).sum(axis=1)).max())
+                centres.append(centre)
+                radii.append(reach * (1.0 + 1e-9) + 1e-12)  # rounding: never too small
+        first.append(len(centres))
+    return Buckets(
+        of,
+        np.array(first, dtype=np.int64),
+        np.array(centres, dtype=np.float64).reshape(-1, 3),
+        np.array(radii, dtype=np.float64),
+    )
 
 
 def _pack(

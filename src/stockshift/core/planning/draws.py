@@ -54,9 +54,10 @@ class Lines(NamedTuple):
 
 
 class Live(NamedTuple):
-    """The product's sources that may still give a line, by cluster: cluster c's are
-    ``store[start[c] : start[c] + size[c]]``, ascending. A source whose surplus no longer
-    passes :func:`_usable` never will again (surplus only falls) and is dropped when met."""
+    """The product's sources that may still give a line, by bucket (core/neighbours.py):
+    bucket b's are ``store[start[b] : start[b] + size[b]]``, ascending. A source whose
+    surplus no longer passes :func:`_usable` never will again (surplus only falls) and is
+    dropped when met."""
 
     store: IntArray
     start: IntArray
@@ -183,43 +184,47 @@ def _draw_past(  # type: ignore[no-untyped-def]
     the product's live sources of the phase's clusters (dropping those that died), those
     later in (distance, store) order within the limit, nearest first.
 
-    Each source gets a rough key, its squared chord; the nearest by exact distance
-    (:func:`~stockshift.core.geo.store_km`, the dense matrix's) is taken once every source
-    whose key says it may be as near has its exact distance: so the order is the dense
-    list's, and only a few sources per draw need the trigonometry."""
+    Sources are met bucket by bucket, nearest bucket first, each with a rough key, its
+    squared chord; the nearest by exact distance (:func:`~stockshift.core.geo.store_km`,
+    the dense matrix's) is taken once every source whose key, or whose unopened bucket,
+    says it may be as near has its exact distance. So the order is the dense list's, and
+    a draw reads a few buckets and computes a few exact distances."""
     home = geo.cluster[dest]
-    found = 0
-    for c in range(live.start.shape[0]):
-        if (c == home) != cross:
-            found += live.size[c]
-    cand = np.empty(found, dtype=np.int64)
-    key = np.empty(found)
     key_hi = _chord2_of_km(rules.max_distance_km) * (1.0 + ROUGH) + ROUGH_ZERO
     key_lo = _chord2_of_km(after_km) * (1.0 - ROUGH) - ROUGH_ZERO if after_km > 0 else -1.0
-    found = 0
-    for c in range(live.start.shape[0]):
-        if (c == home) == cross:
+    # the phase's buckets (its own cluster's, or every other's) that may hold a candidate,
+    # with the least squared chord any of their stores can be at
+    own_lo, own_hi = geo.bucket_first[home], geo.bucket_first[home + 1]
+    n_buckets = geo.bucket_first[-1]
+    bound = np.empty(n_buckets)
+    which = np.empty(n_buckets, dtype=np.int64)
+    n_open, room = 0, 0
+    for b in range(n_buckets):
+        if (own_lo <= b < own_hi) == cross or live.size[b] == 0:
             continue
-        first, kept = live.start[c], live.start[c]
-        for i in range(first, first + live.size[c]):
-            s = live.store[i]
-            if not _usable(supply.by_store[s], rules):
-                continue
-            live.store[kept] = s
-            kept += 1
-            k2 = _chord2(geo, dest, s)
-            if s != dest and key_lo <= k2 <= key_hi:
-                cand[found] = s
-                key[found] = k2
-                found += 1
-        live.size[c] = kept - first
-    near = np.empty(found, dtype=np.int64)  # sources with their exact distance, not yet drawn
-    near_km = np.empty(found)
+        dx = geo.xyz[dest, 0] - geo.bucket_centre[b, 0]
+        dy = geo.xyz[dest, 1] - geo.bucket_centre[b, 1]
+        dz = geo.xyz[dest, 2] - geo.bucket_centre[b, 2]
+        centre = math.sqrt(dx * dx + dy * dy + dz * dz)
+        nearest = max(centre - geo.bucket_radius[b], 0.0)
+        farthest = centre + geo.bucket_radius[b]
+        if nearest * nearest > key_hi or farthest * farthest < key_lo:
+            continue
+        bound[n_open], which[n_open] = nearest * nearest, b
+        n_open += 1
+        room += live.size[b]
+    cand = np.empty(room, dtype=np.int64)  # sources met with their key, not yet resolved
+    key = np.empty(room)
+    found, least_key = 0, np.inf
+    near = np.empty(room, dtype=np.int64)  # sources with their exact distance, not yet drawn
+    near_km = np.empty(room)
     n_near = 0
     while not _done(need, n_lines, cross, home, rules, supply):
-        least = np.inf
-        for i in range(found):
-            least = min(least, key[i])
+        least_bound, nearest_bucket = np.inf, -1
+        for j in range(n_open):
+            if bound[j] < least_bound:
+                least_bound, nearest_bucket = bound[j], j
+        least = min(least_key, least_bound)
         best = -1
         for j in range(n_near):
             if best < 0 or (near_km[j], near[j]) < (near_km[best], near[best]):
@@ -235,37 +240,61 @@ def _draw_past(  # type: ignore[no-untyped-def]
             continue
         if least == np.inf:
             break
+        if least_bound <= least_key:
+            # open the nearest bucket: its live sources get their keys
+            b = which[nearest_bucket]
+            bound[nearest_bucket] = np.inf
+            first, kept = live.start[b], live.start[b]
+            for i in range(first, first + live.size[b]):
+                s = live.store[i]
+                if not _usable(supply.by_store[s], rules):
+                    continue
+                live.store[kept] = s
+                kept += 1
+                k2 = _chord2(geo, dest, s)
+                if s != dest and key_lo <= k2 <= key_hi:
+                    cand[found], key[found] = s, k2
+                    found += 1
+                    least_key = min(least_key, k2)
+            live.size[b] = kept - first
+            continue
         # exact distances for every source whose key says it may be as near as the least
-        reach = least * (1.0 + 2.0 * ROUGH) + 2.0 * ROUGH_ZERO
+        reach = least_key * (1.0 + 2.0 * ROUGH) + 2.0 * ROUGH_ZERO
+        kept, least_key = 0, np.inf
         for i in range(found):
-            if key[i] > reach:
-                continue
-            key[i] = np.inf
             s = cand[i]
-            d = store_km(geo.phi, geo.lmb, geo.cos_phi, dest, s)
-            if d > rules.max_distance_km or (d, s) <= (after_km, after):
+            if key[i] > reach:
+                cand[kept], key[kept] = s, key[i]
+                least_key = min(least_key, key[i])
+                kept += 1
                 continue
-            near[n_near], near_km[n_near] = s, d
-            n_near += 1
+            d = store_km(geo.phi, geo.lmb, geo.cos_phi, dest, s)
+            if d <= rules.max_distance_km and (d, s) > (after_km, after):
+                near[n_near], near_km[n_near] = s, d
+                n_near += 1
+        found = kept
     return need, n_lines
 
 
 @numba.njit(cache=True, nogil=True)
-def live_sources(lo, hi, rows, n_clusters, geo, rules):  # type: ignore[no-untyped-def]
-    """The product's (rows lo:hi) sources able to give a line, by cluster, each cluster's
-    in store order (rows are in store order)."""
-    count = np.zeros(n_clusters, dtype=np.int64)
-    for r in range(lo, hi):
-        if _usable(rows.surplus[r], rules):
-            count[geo.cluster[rows.store[r]]] += 1
-    start = np.zeros(n_clusters, dtype=np.int64)
-    for c in range(1, n_clusters):
-        start[c] = start[c - 1] + count[c - 1]
+def live_sources(lo, hi, rows, geo, rules):  # type: ignore[no-untyped-def]
+    """The product's (rows lo:hi) sources able to give a line, by bucket, each bucket's in
+    store order (rows are in store order). None without buckets (complete lists)."""
+    n_buckets = geo.bucket_first[-1]
+    count = np.zeros(n_buckets, dtype=np.int64)
+    if n_buckets:
+        for r in range(lo, hi):
+            if _usable(rows.surplus[r], rules):
+                count[geo.bucket_of[rows.store[r]]] += 1
+    start = np.zeros(n_buckets, dtype=np.int64)
+    for b in range(1, n_buckets):
+        start[b] = start[b - 1] + count[b - 1]
     store = np.empty(count.sum(), dtype=np.int64)
     count[:] = 0
-    for r in range(lo, hi):
-        if _usable(rows.surplus[r], rules):
-            c = geo.cluster[rows.store[r]]
-            store[start[c] + count[c]] = rows.store[r]
-            count[c] += 1
+    if n_buckets:
+        for r in range(lo, hi):
+            if _usable(rows.surplus[r], rules):
+                b = geo.bucket_of[rows.store[r]]
+                store[start[b] + count[b]] = rows.store[r]
+                count[b] += 1
     return Live(store, start, count)

@@ -17,7 +17,13 @@ import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.geo import Sphere, sphere, unit_vectors
-from stockshift.core.neighbours import Neighbours, PairDistances, dense_neighbours
+from stockshift.core.neighbours import (
+    Buckets,
+    Neighbours,
+    PairDistances,
+    buckets,
+    dense_neighbours,
+)
 from stockshift.core.planning.draws import Lines, Rules, Supply, draw, live_sources
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
@@ -92,18 +98,38 @@ class Geometry(NamedTuple):
     lmb: FloatArray
     cos_phi: FloatArray
     xyz: FloatArray  # n x 3 unit vectors
+    # Buckets' fields
+    bucket_of: IntArray
+    bucket_first: IntArray
+    bucket_centre: FloatArray
+    bucket_radius: FloatArray
 
     @classmethod
     def of(cls, problem: Problem, neighbours: Neighbours) -> Geometry:
         shortened = neighbours.own.truncated.any() or neighbours.other.truncated.any()
-        if problem.lat is not None and problem.lon is not None:
-            where = sphere(problem.lat, problem.lon)
-            xyz = np.ascontiguousarray(unit_vectors(problem.lat, problem.lon))
-        elif shortened:
+        if not shortened:  # complete lists: a draw never goes past them
+            where = Sphere(np.zeros(0), np.zeros(0), np.zeros(0))
+            xyz = np.zeros((0, 3))
+            cut = Buckets(
+                np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), xyz, np.zeros(0)
+            )
+        elif problem.lat is None or problem.lon is None:
             raise ValueError("shortened neighbour lists need the stores' lat and lon")
         else:
-            where, xyz = Sphere(np.zeros(0), np.zeros(0), np.zeros(0)), np.zeros((0, 3))
-        return cls(problem.cluster, *neighbours.own, *neighbours.other, *where, xyz)
+            where = sphere(problem.lat, problem.lon)
+            xyz = np.ascontiguousarray(unit_vectors(problem.lat, problem.lon))
+            cut = buckets(xyz, problem.cluster, problem.n_clusters)
+        return cls(
+            problem.cluster,
+            *neighbours.own,
+            *neighbours.other,
+            *where,
+            xyz,
+            cut.of,
+            cut.first,
+            cut.centre,
+            cut.radius,
+        )
 
 
 class Rows(NamedTuple):
@@ -137,7 +163,7 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
             by_cluster[geo.cluster[rows.store[r]]] += rows.surplus[r]
             total[0] += rows.surplus[r]
     supply = Supply(by_store, by_cluster, total)
-    live = live_sources(lo, hi, rows, n_clusters, geo, rules)
+    live = live_sources(lo, hi, rows, geo, rules)
     n_lines = 0
     waiting = np.empty(hi - lo, dtype=np.int64)
     keys = np.empty(hi - lo, dtype=np.int64)
