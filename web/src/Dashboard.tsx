@@ -27,9 +27,12 @@ import { usePlanStockCheck } from "./plan/stockCheck";
 import { TopBar } from "./TopBar";
 
 // Drawn again only when their own props change: choosing a line or a product elsewhere on the
-// page leaves the top bar (a product list of hundreds) and the chain's totals alone.
+// page leaves the top bar (a product list of hundreds), the plan form, the plan's header and the
+// chain's totals alone.
 const ShownTopBar = memo(TopBar);
 const ShownChainStock = memo(ChainStock);
+const ShownPlanForm = memo(PlanForm);
+const ShownPlanStatus = memo(PlanStatus);
 
 interface Props {
   api: ApiClient;
@@ -80,13 +83,13 @@ export function Dashboard({ api, apiKey, me, onSignOut }: Props) {
 
         <aside className="side">
           <h2>New plan</h2>
-          <PlanForm
+          <ShownPlanForm
             onSubmit={actions.runPlan}
             busy={actions.planning || current?.status === "running"}
             roleNote={me.role === "viewer" ? VIEWER_RUN_NOTE : null}
           />
           <h2>Plan {current ? `#${current.plan_id}` : ""}</h2>
-          <PlanStatus
+          <ShownPlanStatus
             planId={view.planId}
             plan={current}
             canExecute={view.canExecute}

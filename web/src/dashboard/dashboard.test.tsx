@@ -217,7 +217,11 @@ describe("usePlanActions", () => {
     const { api } = stubService({ "POST /api/v1/plans": () => [201, { plan_id: 12, status: "running" }] });
     const onPlanned = vi.fn();
     const { result } = renderHook(() => hooks(api, onPlanned), { wrapper: withQueries() });
+    // the same functions from render to render: the memoised form and header are not drawn again
+    const { runPlan, askExecute } = result.current.actions;
     act(() => result.current.banner.info("Received", "old news"));
+    expect(result.current.actions.runPlan).toBe(runPlan);
+    expect(result.current.actions.askExecute).toBe(askExecute);
     act(() => result.current.actions.runPlan(params));
     expect(result.current.banner.notice).toBeNull();
     await waitFor(() => expect(onPlanned).toHaveBeenCalledWith("12"));

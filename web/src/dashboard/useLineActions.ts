@@ -3,7 +3,7 @@
  * each reported in the banner the same way: what it did on success, why not on failure.
  */
 import type { UseMutationResult } from "@tanstack/react-query";
-import { useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { useCancelTransfer, useCreatePlan, useExecutePlan, useReceiveMany, useReceiveTransfer } from "../api/queries";
 import type { PlanParameters } from "../api/types";
@@ -31,14 +31,20 @@ export function usePlanActions(api: ApiClient, banner: BannerControl, onPlanned:
     undefined,
     () => setConfirming(false),
   );
+  // The same functions from render to render, so the form and the plan's header are not drawn
+  // again when a line or a product is chosen elsewhere on the page.
+  const latest = useRef({ submit, banner });
+  latest.current = { submit, banner };
+  const runPlan = useCallback((params: PlanParameters) => {
+    latest.current.banner.clear();
+    latest.current.submit(params);
+  }, []);
+  const askExecute = useCallback(() => setConfirming(true), []);
   return {
-    runPlan: (params: PlanParameters) => {
-      banner.clear();
-      submit(params);
-    },
+    runPlan,
     planning: create.isPending,
     confirming,
-    askExecute: () => setConfirming(true),
+    askExecute,
     dismissExecute: () => setConfirming(false),
     execute: (planId: string | null) => {
       if (planId !== null) dispatch(planId);
