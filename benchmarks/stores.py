@@ -1,11 +1,13 @@
 """Many stores in one process (``make bench-stores``): 20,000 and 50,000 stores x 200 products.
 
 Issue 12's goal: 50,000 stores x 200 products planned in one process within 60 s and 4 GB,
-with no store x store matrix (above 3,000 stores greedy walks each store's nearest
-candidates from BallTrees, core/neighbours.py). Each case runs ``stockshift plan --target
-cluster-mean --quiet --output plan.json`` as a child process, with and without
-``--max-distance-km``. A thread samples the child's RSS every 0.2 s and stops it once it
-passes ``--guard-gb`` (the machine is shared: a case that would take all its memory is
+with no store x store matrix (above 3,000 stores greedy walks each store's 32 nearest
+candidates per cluster from BallTrees, core/neighbours.py, and a draw past them searches the
+product's live sources in the kernel, core/planning/draws.py). Each case runs ``stockshift
+plan --target cluster-mean --quiet --output plan.json`` as a child process, with and without
+``--max-distance-km``; its CPU time (user + system, every thread) is the figure that does not
+depend on the shared machine's load. A thread samples the child's RSS every 0.2 s and stops
+it once it passes ``--guard-gb`` (the machine is shared: a case that would take all its memory is
 recorded as stopped, with the time it ran, instead of being run to the end). The chains are
 made by ``stockshift demo`` (full assortment, no sales) and cached in benchmarks/data/.
 """
@@ -39,6 +41,7 @@ class Outcome:
     cpu_seconds: float
     peak_gb: float
     stopped: bool
+    load_before: float
     load: float
 
 
@@ -50,6 +53,7 @@ def run_case(exe: str, stores: int, limit_km: float | None, guard_gb: float) -> 
     if limit_km is not None:
         cmd += ["--max-distance-km", str(limit_km)]
     cmd += ["--quiet", "--output", str(folder / "plan.json")]
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, stopped = 0, False
@@ -82,7 +86,7 @@ def run_case(exe: str, stores: int, limit_km: float | None, guard_gb: float) -> 
     peak = max(peak, usage.ru_maxrss * 1024)
     return Outcome(
         stores, limit_km, seconds, usage.ru_utime + usage.ru_stime, peak / 2**30, stopped,
-        os.getloadavg()[0],
+        load_before, os.getloadavg()[0],
     )  # fmt: skip
 
 
@@ -95,9 +99,9 @@ def report(outcomes: list[Outcome], guard_gb: float) -> str:
         f"--target cluster-mean` on `stockshift demo --stores N --products {PRODUCTS} --days 0 "
         "--assortment 1` (all stores in the 55 demo cities, so thousands share a city), as its "
         f"own process; peak is its RSS high-water mark. A case passing {guard_gb:g} GB is "
-        "stopped (the machine is shared). Load is the 1-minute load average when the case "
-        "ended: at load above 2 the wall time is an upper bound, the CPU time the steadier "
-        "figure.",
+        "stopped (the machine is shared). Load is the 1-minute load average before and after "
+        "the case: at load above 2 the wall time is an upper bound, the CPU time (all threads) "
+        "the steadier figure; on an idle 2-core machine the wall time is at least half of it.",
         "",
         *machine(),
         "",
@@ -106,18 +110,18 @@ def report(outcomes: list[Outcome], guard_gb: float) -> str:
         "|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for o in outcomes:
-        ok = o.seconds < TARGET_SECONDS and o.peak_gb < TARGET_GB
-        result = (
-            f"stopped at {guard_gb:g} GB"
-            if o.stopped
-            else ("meets" if ok else "misses") + " the goal (60 s, 4 GB)"
-            if o.stores == GOAL_STORES
-            else "done"
-        )
+        result = "done"
+        if o.stopped:
+            result = f"stopped at {guard_gb:g} GB"
+        elif o.stores == GOAL_STORES:
+            memory = "met" if o.peak_gb < TARGET_GB else "missed"
+            wall = "met" if o.seconds < TARGET_SECONDS else "missed"
+            cpu = "within" if o.cpu_seconds < TARGET_SECONDS else "above"
+            result = f"4 GB {memory}; 60 s {wall} (CPU time {cpu} 60 s)"
         limit = "none" if o.limit_km is None else f"{o.limit_km:g}"
         lines.append(
             f"| {o.stores:,} | {PRODUCTS} | {o.stores * PRODUCTS:,} | {limit} | {o.seconds:.0f} | "
-            f"{o.cpu_seconds:.0f} | {o.peak_gb:.1f} | {o.load:.1f} | {result} |"
+            f"{o.cpu_seconds:.0f} | {o.peak_gb:.2f} | {o.load_before:.1f}-{o.load:.1f} | {result} |"
         )
     lines.append(END)
     return "\n".join(lines)
