@@ -143,14 +143,16 @@ def scratch_postgres(url: str) -> Iterator[str]:
 
 def write_section(body: str) -> None:
     """Replace the section of docs/benchmarks.md that ``body``'s first line heads (to the
-    next '## ' or the end), or add it at the end."""
+    next '## ' heading or '<!-- ' marker of another generated section, or the end), or add it
+    at the end."""
     old = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     heading = body.splitlines()[0]
     start = old.find(heading + "\n")
     if start < 0:
         new = old.rstrip() + "\n\n" + body
     else:
-        nxt = old.find("\n## ", start + len(heading))
+        ends = [old.find(m, start + len(heading)) for m in ("\n## ", "\n<!-- ")]
+        nxt = min((e for e in ends if e >= 0), default=-1)
         new = old[:start] + body + (old[nxt + 1 :] if nxt >= 0 else "")
     DOC.write_text(new.rstrip() + "\n")
 
