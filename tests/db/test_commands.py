@@ -11,7 +11,7 @@ from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.keys import authenticate
 from stockshift.db.models import PlanRow, TransferRow
 from stockshift.db.plans import plan_header
-from stockshift.db.stock import execute_plan
+from stockshift.db.transfers import execute_plan
 from tests.conftest import Cli
 from tests.db.factory import chain_files, without_store
 from tests.factories import write_csv

@@ -19,7 +19,8 @@ from stockshift.db.bulk import bulk_insert
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
 from stockshift.db.plans import get_plan, plan_header, plan_lines, plan_orders, plan_summary
-from stockshift.db.stock import cancel_transfer, execute_plan, totals
+from stockshift.db.stock import totals
+from stockshift.db.transfers import cancel_transfer, execute_plan
 from stockshift.document import transfers_frame, warehouse_frame
 from stockshift.io.readers import load_dataset
 from stockshift.service.imports import import_sources

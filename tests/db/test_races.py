@@ -20,10 +20,12 @@ from stockshift.db.models import LedgerRow, Sale, Stock, Store, TransferRow
 from stockshift.db.stock import (
     SaleLine,
     adjust_stock,
-    cancel_transfer,
-    execute_plan,
     record_sales,
     totals,
+)
+from stockshift.db.transfers import (
+    cancel_transfer,
+    execute_plan,
 )
 from stockshift.service.imports import import_sources
 from tests.db.factory import chain_files, direct_plan, load_chain, plan_now, stock_table

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.db.models import TransferRow
 from stockshift.db.stock import (
+    totals,
+)
+from stockshift.db.transfers import (
     cancel_transfer,
     execute_plan,
     receive_transfer,
     receive_transfers,
-    totals,
 )
 from tests.db.factory import direct_plan, stock_table
 from tests.db.races import assert_lines_match_ledger, race

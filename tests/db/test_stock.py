@@ -21,11 +21,13 @@ from stockshift.db.plans import get_plan, plan_lines
 from stockshift.db.stock import (
     SaleLine,
     adjust_stock,
+    record_sales,
+    totals,
+)
+from stockshift.db.transfers import (
     cancel_transfer,
     execute_plan,
     receive_transfer,
-    record_sales,
-    totals,
 )
 from tests.db.factory import chain_files, load_chain, plan_now
 

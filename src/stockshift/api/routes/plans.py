@@ -25,7 +25,7 @@ from stockshift.api.schemas import (
 from stockshift.core.types import PlanParameters
 from stockshift.db.freshness import stock_check
 from stockshift.db.plans import get_plan, list_plans, plan_header, plan_line_rows
-from stockshift.db.stock import execute_plan
+from stockshift.db.transfers import execute_plan
 
 router = APIRouter(tags=["plans"])
 RETRY_AFTER_S = 10

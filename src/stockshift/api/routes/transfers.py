@@ -26,7 +26,7 @@ from stockshift.api.schemas import (
     WarehouseOrderPage,
 )
 from stockshift.db.plans import get_transfer, list_transfers, list_warehouse_orders
-from stockshift.db.stock import cancel_transfer, receive_transfer, receive_transfers
+from stockshift.db.transfers import cancel_transfer, receive_transfer, receive_transfers
 
 router = APIRouter(tags=["transfers"])
 
