@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from stockshift.core.jit import kernel
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 EARTH_RADIUS_KM = 6371.0088
@@ -23,12 +24,12 @@ class Sphere(NamedTuple):
     cos_phi: FloatArray
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _radians(degrees: float) -> float:
     return degrees * (math.pi / 180.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def arc_km(phi1: float, lmb1: float, cos1: float, phi2: float, lmb2: float, cos2: float) -> float:
     """The one Haversine every planning distance comes from (SPEC section 2), in km:
     d = 2R·asin(√(sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2))).
@@ -43,7 +44,7 @@ def arc_km(phi1: float, lmb1: float, cos1: float, phi2: float, lmb2: float, cos2
     return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _sphere(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     phi, lmb, cos_phi = np.empty(lat.size), np.empty(lat.size), np.empty(lat.size)
     for i in range(lat.size):
@@ -60,7 +61,7 @@ def sphere(lat: FloatArray, lon: FloatArray) -> Sphere:
     return Sphere(*_sphere(lat, lon))
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def store_km(phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray, a: int, b: int) -> float:
     """Distance between stores ``a`` and ``b``, the lower index first (so d(a, b) is d(b, a)
     bit for bit) and 0 from a store to itself: the dense matrix's entry."""
@@ -70,7 +71,7 @@ def store_km(phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray, a: int, b: i
     return arc_km(phi[lo], lmb[lo], cos_phi[lo], phi[hi], lmb[hi], cos_phi[hi])
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _pairs_km(
     phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray, a: IntArray, b: IntArray
 ) -> FloatArray:
@@ -101,7 +102,7 @@ def haversine_km(
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _arcs_km(first: Sphere, second: Sphere, n: int) -> FloatArray:
     out = np.empty(n)
     for i in range(n):
@@ -112,7 +113,7 @@ def _arcs_km(first: Sphere, second: Sphere, n: int) -> FloatArray:
     return out
 
 
-@numba.njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def _matrix(phi: FloatArray, lmb: FloatArray, cos_phi: FloatArray) -> FloatArray:
     n = phi.size
     d = np.zeros((n, n))

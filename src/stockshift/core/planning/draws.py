@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.geo import EARTH_RADIUS_KM, store_km
+from stockshift.core.jit import kernel
 from stockshift.core.types import FloatArray, Int32Array, IntArray
 
 ROUGH, ROUGH_ZERO = 1e-6, 1e-14
@@ -64,7 +64,7 @@ class Live(NamedTuple):
     size: IntArray
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _usable(units, rules):  # type: ignore[no-untyped-def]
     """Whether ``units`` (a source's surplus or a store's need) can make a line: with both
     usable, q = min(need, surplus) rounded down to packs is one (SPEC section 4, step 3),
@@ -73,7 +73,7 @@ def _usable(units, rules):  # type: ignore[no-untyped-def]
     return units >= rules.smallest_line
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _done(need, n_lines, cross, home, rules, supply):  # type: ignore[no-untyped-def]
     """Whether a draw can take nothing more: its need or the cap, or the clusters this
     phase draws from hold less than one line."""
@@ -84,7 +84,7 @@ def _done(need, n_lines, cross, home, rules, supply):  # type: ignore[no-untyped
     return left < rules.smallest_line
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _take(dest, need, source, km, cross, geo, rules, supply, lines, slot):  # type: ignore[no-untyped-def]
     """Draw from ``source`` if it can give a line; the line goes to ``slot``. Returns the
     need left and whether a line was made."""
@@ -104,7 +104,7 @@ def _take(dest, need, source, km, cross, geo, rules, supply, lines, slot):  # ty
     return need - quantity, True
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def draw(  # type: ignore[no-untyped-def]
     dest, need, cross, geo, rules, supply, live, lines, first_slot, n_lines
 ):
@@ -149,7 +149,7 @@ def draw(  # type: ignore[no-untyped-def]
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _chord2(geo, a, b):  # type: ignore[no-untyped-def]
     """Squared chord between stores ``a`` and ``b`` (unit vectors): 4·hav(d/R), no
     trigonometry, so it orders sources cheaply but not bit for bit."""
@@ -159,7 +159,7 @@ def _chord2(geo, a, b):  # type: ignore[no-untyped-def]
     return dx * dx + dy * dy + dz * dz
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _chord2_of_km(km):  # type: ignore[no-untyped-def]
     if km >= math.pi * EARTH_RADIUS_KM:
         return np.inf
@@ -167,7 +167,7 @@ def _chord2_of_km(km):  # type: ignore[no-untyped-def]
     return half * half
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _km_below(chord2):  # type: ignore[no-untyped-def]
     """A distance below that of any pair whose squared chord is ``chord2`` or more."""
     if chord2 == np.inf:
@@ -176,7 +176,7 @@ def _km_below(chord2):  # type: ignore[no-untyped-def]
     return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a)) * (1.0 - ROUGH)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _draw_past(  # type: ignore[no-untyped-def]
     dest, need, cross, after_km, after, geo, rules, supply, live, lines, first_slot, n_lines
 ):
@@ -276,7 +276,7 @@ def _draw_past(  # type: ignore[no-untyped-def]
     return need, n_lines
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def live_sources(lo, hi, rows, geo, rules):  # type: ignore[no-untyped-def]
     """The product's (rows lo:hi) sources able to give a line, by bucket, each bucket's in
     store order (rows are in store order). None without buckets (complete lists)."""

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.geo import Sphere, sphere, unit_vectors
+from stockshift.core.jit import kernel
 from stockshift.core.neighbours import (
     Buckets,
     Neighbours,
@@ -148,7 +149,7 @@ class Outcome(NamedTuple):
     capped: npt.NDArray[np.bool_]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # type: ignore[no-untyped-def]
     """Allocate one product (inventory rows lo:hi); its lines go to slots lo, lo+1, ...
     Returns how many lines it made."""
@@ -187,7 +188,7 @@ def _allocate_product(lo, hi, rows, n_clusters, geo, rules, lines, outcome):  # 
     return n_lines
 
 
-@numba.njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def _allocate_all(products, indptr, rows, n_clusters, geo, rules, lines, outcome, counts):  # type: ignore[no-untyped-def]
     """``products`` in parallel; ``counts[p]``: lines product p made."""
     for i in numba.prange(products.shape[0]):

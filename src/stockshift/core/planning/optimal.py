@@ -22,6 +22,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from stockshift.core.errors import PlanningError
+from stockshift.core.jit import kernel
 from stockshift.core.neighbours import Distances
 from stockshift.core.planning.greedy import Allocation, Problem
 from stockshift.core.planning.transport import NO_ARC, arc_costs, serve_smaller_side
@@ -194,7 +195,7 @@ def _arc_cost(flow: Flow, a_src: IntArray, a_dst: IntArray, a_cost: IntArray) ->
     return out
 
 
-@numba.njit(cache=True)
+@kernel()
 def _reach(n, tails, heads, root):  # type: ignore[no-untyped-def]
     """Breadth-first search over arcs given as (tails, heads); returns the nodes reached."""
     order = np.argsort(tails, kind="mergesort")
@@ -220,7 +221,7 @@ def _reach(n, tails, heads, root):  # type: ignore[no-untyped-def]
     return seen
 
 
-@numba.njit(cache=True)
+@kernel()
 def _bellman_ford(n, tails, heads, costs):  # type: ignore[no-untyped-def]
     """Queue-based Bellman-Ford from a virtual root joined to every node at cost 0."""
     m = tails.shape[0]

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
+from stockshift.core.jit import kernel
 from stockshift.core.neighbours import Distances
 from stockshift.core.types import Int32Array, IntArray
 
@@ -58,7 +58,7 @@ def arc_costs(
     return out.T if by_destination else out
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _costs(dist, rows, cols, limit):  # type: ignore[no-untyped-def]
     out = np.empty((len(rows), len(cols)), dtype=np.int64)
     for i in range(len(rows)):
@@ -100,7 +100,7 @@ def serve_smaller_side(
     return src.astype(np.int64), dst.astype(np.int64), packs
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _push(keys, vals, size, key, val):  # type: ignore[no-untyped-def]
     """Binary min-heap of (key, val) in two arrays; returns the new size."""
     i = size
@@ -114,7 +114,7 @@ def _push(keys, vals, size, key, val):  # type: ignore[no-untyped-def]
     return size + 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _pop(keys, vals, size):  # type: ignore[no-untyped-def]
     """Remove the heap's least entry; returns (key, val, new size)."""
     key, val = keys[0], vals[0]
@@ -136,7 +136,7 @@ def _pop(keys, vals, size):  # type: ignore[no-untyped-def]
     return key, val, size
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _serve_rows(cost, need, cap, unserved):  # type: ignore[no-untyped-def]
     """Serve every row's ``need`` from columns of capacity ``cap`` at least total cost,
     where a pack no column can take goes to an extra column at the price ``unserved``.
@@ -204,7 +204,7 @@ class Search(NamedTuple):
     heap_v: IntArray
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0, unserved):  # type: ignore[no-untyped-def]
     """Shortest paths on reduced costs from row ``r0`` until a column with room is finished
     (the unserved column, nc, always has room). Returns it and how many nodes got a distance.
@@ -248,7 +248,7 @@ def _dijkstra(cost, pot, takers, n_takers, used, cap, state, r0, unserved):  # t
                 size += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _reach(state, v, d, u, n_seen, size):  # type: ignore[no-untyped-def]
     """Give node ``v`` distance ``d`` via ``u`` and queue it; returns the new seen count."""
     if state.dist[v] == np.iinfo(np.int64).max // 4:
@@ -259,7 +259,7 @@ def _reach(state, v, d, u, n_seen, size):  # type: ignore[no-untyped-def]
     return n_seen
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _augment(flow, takers, n_takers, used, cap, pred, r0, end, left):  # type: ignore[no-untyped-def]
     """Push the bottleneck along end <- r <- c' <- r' <- ... <- r0 (``end``: a column with
     room, or nc, the unserved column, which records no flow); returns the packs pushed."""
@@ -282,7 +282,7 @@ def _augment(flow, takers, n_takers, used, cap, pred, r0, end, left):  # type: i
     return push
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _add(flow, takers, n_takers, c, r, packs):  # type: ignore[no-untyped-def]
     """Change the flow on (r, c), keeping column c's list of rows with flow."""
     before = flow[c, r]
