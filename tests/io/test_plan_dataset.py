@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from stockshift.cli import plan as plan_cli
 from stockshift.db.engine import make_engine, session_factory
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.plans import plan_header, plan_line_rows, plan_order_rows
@@ -74,7 +73,7 @@ def test_format_parquet_and_an_existing_folder_choose_the_dataset(cli: Cli, tmp_
 def test_a_plan_too_big_for_json_becomes_a_dataset_and_says_so(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(plan_cli, "JSON_MAX_LINES", 3)
+    monkeypatch.setattr(plandataset, "JSON_MAX_LINES", 3)
     files = chain_files(tmp_path)
     result = cli(
         "plan", "--stores", files.stores, "--inventory", files.inventory,

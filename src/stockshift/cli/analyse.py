@@ -16,7 +16,6 @@ from stockshift.cli.options import (
     SeedOpt,
     StoresOpt,
 )
-from stockshift.core.clustering import centroids, cluster_stores
 from stockshift.core.errors import ParameterError
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.types import Clustering, Dataset, Inventory, PlanParameters
@@ -35,6 +34,8 @@ def clusters_command(
     ] = None,
 ) -> None:
     """Cluster the stores: the chosen k, the WCSS per k, each cluster's stores and radius."""
+    from stockshift.core.clustering import centroids, cluster_stores  # see cli/main.py
+
     check_output(elbow_png, "--elbow-png", (".png", ".svg", ".pdf"))
 
     def go() -> tuple[Dataset, Clustering]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -35,18 +35,12 @@ from stockshift.cli.engine import (
     check_engine_options,
 )
 from stockshift.cli.options import with_plan_parameters_fixing
-from stockshift.core.backtest import (
-    POLICY_NAMES,
-    BacktestResult,
-    BacktestSettings,
-    resolve_policies,
-    run_backtest,
-)
 from stockshift.core.errors import ParameterError
-from stockshift.core.types import PlanParameters
+from stockshift.core.types import POLICIES, PlanParameters
 from stockshift.engine.cluster import ROWS_PER_TASK, DaskOptions, dask_client
-from stockshift.engine.dask_backtest import backtest_on_dask
-from stockshift.io.backtestfile import write_backtest, write_chart, write_weeks_csv
+
+if TYPE_CHECKING:  # the backtest and its writers are imported when it runs (cli/main.py)
+    from stockshift.core.backtest import BacktestResult, BacktestSettings
 
 
 def parse_date(flag: str, value: str) -> np.datetime64:
@@ -60,6 +54,8 @@ def parse_date(flag: str, value: str) -> np.datetime64:
 
 
 def parse_policies(value: str) -> tuple[str, ...]:
+    from stockshift.core.backtest import resolve_policies
+
     names = tuple(n.strip() for n in value.split(",") if n.strip())
     resolve_policies(names)
     return names
@@ -86,7 +82,7 @@ def backtest_command(
         str,
         typer.Option(
             "--policies",
-            help=f"Comma-separated policies to compare: {', '.join(POLICY_NAMES)}.",
+            help=f"Comma-separated policies to compare: {', '.join(('warehouse', *POLICIES))}.",
         ),
     ] = "warehouse,greedy",
     *,
@@ -109,6 +105,9 @@ def backtest_command(
     ] = None,
 ) -> None:
     """Replay the sales history under each policy: lost sales, stock and transfer effort."""
+    from stockshift.core.backtest import BacktestSettings, run_backtest
+    from stockshift.io.backtestfile import write_backtest, write_chart, write_weeks_csv
+
     check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
     if sales is None:
         fail("a backtest replays sales: pass --sales sales.csv")
@@ -175,6 +174,8 @@ def _backtest_on_dask(
     settings: BacktestSettings,
     progress: Callable[[str, int, int], None],
 ) -> BacktestResult:
+    from stockshift.engine.dask_backtest import backtest_on_dask
+
     stores, inventory, sales = inputs
     with dask_client(options) as client:
         result, warnings = backtest_on_dask(

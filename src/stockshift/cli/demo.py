@@ -8,17 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 
 from stockshift.cli.app import app, console, fail, run
 from stockshift.core.errors import ParameterError
-from stockshift.demo import stream
-from stockshift.demo.generator import DemoConfig, generate
 from stockshift.io.datasetfiles import FileFormat, write_parts, write_tables
 from stockshift.io.iowa import IowaOptions, convert_iowa
+
+if TYPE_CHECKING:  # the generator is imported when it runs (cli/main.py)
+    from stockshift.demo.generator import DemoConfig
 
 convert_app = typer.Typer(
     name="convert",
@@ -91,6 +92,8 @@ def demo_command(
 ) -> None:
     """Write a realistic synthetic chain: stores around real US cities, uneven stock, sales
     with weekly seasonality and trends (docs/demo-data.md)."""
+    from stockshift.demo.generator import DemoConfig, generate
+
     config = DemoConfig(
         stores=stores,
         products=products,
@@ -121,6 +124,8 @@ def _demo_parts(
     out_dir: Path, config: DemoConfig, fmt: FileFormat, rows_per_part: int | None
 ) -> None:
     """A big chain, drawn and written one part at a time (:mod:`stockshift.demo.stream`)."""
+    from stockshift.demo import stream
+
     pairs = config.stores * config.products
     if fmt != "parquet":
         why = "--rows-per-part" if rows_per_part is not None else f"{pairs:,} store-product pairs"

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from dask.utils import parse_bytes
 from rich.markup import escape
 
 from stockshift.cli.app import fail
@@ -87,6 +86,8 @@ def check_engine_options(
         )
     if worker_memory is not None:
         try:
+            from dask.utils import parse_bytes  # dask only when asked for (cli/main.py)
+
             size = parse_bytes(worker_memory) if worker_memory.strip() else 0
         except (ValueError, TypeError):
             size = 0

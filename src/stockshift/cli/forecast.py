@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import numpy.typing as npt
@@ -25,15 +25,13 @@ from stockshift.cli.options import (
     WindowOpt,
 )
 from stockshift.core.errors import ParameterError
-from stockshift.core.forecast import DemandForecast, evaluate, select
-from stockshift.core.forecast.accuracy import AUTO, Accuracy, held_out
-from stockshift.core.forecast.auto import ORIGINS, only_sold
-from stockshift.core.forecast.engine import default_candidates, scored_candidates
 from stockshift.core.parameters import validate_parameters
-from stockshift.core.targets import distribution_targets, forecast_targets, safety_z
 from stockshift.core.types import Dataset, PlanParameters, Targets
 from stockshift.io.csvcells import write_frame
-from stockshift.io.planfile import atomic_write
+
+if TYPE_CHECKING:  # the forecasters are imported when the command runs (cli/main.py)
+    from stockshift.core.forecast import DemandForecast
+    from stockshift.core.forecast.accuracy import Accuracy
 
 PNG_SERIES = 6
 PNG_DAYS = 120
@@ -80,6 +78,13 @@ def forecast_command(
     ] = False,
 ) -> None:
     """Forecast demand per store and product, and score every method on held-out windows."""
+    from stockshift.core.forecast import evaluate, select
+    from stockshift.core.forecast.accuracy import held_out
+    from stockshift.core.forecast.auto import ORIGINS, only_sold
+    from stockshift.core.forecast.engine import default_candidates, scored_candidates
+    from stockshift.core.targets import distribution_targets, forecast_targets
+    from stockshift.io.planfile import atomic_write
+
     check_output(csv, "--csv")
     check_output(png, "--png", (".png", ".svg", ".pdf"))
     if sales is None:
@@ -189,6 +194,8 @@ def _frame(dataset: Dataset, t: Targets) -> pd.DataFrame:
 
 
 def _accuracy_table(scores: list[Accuracy], windows: int, cover: int) -> Table:
+    from stockshift.core.forecast.accuracy import AUTO
+
     table = Table(
         "method",
         "MSE",
@@ -230,6 +237,8 @@ def _write_png(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from stockshift.core.targets import safety_z
 
     s = dataset.sales
     if s is None or len(s.units) == 0:

@@ -29,22 +29,14 @@ from stockshift.cli.engine import (
 )
 from stockshift.cli.options import PaperFile, with_plan_parameters
 from stockshift.cli.report import product_blocks, totals
-from stockshift.core import pipeline
-from stockshift.core.pipeline import build_plan, sales_days
 from stockshift.core.types import Plan, PlanParameters
 from stockshift.engine.cluster import ROWS_PER_TASK, DaskOptions, dask_client
-from stockshift.engine.dask_plan import plan_on_dask
-from stockshift.io.plandataset import (
-    JSON_MAX_LINES,
-    is_plan_dataset,
-    n_records,
-    write_plan_dataset,
-)
-from stockshift.io.planfile import write_csvs, write_plan
+
+# The planner, the engines and the writers are imported by the command that runs them
+# (see cli/main.py): every command's start-up would otherwise pay for all of them.
 
 LOADING = "loading inputs"
 WRITING = "writing outputs"
-STEPS = (LOADING, *pipeline.STEPS, WRITING)
 
 
 @app.command("plan")
@@ -86,12 +78,16 @@ def plan_command(
     ] = False,
 ) -> None:
     """Plan store-to-store transfers and warehouse orders (SPEC sections 3-6)."""
+    from stockshift.core import pipeline
+    from stockshift.io.planfile import write_csvs
+
     check_engine_options(engine, scheduler, worker_memory, stores, inventory, sales)
     target = _output_kind(output, fmt)
     check_folder(csv, "--csv")
     with _progress_after(1.0) as bar:
-        task = bar.add_task(LOADING, total=len(STEPS))
-        done = {name: i for i, name in enumerate(STEPS)}
+        steps = (LOADING, *pipeline.STEPS, WRITING)
+        task = bar.add_task(LOADING, total=len(steps))
+        done = {name: i for i, name in enumerate(steps)}
 
         def step(name: str) -> None:
             bar.update(task, description=name, completed=done.get(name))
@@ -104,10 +100,10 @@ def plan_command(
             dataset = run(
                 lambda: load(
                     paper, as_path(stores), as_path(inventory), as_path(sales),
-                    sales_days=sales_days(params),
+                    sales_days=pipeline.sales_days(params),
                 )
             )  # fmt: skip
-            result = run(lambda: build_plan(dataset, params, progress=step))
+            result = run(lambda: pipeline.build_plan(dataset, params, progress=step))
         step(WRITING)
         written = None if target is None else _write(result, *target, fmt == "auto")
         if csv is not None:
@@ -138,6 +134,8 @@ def _plan_on_dask(
     all_rows: bool,
     step: Callable[[str], None],
 ) -> Plan:
+    from stockshift.engine.dask_plan import plan_on_dask
+
     stores, inventory, sales = inputs
     with dask_client(options) as client:
         plan = plan_on_dask(
@@ -172,6 +170,8 @@ def _output_kind(output: str | None, fmt: str) -> tuple[Path, bool] | None:
 
 
 def _check_dataset_folder(path: Path) -> None:
+    from stockshift.io.plandataset import is_plan_dataset
+
     if path.exists() and not path.is_dir():
         fail(f"--output {escape(str(path))}: is a file; give a folder for a plan dataset")
     if path.is_dir() and not is_plan_dataset(path) and any(path.iterdir()):
@@ -185,13 +185,17 @@ def _check_dataset_folder(path: Path) -> None:
 def _write(plan: Plan, path: Path, folder: bool, auto: bool) -> str:
     """Write the plan file, or the plan dataset; in ``auto``, a plan of more records than one
     JSON file should hold goes to a dataset beside the file name given, and says so."""
-    if not folder and auto and n_records(plan) > JSON_MAX_LINES:
+    from stockshift.io import plandataset
+    from stockshift.io.plandataset import n_records, write_plan_dataset
+    from stockshift.io.planfile import write_plan
+
+    if not folder and auto and n_records(plan) > plandataset.JSON_MAX_LINES:
         dataset = path.with_suffix("") if path.suffix.lower() == ".json" else path
         dataset = dataset.with_name(dataset.name + ".parquet") if dataset == path else dataset
         _check_dataset_folder(dataset)
         err.print(
             f"note: the plan has {n_records(plan):,} records (transfers, fulfilment, warehouse "
-            f"orders), more than one JSON file should hold ({JSON_MAX_LINES:,}); it is "
+            f"orders), more than one JSON file should hold ({plandataset.JSON_MAX_LINES:,}); it is "
             f"written as a Parquet dataset in {dataset}/ instead of {path} "
             "(header.json and Parquet parts; --format json forces one file)",
             markup=False,

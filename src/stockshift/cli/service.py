@@ -157,7 +157,9 @@ def db_plan(
         engine = make_engine(url)
         sessions = session_factory(engine)
         plan_id = start_plan(sessions, params, key_id=None)
-        run_plan(sessions, plan_id, params)
+        # the command line starts without the planner (cli/main.py): it loads while the
+        # snapshot is read, on the other core, a second or more of the read
+        run_plan(sessions, plan_id, params, meanwhile=_load_planner)
         with sessions() as session:
             row = get_plan(session, plan_id=plan_id)
             summary = plan_summary(session, plan_id=plan_id) or {}
@@ -169,6 +171,10 @@ def db_plan(
         f"{summary.get('units_moved', 0)} units moved, "
         f"{summary.get('warehouse_units', 0)} units from the warehouse."
     )
+
+
+def _load_planner() -> None:
+    import stockshift.core.pipeline  # noqa: F401
 
 
 @keys_app.command("create")

@@ -84,3 +84,9 @@ def check_clusters(spec: str) -> None:
         raise ParameterError.about(
             "clusters", spec, "use auto, column or a whole number of clusters from 1 to 9999"
         )
+
+
+def sales_days(params: PlanParameters) -> int | None:
+    """Days of sales history the targets read: the last W, or every day for ``auto`` (which
+    chooses its model on rolling origins over the whole history)."""
+    return None if params.forecast == "auto" else params.window

@@ -17,7 +17,7 @@ from stockshift.core.neighbours import (
     dense_neighbours,
     sparse_neighbours,
 )
-from stockshift.core.parameters import validate_parameters
+from stockshift.core.parameters import sales_days, validate_parameters
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
 from stockshift.core.planning.optimal import per_row
@@ -57,12 +57,6 @@ __all__ = [
     "sales_days",
     "validate_parameters",
 ]
-
-
-def sales_days(params: PlanParameters) -> int | None:
-    """Days of sales history the targets read: the last W, or every day for ``auto`` (which
-    chooses its model on rolling origins over the whole history)."""
-    return None if params.forecast == "auto" else params.window
 
 
 def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Clustering) -> Targets:

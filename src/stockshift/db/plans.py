@@ -22,7 +22,6 @@ from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.revision import line_moves
-from stockshift.document import transfers_frame, warehouse_frame, without_lines
 
 T = TypeVar("T")
 
@@ -90,6 +89,9 @@ def fail_interrupted(session: Session) -> None:
 
 def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
+    # the document's makers import the clustering (numba): not for every reader of plans
+    from stockshift.document import transfers_frame, warehouse_frame, without_lines
+
     document = without_lines(plan)
     transfers = transfers_frame(plan)
     orders = warehouse_frame(plan)

@@ -9,14 +9,15 @@ A plan that fails records the error a user can act on; it never raises.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockshift.core.parameters import validate_parameters
-from stockshift.core.pipeline import build_plan, sales_days
-from stockshift.core.types import PlanParameters
+from stockshift.core.parameters import sales_days, validate_parameters
+from stockshift.core.types import Dataset, PlanParameters
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.plans import create_plan, fail_plan, set_progress, store_result
 from stockshift.service.jobs import failure_recorded
@@ -51,13 +52,29 @@ def start_plan(
         return create_plan(session, parameters=asdict(params), key_id=key_id).id
 
 
+def read_snapshot(sessions: sessionmaker[Session], params: PlanParameters) -> Dataset:
+    """The stores, stock and sales a plan with ``params`` reads, as they are now."""
+    with sessions() as session:
+        return snapshot_dataset(
+            session,
+            window=sales_days(params),
+            # expected-benefit fits demand from the sales whatever the target
+            with_sales=params.target != "cluster-mean" or params.policy == "expected-benefit",
+        )
+
+
 def run_plan(
     sessions: sessionmaker[Session],
     plan_id: int,
     params: PlanParameters,
     listener: PlanListener = _ignore,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
-    """Compute plan ``plan_id`` on the stock as it is now and store it, or record why not."""
+    """Compute plan ``plan_id`` on the stock as it is now and store it, or record why not.
+
+    ``meanwhile`` runs while the snapshot is read in another thread (``db plan`` loads the
+    planner's modules then: SQLite and Arrow read mostly without the GIL)."""
 
     def progress(step: str) -> None:
         with sessions() as session:
@@ -71,13 +88,16 @@ def run_plan(
 
     with failure_recorded(record, log=log, job=f"plan {plan_id}", activity="planning"):
         progress(READING)
-        with sessions() as session:
-            dataset = snapshot_dataset(
-                session,
-                window=sales_days(params),
-                # expected-benefit fits demand from the sales whatever the target
-                with_sales=params.target != "cluster-mean" or params.policy == "expected-benefit",
-            )
+        if meanwhile is None:
+            dataset = read_snapshot(sessions, params)
+        else:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                reading = pool.submit(read_snapshot, sessions, params)
+                meanwhile()
+                dataset = reading.result()
+        # imported here, not with this module, for ``meanwhile`` (cli/service.py)
+        from stockshift.core.pipeline import build_plan
+
         plan = build_plan(dataset, params, progress=progress)
         progress(SAVING)
         with sessions() as session:

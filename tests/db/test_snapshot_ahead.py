@@ -1,0 +1,60 @@
+"""A plan whose snapshot is read while other work runs (``db plan`` loads the planner's
+modules meanwhile): the same plan as one read first, and a failed read is recorded."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.core.types import PlanParameters
+from stockshift.db.models import PlanRow
+from stockshift.db.plans import plan_header, plan_line_rows
+from stockshift.service import planning
+from stockshift.service.planning import run_plan, start_plan
+from tests.db.factory import chain_files, load_chain, plan_now
+
+
+def test_a_snapshot_read_meanwhile_makes_the_same_plan(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    load_chain(sessions, chain_files(tmp_path))
+    params = PlanParameters()
+    first = plan_now(sessions)
+    meanwhile = start_plan(sessions, params, key_id=None)
+    threads: list[str] = []
+    run_plan(
+        sessions,
+        meanwhile,
+        params,
+        meanwhile=lambda: threads.append(threading.current_thread().name),
+    )
+    assert threads == [threading.main_thread().name]
+    with sessions() as s:
+        lines = [plan_line_rows(s, plan_id=p) for p in (first, meanwhile)]
+        headers = [plan_header(s, plan_id=p) for p in (first, meanwhile)]
+    assert len(lines[0]) > 0
+    assert [{**r, "transfer_id": 0} for r in lines[0]] == [
+        {**r, "transfer_id": 0} for r in lines[1]
+    ]
+    assert headers[0] == headers[1]
+
+
+def test_a_failed_read_meanwhile_is_recorded(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_chain(sessions, chain_files(tmp_path))
+    params = PlanParameters()
+    plan_id = start_plan(sessions, params, key_id=None)
+
+    def broken(*_: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(planning, "read_snapshot", broken)
+    run_plan(sessions, plan_id, params, meanwhile=lambda: None)
+    with sessions() as s:
+        row = s.get(PlanRow, plan_id)
+        assert row is not None and row.status == "failed"
+        assert row.error is not None and "disk gone" in row.error
