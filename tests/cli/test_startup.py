@@ -28,3 +28,17 @@ def test_the_command_line_loads_without_the_planner() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_db_plan_loads_what_the_planner_loads_on_first_use_meanwhile() -> None:
+    # kneed (and matplotlib through it) and scikit-learn load when a plan first clusters;
+    # db plan loads them while it reads the database instead
+    code = (
+        "import sys\n"
+        "from stockshift.cli.service import _load_planner\n"
+        "_load_planner()\n"
+        "print(' '.join(m for m in ('stockshift.core.pipeline', 'kneed', 'sklearn.cluster') "
+        "if m not in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

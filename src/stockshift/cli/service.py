@@ -174,7 +174,11 @@ def db_plan(
 
 
 def _load_planner() -> None:
+    """The planner's modules, and the libraries it would load when it first clusters."""
     import stockshift.core.pipeline  # noqa: F401
+    from stockshift.core.clustering import load_libraries
+
+    load_libraries()
 
 
 @keys_app.command("create")

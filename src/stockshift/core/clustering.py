@@ -49,6 +49,15 @@ def choose_k(ks: list[int], wcss: list[float]) -> int:
     return int(knee) if knee is not None else 1
 
 
+def load_libraries() -> None:
+    """Import now what clustering imports on first use (scikit-learn, kneed and, through it,
+    matplotlib: half a second), for a caller that has the time to spare now: ``db plan``
+    while it reads the database."""
+    import kneed  # noqa: F401
+    import sklearn.cluster  # noqa: F401
+    import threadpoolctl  # noqa: F401
+
+
 def _canonical(codes: Int32Array) -> Int32Array:
     """Relabel clusters 0..k-1 in order of their first store (ascending store_id)."""
     _, first = np.unique(codes, return_index=True)
