@@ -83,3 +83,69 @@ def test_0007_keeps_lines_and_indexes_only_lines_that_moved(empty: Engine) -> No
     downgrade(empty, "0006")
     found = _indexes(empty)
     assert found >= OLD_STATUS_INDEXES | OLD_SORT_INDEXES and not MOVED & found
+
+
+def _partitioned(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        kind = conn.scalar(text("SELECT relkind FROM pg_class WHERE oid = 'transfers'::regclass"))
+    return kind == "p"
+
+
+def test_0008_partitions_transfers_keeping_lines(
+    empty: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from stockshift.db import linestore
+    from stockshift.db.plans import get_plan, plan_lines, store_imported
+
+    upgrade(empty, "0007")
+    with empty.begin() as conn:
+        for _ in (1, 2):  # ids 1 and 2, from the sequence
+            conn.execute(
+                text(
+                    "INSERT INTO plans (status, parameters, created_at) "
+                    "VALUES ('completed', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+        for plan_id, seq, status in [(1, 0, "proposed"), (2, 0, "dispatched"), (1, 1, "proposed")]:
+            conn.execute(
+                text(
+                    "INSERT INTO transfers (plan_id, seq, product_id, from_store, to_store, "
+                    "quantity, distance_km, scope, status) "
+                    "VALUES (:plan, :seq, 'P1', 'S1', 'S2', 1, 2.5, 'intra-cluster', :status)"
+                ),
+                {"plan": plan_id, "seq": seq, "status": status},
+            )
+    upgrade(empty)
+    postgres = empty.dialect.name == "postgresql"
+    if postgres:
+        assert _partitioned(empty)
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    lines = pd.DataFrame(
+        {
+            "product_id": ["P1", "P2", "P3"], "from_store": "S1", "to_store": "S2",
+            "quantity": [1, 2, 3], "distance_km": 1.0, "scope": "intra-cluster",
+            "expected_gain": None,
+        }
+    )  # fmt: skip
+    with session_factory(empty)() as session:
+        assert [line.id for line in plan_lines(session, plan_id=1)] == [1, 3]
+        assert lines_signature(session, plan_id=2) == (("dispatched", 1),)
+        if postgres:
+            row = get_plan(session, plan_id=1)
+            assert (row.line_first, row.line_end) == (1, 4)
+        big = store_imported(session, parameters={}, document={}, transfers=[lines], orders=[])
+        ids = [line.id for line in plan_lines(session, plan_id=big)]
+        assert ids[0] >= (2**40 if postgres else 1) and len(ids) == 3
+    downgrade(empty, "0007")
+    if postgres:
+        assert not _partitioned(empty)
+    with session_factory(empty)() as session:
+        total = session.scalar(text("SELECT count(*) FROM transfers"))
+        assert total == 6
+        renumbered = session.scalars(
+            text("SELECT id FROM transfers WHERE plan_id = :id ORDER BY seq"), {"id": big}
+        ).all()
+        assert len(renumbered) == 3 and max(renumbered) < 2**31
+    upgrade(empty)

@@ -9,6 +9,9 @@ from fastapi import Path, Query
 
 ID_PATTERN = r"^[^\x00]+$"
 MAX_ID = 2**31 - 1
+# a transfer line's id: a big plan's lines are numbered from 2^40 on PostgreSQL
+# (stockshift.db.linestore), and every id up to 2^53 is exact in a JavaScript number
+MAX_LINE_ID = 2**53 - 1
 
 StoreFilter = Annotated[
     str | None,
@@ -22,6 +25,6 @@ PlanFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this
 Limit = Annotated[int, Query(ge=1, le=10_000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10**12, description="Items to skip.")]
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
-TransferId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TransferId = Annotated[int, Path(ge=1, le=MAX_LINE_ID)]
 StoreId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 ProductId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]

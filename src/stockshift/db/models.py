@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnClause
 
 ID = String(64)
+LINE_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite's INTEGER key is 64-bit
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -132,6 +133,10 @@ class PlanRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     executed_by: Mapped[int | None] = mapped_column(Integer)
+    # [line_first, line_end): the ids of the plan's lines, on PostgreSQL (null before it has
+    # lines, and on SQLite): a plan's queries name it to reach its partition only
+    line_first: Mapped[int | None] = mapped_column(BigInteger)
+    line_end: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EventRow(Base):
@@ -191,7 +196,8 @@ class TransferRow(Base):
         CheckConstraint("quantity > 0", name="ck_transfers_quantity"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # bigint on PostgreSQL: big plans' lines are numbered from 2^40 (db/linestore.py)
+    id: Mapped[int] = mapped_column(LINE_ID, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(Integer, ForeignKey("plans.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)  # order the line was made in (SPEC section 5)
     product_id: Mapped[str] = mapped_column(ID)
@@ -239,4 +245,4 @@ class LedgerRow(Base):
     on_hand_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     in_transit_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     plan_id: Mapped[int | None] = mapped_column(Integer)
-    transfer_id: Mapped[int | None] = mapped_column(Integer)
+    transfer_id: Mapped[int | None] = mapped_column(LINE_ID)

@@ -20,6 +20,7 @@ from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
+from stockshift.db.linestore import LineWriter, span_values, store_lines
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.revision import line_moves
 
@@ -100,12 +101,13 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     transfers["status"] = "proposed"
     orders.insert(0, "plan_id", plan_id)
     with write_transaction(session):
-        bulk_insert(session, "transfers", transfers)
+        span = store_lines(session, plan_id, [transfers])
         bulk_insert(session, "warehouse_orders", orders)
         session.execute(
             update(PlanRow)
             .where(PlanRow.id == plan_id)
             .values(
+                **span_values(span),
                 status="completed",
                 header=document,
                 progress=None,
@@ -139,13 +141,17 @@ def store_imported(
         )
         session.add(row)
         session.flush()
+        lines = LineWriter(session, row.id)
         seq = 0
         for frame in transfers:
             frame = frame.copy()
             frame.insert(0, "plan_id", row.id)
             frame.insert(1, "seq", range(seq, seq + len(frame)))
             frame["status"] = "proposed"
-            seq += bulk_insert(session, "transfers", frame)
+            lines.write(frame)
+            seq += len(frame)
+        for key, value in span_values(lines.finish()).items():
+            setattr(row, key, value)
         for frame in orders:
             frame = frame.copy()
             frame.insert(0, "plan_id", row.id)

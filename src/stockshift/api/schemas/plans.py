@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from stockshift.api.params import MAX_LINE_ID
 from stockshift.api.schemas.base import (
     CostPerLine,
     CostPerUnitKm,
@@ -363,7 +364,7 @@ class ReceiveCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    transfer_ids: list[Annotated[JsonInt, Field(ge=1, le=2**31 - 1)]] | None = Field(
+    transfer_ids: list[Annotated[JsonInt, Field(ge=1, le=MAX_LINE_ID)]] | None = Field(
         None, min_length=1, max_length=10_000, description="These lines, each in transit."
     )
     to_store: str | None = Field(

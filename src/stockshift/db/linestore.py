@@ -1,0 +1,140 @@
+"""Storing a plan's transfer lines on PostgreSQL: a big plan gets a partition of its own.
+
+Filling the key, four B-trees and the foreign key check line by line was most of
+``db plan``'s time for a 300,000-line plan (issue 11 part 6). Since migration 0008
+``transfers`` is partitioned by ranges of ``id``:
+
+- a plan of fewer than :data:`BIG_PLAN_LINES` lines goes into ``transfers_small`` (ids
+  below :data:`FIRST_BLOCK_ID`, numbered by ``transfers_id_seq``) by a ``COPY`` through the
+  parent, as before;
+- a bigger one takes a block of :data:`BLOCK` ids from ``transfer_blocks``, its lines are
+  copied into a bare table ``transfers_block_<n>`` whose ``CHECK`` says they lie in the
+  block, and the table is attached as the block's partition: ``ATTACH`` builds each index
+  in one sorted pass, validates the foreign key in one query and, thanks to the check,
+  does not scan the lines again for the bound. It takes only SHARE UPDATE EXCLUSIVE on
+  ``transfers``, so reads and line updates go on meanwhile.
+
+Both happen in the caller's transaction: if it rolls back, the table, its lines and the
+block's use are gone (the sequence only skips a block). The plan row keeps the range of
+its line ids (``line_first``, ``line_end``) so that a plan's queries reach its partition
+only. SQLite has one plain table: lines are inserted as before and no range is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from stockshift.db.bulk import bulk_insert
+
+# A partition pays for itself when building its indexes in one pass costs less than
+# inserting into the shared ones: measured on the 296,319-line plan; below a few ten
+# thousand lines either is a few milliseconds, and every big plan adds a table (and
+# its 7 indexes) that each query of all lines plans over, so small plans stay shared.
+BIG_PLAN_LINES = 20_000
+FIRST_BLOCK_ID = 2**40  # ids below it are transfers_small's; above are exact in JS up to 2^53
+BLOCK = 2**28  # ids per big plan (268 million lines); 2^25 big plans before 2^53
+
+# The parent's indexes (migration 0008) that a plan's lines fill cheaply as they are
+# copied, made before the copy: ``id`` and ``(plan_id, seq)`` grow at their right edge,
+# and the partial ones hold no new line. ATTACH adopts them (same definitions) and builds
+# the others, which lines reach in random order, in one sorted pass each.
+BEFORE_COPY = (
+    "(plan_id, seq)",
+    "(status) WHERE status::text <> 'proposed'::text",
+    "(plan_id, status) WHERE status::text <> 'proposed'::text",
+)
+
+Span = tuple[int, int]  # [first, end) of a plan's line ids
+
+
+class LineWriter:
+    """Writes one plan's lines, frame by frame in plan order (``seq`` given), inside the
+    session's transaction; :meth:`finish` returns the range of their ids (PostgreSQL)."""
+
+    def __init__(self, session: Session, plan_id: int) -> None:
+        self.session = session
+        self.plan_id = plan_id
+        self.big = BIG_PLAN_LINES  # read when called: tests lower it
+        self.postgres = session.connection().dialect.name == "postgresql"
+        self.pending: list[pd.DataFrame] = []
+        self.buffered = 0
+        self.first: int | None = None  # the block's first id, once the plan is big
+        self.written = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if not self.postgres:
+            bulk_insert(self.session, "transfers", frame)
+            return
+        if self.first is None:
+            self.pending.append(frame)
+            self.buffered += len(frame)
+            if self.buffered < self.big:
+                return
+            self._open_block()
+            frames, self.pending = self.pending, []
+            for part in frames:
+                self._copy(part)
+            return
+        self._copy(frame)
+
+    def finish(self) -> Span | None:
+        if not self.postgres:
+            return None
+        conn = self.session.connection()
+        if self.first is None:
+            before = int(conn.exec_driver_sql("SELECT nextval('transfers_id_seq')").scalar_one())
+            for frame in self.pending:
+                bulk_insert(self.session, "transfers", frame)
+            last = int(conn.exec_driver_sql("SELECT currval('transfers_id_seq')").scalar_one())
+            return before + 1, last + 1
+        conn.exec_driver_sql(
+            f"ALTER TABLE transfers ATTACH PARTITION {self._table}"
+            f" FOR VALUES FROM ({self.first}) TO ({self.first + BLOCK})"
+        )
+        return self.first, self.first + self.written
+
+    @property
+    def _table(self) -> str:
+        """The block's partition, named by the block (never reused, unlike a plan id after
+        the tests' ``TRUNCATE ... RESTART IDENTITY``)."""
+        assert self.first is not None
+        return f"transfers_block_{(self.first - FIRST_BLOCK_ID) // BLOCK}"
+
+    def _open_block(self) -> None:
+        conn = self.session.connection()
+        self.first = int(conn.exec_driver_sql("SELECT nextval('transfer_blocks')").scalar_one())
+        end = self.first + BLOCK
+        conn.exec_driver_sql(
+            f"CREATE TABLE {self._table} (LIKE transfers INCLUDING CONSTRAINTS, PRIMARY KEY (id),"
+            f" CONSTRAINT {self._table}_ids CHECK (id >= {self.first} AND id < {end}))"
+        )
+        for columns in BEFORE_COPY:
+            conn.exec_driver_sql(f"CREATE INDEX ON {self._table} {columns}")
+
+    def _copy(self, frame: pd.DataFrame) -> None:
+        if len(frame) == 0:
+            return
+        assert self.first is not None
+        if self.written + len(frame) > BLOCK:
+            raise ValueError(f"a plan has at most {BLOCK:,} lines")
+        start = self.first + self.written
+        frame = frame.copy(deep=False)
+        frame.insert(0, "id", np.arange(start, start + len(frame), dtype=np.int64))
+        self.written += bulk_insert(self.session, self._table, frame)
+
+
+def store_lines(session: Session, plan_id: int, frames: Iterable[pd.DataFrame]) -> Span | None:
+    """Store ``frames`` (a plan's lines in order) as plan ``plan_id``'s; see the module."""
+    writer = LineWriter(session, plan_id)
+    for frame in frames:
+        writer.write(frame)
+    return writer.finish()
+
+
+def span_values(span: Span | None) -> dict[str, int]:
+    """The plan row's columns for ``span`` (none on SQLite)."""
+    return {} if span is None else {"line_first": span[0], "line_end": span[1]}

@@ -1,0 +1,119 @@
+"""A big plan's lines in a partition of their own (PostgreSQL; SQLite keeps one table):
+read, paged, filtered, executed, received and cancelled by id like any plan's, and stored
+all or nothing. The threshold is lowered so that a small chain's plan counts as big."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from stockshift.db import linestore, plans
+from stockshift.db.models import TransferRow
+from stockshift.db.planlines import LineFilter, Sort, count_lines, transfer_page
+from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines
+from stockshift.db.transfers import cancel_transfer, execute_plan, receive_transfer
+from tests.db.factory import chain_files, load_chain, plan_now
+
+
+def _postgres(s: Session) -> bool:
+    return s.get_bind().dialect.name == "postgresql"
+
+
+def _blocks(s: Session) -> list[str]:
+    """The partitions of ``transfers`` holding a big plan's lines (stored rows only)."""
+    return list(
+        s.scalars(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'transfers'::regclass AND c.relname <> 'transfers_small' "
+                "AND EXISTS (SELECT 1 FROM transfers WHERE tableoid = c.oid)"
+            )
+        )
+    )
+
+
+def _big_plan(sessions: sessionmaker[Session], tmp_path: Path) -> int:
+    load_chain(sessions, chain_files(tmp_path, stores=12, products=6), sales=False)
+    return plan_now(sessions, target="cluster-mean", clusters="3")
+
+
+def test_big_plan_is_read_paged_executed_and_moved_by_id(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    other = _big_plan(sessions, tmp_path)
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 10**9)
+    shared = plan_now(sessions, target="cluster-mean", clusters="3")
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    plan_id = plan_now(sessions, target="cluster-mean", clusters="3")
+    with sessions() as s:
+        lines = plan_lines(s, plan_id=plan_id)
+        assert len(lines) >= 4
+        assert [line.seq for line in lines] == list(range(len(lines)))
+        assert len(plan_lines(s, plan_id=shared)) == len(lines)
+        row = get_plan(s, plan_id=plan_id)
+        if _postgres(s):
+            assert len(_blocks(s)) == 2  # other's and plan_id's; shared's is in transfers_small
+            assert row.line_first is not None and row.line_first >= linestore.FIRST_BLOCK_ID
+            assert [line.id for line in lines] == list(range(row.line_first, row.line_end or 0))
+            shared_row = get_plan(s, plan_id=shared)
+            assert shared_row.line_end is not None and shared_row.line_end < 2**40
+        # paged, filtered and counted like any plan's lines
+        product = lines[0].product_id
+        where = LineFilter(product_id=product)
+        expected = [line.id for line in lines if line.product_id == product]
+        assert count_lines(s, plan_id=plan_id, where=where) == len(expected)
+        seen, after = [], None
+        while True:
+            page = transfer_page(
+                s, plan_id=plan_id, where=where, sort=Sort("seq"), after=after, limit=2
+            )
+            seen += [item["transfer_id"] for item in page.items]
+            if page.next_key is None:
+                break
+            after = page.next_key
+        assert seen == expected
+        listed = list_transfers(s, plan_id=plan_id, product_id=product, limit=100, offset=0)
+        assert [t.id for t in listed.items] == expected
+        assert get_transfer(s, transfer_id=lines[1].id).seq == 1
+    with sessions() as s:
+        assert execute_plan(s, plan_id=plan_id, key_id=None).lines == len(lines)
+    with sessions() as s:
+        receive_transfer(s, transfer_id=lines[0].id, key_id=None)
+        cancel_transfer(s, transfer_id=lines[1].id, key_id=None)
+    with sessions() as s:
+        statuses = [line.status for line in plan_lines(s, plan_id=plan_id)]
+        assert statuses[:2] == ["received", "cancelled"]
+        assert set(statuses[2:]) == {"dispatched"}
+        assert {line.status for line in plan_lines(s, plan_id=other)} == {"proposed"}
+        moved = s.scalar(text("SELECT count(*) FROM transfers WHERE status <> 'proposed'"))
+        assert moved == len(lines)
+
+
+def _partitions(s: Session) -> int:
+    return int(s.scalar(text("SELECT count(*) FROM pg_inherits")) or 0)
+
+
+def test_a_failure_while_storing_leaves_no_partition_and_no_line(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_chain(sessions, chain_files(tmp_path, stores=12, products=6), sales=False)
+    with sessions() as s:
+        before = _partitions(s) if _postgres(s) else 0
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+
+    def broken(session: Session, table: str, frame: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(plans, "bulk_insert", broken)  # the warehouse orders, after the lines
+    plan_id = plan_now(sessions, target="cluster-mean", clusters="3")
+    with sessions() as s:
+        row = get_plan(s, plan_id=plan_id)
+        assert row.status == "failed" and "disk full" in (row.error or "")
+        assert row.line_first is None
+        assert s.query(TransferRow).count() == 0
+        if _postgres(s):
+            assert _partitions(s) == before
