@@ -25,7 +25,7 @@ def test_a_snapshot_read_meanwhile_makes_the_same_plan(
     first = plan_now(sessions)
     meanwhile = start_plan(sessions, params, key_id=None)
     threads: list[str] = []
-    run_plan(
+    summary = run_plan(
         sessions,
         meanwhile,
         params,
@@ -40,6 +40,7 @@ def test_a_snapshot_read_meanwhile_makes_the_same_plan(
         {**r, "transfer_id": 0} for r in lines[1]
     ]
     assert headers[0] == headers[1]
+    assert headers[1] is not None and summary == headers[1]["summary"]  # as stored, not read
 
 
 def test_a_failed_read_meanwhile_is_recorded(
@@ -53,7 +54,7 @@ def test_a_failed_read_meanwhile_is_recorded(
         raise OSError("disk gone")
 
     monkeypatch.setattr(planning, "read_snapshot", broken)
-    run_plan(sessions, plan_id, params, meanwhile=lambda: None)
+    assert run_plan(sessions, plan_id, params, meanwhile=lambda: None) is None
     with sessions() as s:
         row = s.get(PlanRow, plan_id)
         assert row is not None and row.status == "failed"

@@ -62,9 +62,13 @@ def _run_in_process(database_url: str, plan_id: int, params: PlanParameters) -> 
 
 
 def _warm() -> None:
-    """Import the planner in a fresh worker before the first plan needs it."""
+    """Import the planner in a fresh worker before the first plan needs it, and what it
+    imports when it first clusters."""
     import stockshift.core.pipeline
     import stockshift.db.dataset  # noqa: F401
+    from stockshift.core.clustering import load_libraries
+
+    load_libraries()
 
 
 class QueueFull(Exception):
@@ -97,7 +101,7 @@ class Planner:
         self._pool: Executor | None = None
         self._events: Queue[dict[str, Any] | None] | None = None
         self._forwarder: threading.Thread | None = None
-        self._futures: dict[int, Future[None]] = {}
+        self._futures: dict[int, Future[Any]] = {}
         self._limit = queue
         self._pending = 0
         self._lock = threading.Lock()
@@ -115,6 +119,7 @@ class Planner:
         try:
             plan_id = start_plan(self._sessions, params, key_id=key_id)
             pool = self._ensure_pool()
+            future: Future[Any]
             if self._url is None:
                 future = pool.submit(run_plan, self._sessions, plan_id, params, self._publish)
             else:

@@ -149,7 +149,7 @@ def db_plan(
 ) -> None:
     """Plan on the stock in the database and store the plan, as POST /api/v1/plans does."""
     from stockshift.db.engine import make_engine, session_factory
-    from stockshift.db.plans import get_plan, plan_summary
+    from stockshift.db.plans import get_plan
     from stockshift.service.planning import run_plan, start_plan
 
     url = _settings(database_url).database_url
@@ -159,13 +159,17 @@ def db_plan(
         plan_id = start_plan(sessions, params, key_id=None)
         # the command line starts without the planner (cli/main.py): it loads while the
         # snapshot is read, on the other core, a second or more of the read
-        run_plan(sessions, plan_id, params, meanwhile=_load_planner)
-        with sessions() as session:
-            row = get_plan(session, plan_id=plan_id)
-            summary = plan_summary(session, plan_id=plan_id) or {}
+        # run_plan gives the summary it stored: reading it back parses the whole header
+        # (tens of megabytes of JSON for a big plan) to reach it
+        summary = run_plan(sessions, plan_id, params, meanwhile=_load_planner)
+        error: str | None = None
+        if summary is None:
+            with sessions() as session:
+                error = get_plan(session, plan_id=plan_id).error
         engine.dispose()
-    if row.status != "completed":
-        run(_fail(ParameterError(f"plan {plan_id} failed: {row.error}")))
+    if summary is None:
+        run(_fail(ParameterError(f"plan {plan_id} failed: {error}")))
+        return
     console.print(
         f"Plan {plan_id}: {summary.get('transfers', 0)} transfer lines, "
         f"{summary.get('units_moved', 0)} units moved, "

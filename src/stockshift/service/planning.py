@@ -70,8 +70,9 @@ def run_plan(
     listener: PlanListener = _ignore,
     *,
     meanwhile: Callable[[], object] | None = None,
-) -> None:
+) -> dict[str, Any] | None:
     """Compute plan ``plan_id`` on the stock as it is now and store it, or record why not.
+    Returns the stored plan's summary (its header's ``summary``), None if it failed.
 
     ``meanwhile`` runs while the snapshot is read in another thread (``db plan`` loads the
     planner's modules then: SQLite and Arrow read mostly without the GIL)."""
@@ -97,9 +98,12 @@ def run_plan(
                 dataset = reading.result()
         # imported here, not with this module, for ``meanwhile`` (cli/service.py)
         from stockshift.core.pipeline import build_plan
+        from stockshift.document import summary_dict
 
         plan = build_plan(dataset, params, progress=progress)
         progress(SAVING)
         with sessions() as session:
             store_result(session, plan_id=plan_id, plan=plan)
         listener(plan_id=plan_id, status="completed", transfers=plan.n_transfers)
+        return summary_dict(plan)
+    return None
