@@ -124,8 +124,9 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
         fc = only_sold(auto_forecast(y, horizon=HORIZON, group=group), sold)
         seconds += time.perf_counter() - t0
         preds["auto"] = fc.mean
-        seasonal = YearlySeasonalMovingAverage(HORIZON, 182).fit_grouped(y, group)
-        preds["seasonal-moving-average-182 alone"] = seasonal.rate(HORIZON) * HORIZON
+        for w in (182, 364):
+            seasonal = YearlySeasonalMovingAverage(HORIZON, w).fit_grouped(y, group)
+            preds[f"seasonal-moving-average-{w} alone"] = seasonal.rate(HORIZON) * HORIZON
         if full:
             preds["auto, every model"] = auto_forecast(
                 y, horizon=HORIZON, group=group, candidates=FULL

@@ -7,6 +7,11 @@ Each cell is the change in Σ squared error of the 28-day totals against the 182
 average on the same dates, and the total bias ΣF/ΣA − 1 on the report dates. Only the tune
 columns may be used to choose; the report columns say how the choice held up.
 
+``--blend`` scores instead the stacked forecast (core/forecast/blend.py): its weights per
+product shrunk toward the prior by several amounts, the prior alone, and the members alone;
+and prints, per tune date, the weights NNLS gives when pooled over the whole chain (the prior
+is their mean over both chains' tune dates, scaled to sum to 1).
+
 ``--choice`` scores instead variants of ``auto``'s choice among its candidates (the margin,
 pooling per product, a series quiet in every origin window keeping the first candidate) on
 2022-04-01, 2022-05-02 (tune) and the report dates; slow: a full evaluation per date.
@@ -24,6 +29,7 @@ import numpy as np
 import stockshift.core.forecast.auto as auto_module
 from benchmarks.forecast_accuracy import CUTOFFS, HORIZON, history_case
 from benchmarks.run import SHARED_CANDIDATES, files, prepare, stockshift
+from stockshift.core.forecast import blend
 from stockshift.core.forecast.auto import Evaluation, evaluate, select
 from stockshift.core.forecast.engine import STANDARD
 from stockshift.core.forecast.yearly import YearlySeasonalMovingAverage
@@ -60,6 +66,32 @@ VARIANTS: dict[str, Method] = {
     "season λ 0.5, clip 0.4, base 91": seasonal(base=91),
     "season λ 0.5, clip 0.4, window 364": seasonal(364),
 }
+
+
+def blended(shrink: float) -> Method:
+    def fit(y: FloatArray, group: Int32Array) -> FloatArray:
+        out: FloatArray = blend.Blend(HORIZON, shrink=shrink).fit_grouped(y, group).rate_
+        return out * HORIZON
+
+    return fit
+
+
+BLEND: dict[str, Method] = {
+    "moving average 364": moving_average(364),
+    "season λ 0.5, clip 0.4, window 364": seasonal(364),
+    **{f"blend, weights per product, shrink {s:g}": blended(s) for s in (0.1, 1.0, 10.0)},
+    f"blend, the prior {blend.PRIOR} alone (shipped)": blended(float("inf")),
+}
+
+
+def pooled_weights(y: FloatArray, group: Int32Array) -> FloatArray:
+    """The blend's weights fitted by NNLS on the inner origins, pooled over every series."""
+    _, label = np.unique(group, return_inverse=True)
+    t, h = y.shape[1], HORIZON
+    cuts = [t - h * (k + 1) for k in range(blend.ORIGINS) if t - h * (k + 1) >= blend.MIN_DAYS]
+    x = np.concatenate([blend.members(y[:, :c], label, h) for c in cuts])
+    a = np.concatenate([y[:, c : c + h].sum(axis=1) for c in cuts])
+    return blend.weights(x, a, np.asarray(blend.PRIOR), 0.0)
 
 
 #: ``auto``'s choice: (margin, pooled per product, a quiet series keeps the first candidate).
@@ -129,9 +161,12 @@ def score(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--choice", action="store_true", help="score auto's choice variants")
+    parser.add_argument("--blend", action="store_true", help="score the blend's variants")
     args = parser.parse_args(argv)
     base = {"moving average 182": moving_average(182)}
     variants = {**base, **{k: choice(*v) for k, v in CHOICES.items()}} if args.choice else VARIANTS
+    if args.blend:
+        variants = {**base, **BLEND}
     tune_dates = TUNE[3:] if args.choice else TUNE
     shared = next((p for p in SHARED_CANDIDATES if p.exists()), None)
     if shared is None:
@@ -147,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         ds = load_dataset(stores=data["stores"], inventory=data["inventory"], sales=data["sales"])
         assert ds.sales is not None
         y, first, group = ds.sales.units, ds.sales.first_day, ds.inventory.product
+        if args.blend:
+            for date in tune_dates:
+                cut = int((np.datetime64(date) - first).astype(int))
+                w = pooled_weights(y[:, :cut], group)
+                print(f"{chain} {date}: pooled weights {np.round(w, 3).tolist()}", file=sys.stderr)
         tune = score(y, first, group, tune_dates, variants)
         report = score(y, first, group, CUTOFFS, variants)
         t0, r0 = tune["moving average 182"][0], report["moving average 182"][0]

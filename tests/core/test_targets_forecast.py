@@ -100,11 +100,11 @@ def test_backtest_scores_each_method() -> None:
 
 def test_auto_point_forecast_of_a_steady_series_by_hand() -> None:
     """2 units a day for 60 days, 7 cover days: every candidate forecasts 14 exactly at each
-    origin, so the first (the 182-day average with its yearly season, none in 60 days) is
-    kept, its errors are 0 and σ is the Poisson
+    origin (the blend too: its prior weights sum to 1), so the first, the blend, is kept,
+    its errors are 0 and σ is the Poisson
     floor √14; at 0.9 the target is ⌈14 + 1.2816·3.7417⌉ = ⌈18.795⌉ = 19."""
     fc = auto_point_forecast(np.full(60, 2.0), cover_days=7, service_level=0.9)
-    assert fc.method == "seasonal-moving-average-182"
+    assert fc.method == "blend"
     assert (fc.rate, fc.mean) == pytest.approx((2.0, 14.0))
     assert fc.sigma == pytest.approx(math.sqrt(14))
     assert fc.target == 19
