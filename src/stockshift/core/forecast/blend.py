@@ -21,8 +21,9 @@ What ships is the prior alone (``shrink`` = ∞): :data:`PRIOR` is the NNLS fit 
 sum pooled over every series of a chain, at the tune cut-offs (January to May 2022) of both
 Iowa chains, averaged and scaled to sum to 1 (``python -m benchmarks.forecast_tuning
 --blend``). Refitting per product lost on those dates: NNLS on one product's stores is noisy
-(Hy-Vee +6 to +19 points of squared error against the prior for ``shrink`` 3 to 0) and,
-its regressors being noisy, shrinks the forecast (Casey's total bias −7 to −12 %). Pooling
+(Hy-Vee +1 to +18 points of squared error against the prior for ``shrink`` 10 to 0) and,
+its regressors being noisy, shrinks the forecast (Casey's total bias −5 to −8 % for
+``shrink`` 3 to 0.1, where it gained 1 point against the prior). Pooling
 over the chain at run time would make a product's forecast depend on the others (the Dask
 engine plans runs of products apart), and did no better than the prior.
 """
