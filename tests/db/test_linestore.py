@@ -4,13 +4,15 @@ all or nothing. The threshold is lowered so that a small chain's plan counts as 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.db import linestore, plans
+from stockshift.db.linestore import of_plan
 from stockshift.db.models import TransferRow
 from stockshift.db.planlines import LineFilter, Sort, count_lines, transfer_page
 from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines
@@ -35,6 +37,13 @@ def _blocks(s: Session) -> list[str]:
     )
 
 
+def _explain(s: Session, plan_id: int) -> str:
+    """The query plan of reading plan ``plan_id``'s lines: its partition alone."""
+    query = select(TransferRow.id).where(*of_plan(s.connection(), plan_id))
+    sql = str(query.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+    return "\n".join(s.scalars(text(f"EXPLAIN (COSTS OFF) {sql}")))
+
+
 def _big_plan(sessions: sessionmaker[Session], tmp_path: Path) -> int:
     load_chain(sessions, chain_files(tmp_path, stores=12, products=6), sales=False)
     return plan_now(sessions, target="cluster-mean", clusters="3")
@@ -56,6 +65,10 @@ def test_big_plan_is_read_paged_executed_and_moved_by_id(
         assert len(plan_lines(s, plan_id=shared)) == len(lines)
         row = get_plan(s, plan_id=plan_id)
         if _postgres(s):
+            for plan, table in ((plan_id, "transfers_block_"), (shared, "transfers_small")):
+                explained = _explain(s, plan)
+                scanned = set(re.findall(r" on (transfers_\w+)", explained))
+                assert len(scanned) == 1 and scanned.pop().startswith(table), explained
             assert len(_blocks(s)) == 2  # other's and plan_id's; shared's is in transfers_small
             assert row.line_first is not None and row.line_first >= linestore.FIRST_BLOCK_ID
             assert [line.id for line in lines] == list(range(row.line_first, row.line_end or 0))

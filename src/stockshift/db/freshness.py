@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from stockshift.db.linestore import of_plan
 from stockshift.db.models import LedgerRow, Stock, TransferRow
 from stockshift.db.plans import get_plan
 
@@ -65,7 +66,7 @@ def stock_check(session: Session, *, plan_id: int) -> StockCheck:
             TransferRow.product_id,
             func.sum(TransferRow.quantity).label("needed"),
         )
-        .where(TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
+        .where(*of_plan(session.connection(), plan_id), TransferRow.status == "proposed")
         .group_by(TransferRow.from_store, TransferRow.product_id)
         .subquery()
     )

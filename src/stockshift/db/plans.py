@@ -20,7 +20,7 @@ from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, write_transaction
 from stockshift.db.errors import NotFoundError
-from stockshift.db.linestore import LineWriter, span_values, store_lines
+from stockshift.db.linestore import LineWriter, of_plan, span_values, store_lines
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.revision import line_moves
 
@@ -197,7 +197,9 @@ def plan_summary(session: Session, *, plan_id: int) -> dict[str, Any] | None:
 def plan_lines(session: Session, *, plan_id: int) -> list[TransferRow]:
     return list(
         session.scalars(
-            select(TransferRow).where(TransferRow.plan_id == plan_id).order_by(TransferRow.seq)
+            select(TransferRow)
+            .where(*of_plan(session.connection(), plan_id))
+            .order_by(TransferRow.seq)
         )
     )
 
@@ -224,7 +226,7 @@ def plan_line_rows(session: Session, *, plan_id: int) -> list[dict[str, Any]]:
             TransferRow.quantity, TransferRow.distance_km, TransferRow.scope,
             TransferRow.expected_gain, TransferRow.status,
         )
-        .where(TransferRow.plan_id == plan_id)
+        .where(*of_plan(session.connection(), plan_id))
         .order_by(TransferRow.seq)
     ).all()  # fmt: skip
     return [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
@@ -286,7 +288,7 @@ def list_transfers(
     """Transfer lines, filtered; ``store_id`` matches either end of a line."""
     stmt = select(TransferRow).order_by(TransferRow.plan_id.desc(), TransferRow.seq)
     if plan_id is not None:
-        stmt = stmt.where(TransferRow.plan_id == plan_id)
+        stmt = stmt.where(*of_plan(session.connection(), plan_id))
     if status is not None:
         stmt = stmt.where(TransferRow.status == status)
     if store_id is not None:

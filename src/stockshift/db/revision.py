@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from stockshift.db.linestore import of_plan
 from stockshift.db.models import MOVED_LINE, PlanRow, TransferRow
 
 PLANS = PlanRow.__table__
@@ -23,12 +24,6 @@ LINES = TransferRow.__table__
 
 _ROW = select(PLANS.c.status, PLANS.c.progress, PLANS.c.error, PLANS.c.executed_at).where(
     PLANS.c.id == bindparam("id")
-)
-_MOVES = (
-    select(LINES.c.status, func.count())
-    .where(LINES.c.plan_id == bindparam("id"), LINES.c.status != MOVED_LINE)
-    .group_by(LINES.c.status)
-    .order_by(LINES.c.status)
 )
 
 
@@ -47,7 +42,13 @@ def line_moves(conn: Connection, plan_id: int) -> tuple[tuple[str, int], ...]:
     equal line statuses. A plan's lines are never added or removed, so the lines still
     proposed follow from the others, which are counted on the partial index of lines that
     moved (migration 0007) alone: a plan nobody has touched costs an empty index probe."""
-    rows = conn.execute(_MOVES, {"id": plan_id}).all()
+    moves = (
+        select(LINES.c.status, func.count())
+        .where(*of_plan(conn, plan_id), LINES.c.status != MOVED_LINE)
+        .group_by(LINES.c.status)
+        .order_by(LINES.c.status)
+    )
+    rows = conn.execute(moves).all()
     return tuple((str(status), int(n)) for status, n in rows)
 
 

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from stockshift.core.errors import InputError, InputIssue
 from stockshift.db.engine import is_sqlite, run_write
 from stockshift.db.errors import ConflictError, NotFoundError
+from stockshift.db.linestore import of_plan
 from stockshift.db.models import (
     LedgerRow,
     PlanRow,
@@ -156,7 +157,7 @@ def _lock_plan_stock(session: Session, plan_id: int, give: Iterable[Pair]) -> di
     """:func:`_lock_stock` for a plan's proposed lines, both ends, in one statement (a plan
     can touch tens of thousands of rows); returns units on hand. Destinations (``give``)
     without a row get an empty one."""
-    line = (TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
+    line = (*of_plan(session.connection(), plan_id), TransferRow.status == "proposed")
     ends = union(
         select(TransferRow.from_store, TransferRow.product_id).where(*line),
         select(TransferRow.to_store, TransferRow.product_id).where(*line),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from stockshift.db.engine import run_write
 from stockshift.db.errors import ConflictError, NotFoundError
+from stockshift.db.linestore import of_plan
 from stockshift.db.models import (
     MOVED_LINE,
     Stock,
@@ -73,7 +74,7 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
             TransferRow.to_store,
             TransferRow.quantity,
         )
-        .where(TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
+        .where(*of_plan(session.connection(), plan_id), TransferRow.status == "proposed")
         .order_by(TransferRow.seq)
     ).all()
     take: dict[Pair, int] = defaultdict(int)
@@ -115,7 +116,7 @@ def _execute(session: Session, plan_id: int, key_id: int | None) -> ExecuteResul
     at = _now()
     dispatched = session.execute(
         update(TransferRow)
-        .where(TransferRow.plan_id == plan_id, TransferRow.status == "proposed")
+        .where(*of_plan(session.connection(), plan_id), TransferRow.status == "proposed")
         .values(status="dispatched", dispatched_at=at)
     ).rowcount  # type: ignore[attr-defined]
     if dispatched != len(lines):  # the plan lock makes this impossible; never half-apply
