@@ -41,7 +41,7 @@ T = TypeVar("T")
 log = logging.getLogger("stockshift.db")
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     """JSON columns written by orjson: a 300,000-line plan's header (its fulfilment rows)
     is tens of megabytes, which the standard library took most of a second to encode."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
@@ -50,7 +50,7 @@ def _json_dumps(value: Any) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created when missing."""
     parsed = make_url(url)
-    kwargs = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads, **kwargs}
+    kwargs = {"json_serializer": json_dumps, "json_deserializer": orjson.loads, **kwargs}
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
     if parsed.database and parsed.database != ":memory:":

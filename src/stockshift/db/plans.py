@@ -8,17 +8,18 @@ their own so that they can be filtered, paginated and executed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import JSON, Select, Text, bindparam, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
-from stockshift.db.engine import begin_write, write_transaction
+from stockshift.db.engine import begin_write, is_sqlite, json_dumps, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.linestore import LineWriter, of_plan, span_values, store_lines
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
@@ -93,27 +94,38 @@ def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
     # the document's makers import the clustering (numba): not for every reader of plans
     from stockshift.document import transfers_frame, warehouse_frame, without_lines
 
-    document = without_lines(plan)
-    transfers = transfers_frame(plan)
-    orders = warehouse_frame(plan)
-    transfers.insert(0, "plan_id", plan_id)
-    transfers.insert(1, "seq", range(len(transfers)))
-    transfers["status"] = "proposed"
-    orders.insert(0, "plan_id", plan_id)
-    with write_transaction(session):
-        span = store_lines(session, plan_id, [transfers])
-        bulk_insert(session, "warehouse_orders", orders)
-        session.execute(
-            update(PlanRow)
-            .where(PlanRow.id == plan_id)
-            .values(
-                **span_values(span),
-                status="completed",
-                header=document,
-                progress=None,
-                finished_at=datetime.now(UTC),
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # PostgreSQL: the header (tens of MB of JSON for a big plan) is made and encoded in
+        # a thread while the server stores the lines, not after
+        encoded = pool.submit(_header_json, plan) if not is_sqlite(session) else None
+        document = without_lines(plan) if encoded is None else None
+        transfers = transfers_frame(plan)
+        orders = warehouse_frame(plan)
+        transfers.insert(0, "plan_id", plan_id)
+        transfers.insert(1, "seq", range(len(transfers)))
+        transfers["status"] = "proposed"
+        orders.insert(0, "plan_id", plan_id)
+        with write_transaction(session):
+            span = store_lines(session, plan_id, [transfers])
+            bulk_insert(session, "warehouse_orders", orders)
+            header = document if encoded is None else cast(literal(encoded.result(), Text), JSON)
+            session.execute(
+                update(PlanRow)
+                .where(PlanRow.id == plan_id)
+                .values(
+                    **span_values(span),
+                    status="completed",
+                    header=header,
+                    progress=None,
+                    finished_at=datetime.now(UTC),
+                )
             )
-        )
+
+
+def _header_json(plan: Plan) -> str:
+    from stockshift.document import without_lines
+
+    return json_dumps(without_lines(plan))
 
 
 def store_imported(
