@@ -41,11 +41,14 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> int:
+def bulk_insert(session: Session, table: str, frame: pd.DataFrame, *, chunk: int = 0) -> int:
     """Append ``frame``'s rows to ``table`` (columns named as in the frame); returns the count.
 
     Runs inside the session's transaction, so a failure later on rolls the rows back too.
+    ``chunk``: rows per piece written (default :data:`CHUNK`); on PostgreSQL the server
+    takes in one piece while the next is written, so smaller pieces overlap more.
     """
+    chunk = chunk or CHUNK
     if frame.empty:
         return 0
     columns = ", ".join(frame.columns)
@@ -56,11 +59,11 @@ def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> int:
         with raw.cursor() as cur:
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
             with cur.copy(sql) as copy:
-                for start in range(0, len(frame), CHUNK):
-                    copy.write(_csv(frame.iloc[start : start + CHUNK]))
+                for start in range(0, len(frame), chunk):
+                    copy.write(_csv(frame.iloc[start : start + chunk]))
         return len(frame)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-    for start in range(0, len(frame), CHUNK):
-        conn.exec_driver_sql(sql, _native_rows(frame.iloc[start : start + CHUNK]))
+    for start in range(0, len(frame), chunk):
+        conn.exec_driver_sql(sql, _native_rows(frame.iloc[start : start + chunk]))
     return len(frame)
