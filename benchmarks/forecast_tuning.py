@@ -94,28 +94,57 @@ def pooled_weights(y: FloatArray, group: Int32Array) -> FloatArray:
     return blend.weights(x, a, np.asarray(blend.PRIOR), 0.0)
 
 
-#: ``auto``'s choice: (margin, pooled per product, a quiet series keeps the first candidate).
-CHOICES: dict[str, tuple[float, bool, bool]] = {
-    "margin 0.3, per series": (0.3, False, False),
-    "margin 0.3, per series, quiet keeps the first (shipped)": (0.3, False, True),
-    "margin 0.5, per series, quiet keeps the first": (0.5, False, True),
-    "margin 0.3, per product, quiet keeps the first": (0.3, True, True),
-    "margin 0.5, per series": (0.5, False, False),
+#: ``auto``'s choice: (margin, pooled per product, a challenger must beat the first at every
+#: origin, origins); a series quiet in every origin window keeps the first candidate.
+GRID = (
+    (1.0, False, False, 4), (0.3, False, False, 4), (0.5, False, False, 4), (0.7, False, False, 4),
+    (0.3, False, True, 4), (0.5, False, True, 4), (0.3, True, False, 4), (0.5, True, False, 4),
+    (0.7, True, False, 4), (0.3, True, True, 4), (0.5, False, False, 8), (0.5, False, True, 8),
+    (0.5, True, False, 8),
+)  # fmt: skip
+SHIPPED = (auto_module.MARGIN, auto_module.PER_PRODUCT, auto_module.EVERY_ORIGIN, 4)
+
+
+def _name(margin: float, pooled: bool, every: bool, origins: int) -> str:
+    return (
+        f"margin {margin:g}, per {'product' if pooled else 'series'}"
+        + (", every origin" if every else "")
+        + (f", {origins} origins" if origins != auto_module.ORIGINS else "")
+        + (" (always the blend)" if margin >= 1 else "")
+        + (" (shipped)" if (margin, pooled, every, origins) == SHIPPED else "")
+    )
+
+
+CHOICES: dict[str, tuple[float, bool, bool, bool, int]] = {
+    _name(m, p, e, k): (m, p, True, e, k) for m, p, e, k in GRID
 }
+CHOICE_ORIGINS = 8  # evaluated once per date; a variant with fewer uses the newest ones
+_EVALUATIONS: dict[tuple[int, ...], Evaluation] = {}
 
 
-def choice(margin: float, pooled: bool, quiet: bool) -> Method:
+def evaluation(y: FloatArray, group: Int32Array) -> Evaluation:
+    """The candidates' rolling-origin evaluation, shared by every choice variant of a date."""
+    key = (*y.shape, int(y.sum()))
+    if key not in _EVALUATIONS:
+        _EVALUATIONS.clear()
+        _EVALUATIONS[key] = evaluate(
+            y, horizon=HORIZON, candidates=STANDARD, group=group, n_origins=CHOICE_ORIGINS
+        )
+    return _EVALUATIONS[key]
+
+
+def choice(margin: float, pooled: bool, quiet: bool, every: bool, origins: int) -> Method:
     """``auto`` with the choice made as the variant says (the module's switches set for the
     call and put back)."""
-    cache: dict[int, Evaluation] = {}
 
     def fit(y: FloatArray, group: Int32Array) -> FloatArray:
-        ev = cache.get(y.shape[1])
-        if ev is None:
-            ev = evaluate(y, horizon=HORIZON, candidates=STANDARD, group=group)
-            cache.clear()
-            cache[y.shape[1]] = ev
-        saved = auto_module.MARGIN, auto_module.pooled_by_group, auto_module.choose
+        ev = evaluation(y, group)
+        saved = (
+            auto_module.MARGIN,
+            auto_module.EVERY_ORIGIN,
+            auto_module.pooled_by_group,
+            auto_module.choose,
+        )
         plain = auto_module.choose
 
         def choose(
@@ -125,13 +154,24 @@ def choice(margin: float, pooled: bool, quiet: bool) -> Method:
                 grp = np.arange(e.actual.shape[1], dtype=np.int32)
             return plain(e, origins, grp, among)
 
-        auto_module.MARGIN = margin
+        auto_module.MARGIN, auto_module.EVERY_ORIGIN = margin, every
         auto_module.pooled_by_group = lambda n: pooled or n < 3  # type: ignore[assignment]
         auto_module.choose = choose  # type: ignore[assignment]
         try:
-            fc = select(ev, group=group)
+            fc = select(ev, group=group, n_origins=origins)
         finally:
-            auto_module.MARGIN, auto_module.pooled_by_group, auto_module.choose = saved
+            (
+                auto_module.MARGIN,
+                auto_module.EVERY_ORIGIN,
+                auto_module.pooled_by_group,
+                auto_module.choose,
+            ) = saved
+        kept = fc.method == 0
+        print(
+            f"  margin {margin}, pooled {pooled}, every {every}, {origins} origins: "
+            f"{1 - kept[y.sum(axis=1) > 0].mean():.1%} of the sold series not the first",
+            file=sys.stderr,
+        )
         out: FloatArray = np.where(y.sum(axis=1) > 0, fc.mean, 0.0)
         return out
 
@@ -155,6 +195,9 @@ def score(
             f = method(y, group)
             se, fs, acts = out[name]
             out[name] = (se + float(((actual - f) ** 2).sum()), fs + f.sum(), acts + actual.sum())
+        print(
+            f"{date}: { ({k: round(v[0]) for k, v in out.items()}) }", file=sys.stderr, flush=True
+        )
     return out
 
 
@@ -162,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--choice", action="store_true", help="score auto's choice variants")
     parser.add_argument("--blend", action="store_true", help="score the blend's variants")
+    parser.add_argument(
+        "--chain", choices=("HY-VEE", "CASEY'S"), action="append", help="one chain (default both)"
+    )
     args = parser.parse_args(argv)
     base = {"moving average 182": moving_average(182)}
     variants = {**base, **{k: choice(*v) for k, v in CHOICES.items()}} if args.choice else VARIANTS
@@ -175,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     header = "| variant |"
     rule = "|---|"
     columns: list[dict[str, str]] = []
-    for chain in ("HY-VEE", "CASEY'S"):
+    for chain in args.chain or ("HY-VEE", "CASEY'S"):
         case = history_case(shared, chain)
         folder, _ = prepare(case, exe)
         data = files(Path(folder))
@@ -188,8 +234,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                 w = pooled_weights(y[:, :cut], group)
                 print(f"{chain} {date}: pooled weights {np.round(w, 3).tolist()}", file=sys.stderr)
         tune = score(y, first, group, tune_dates, variants)
+        t0 = tune["moving average 182"][0]
+        for name in variants:
+            print(f"{chain} tune {name}: {tune[name][0] / t0 - 1:+.2%}", file=sys.stderr)
         report = score(y, first, group, CUTOFFS, variants)
-        t0, r0 = tune["moving average 182"][0], report["moving average 182"][0]
+        r0 = report["moving average 182"][0]
         columns.append(
             {
                 name: f"{tune[name][0] / t0 - 1:+.1%} | {report[name][0] / r0 - 1:+.1%} | "

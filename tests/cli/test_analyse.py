@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockshift.core.forecast import STANDARD
@@ -87,10 +88,17 @@ def test_forecast_auto_writes_the_mean_daily_demand_and_each_rows_model(  # type
     inv = write_csv(
         tmp_path / "inv.csv",
         ["store_id", "product_id", "on_hand"],
-        [("S0", "P1", 5), ("S1", "P1", 50), ("S0", "P2", 0)],
+        [("S0", "P1", 5), ("S1", "P1", 50), ("S0", "P2", 0), ("S0", "P3", 9), ("S1", "P3", 9)],
     )
     days = pd.date_range("2026-01-01", periods=120).strftime("%Y-%m-%d")
     rows = [(d, "S0", "P1", 3.0) for d in days] + [(d, "S1", "P1", 1.0) for d in days[::7]]
+    noisy = np.random.default_rng(1).poisson(2.0, (2, len(days)))  # P3: steady, noisy
+    rows += [
+        (d, s, "P3", float(u))
+        for s, row in zip(("S0", "S1"), noisy, strict=True)
+        for d, u in zip(days, row, strict=True)
+        if u
+    ]
     sales = write_csv(tmp_path / "sales.csv", ["date", "store_id", "product_id", "units"], rows)
     out, png = tmp_path / "rates.csv", tmp_path / "series.png"
     result = cli(
@@ -99,9 +107,13 @@ def test_forecast_auto_writes_the_mean_daily_demand_and_each_rows_model(  # type
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype={"store_id": str}).set_index(["store_id", "product_id"])
-    # every member gets a flat 3 a day but the product's mean per store ((3 + 1/7)/2), which
-    # the blend weighs little
-    assert abs(table.loc[("S0", "P1"), "rate_per_day"] - 3.0) < 0.1
+    # a flat 3 a day: every moving average is exact at every origin, the blend (which gives
+    # 6 % to the product's mean per store, (3 + 1/7)/2) is not, so the series leaves it
+    assert table.loc[("S0", "P1"), "rate_per_day"] == 3.0
+    assert table.loc[("S0", "P1"), "method"] != "blend"
+    assert (table.loc[[("S0", "P3"), ("S1", "P3")], "method"] == "blend").all()  # no clear win
+    share = result.stdout[result.stdout.index("auto's choice") :]
+    assert "blend" in share and table.loc[("S0", "P1"), "method"] in share
     assert table.loc[("S0", "P2"), "rate_per_day"] == 0.0  # never sold
     assert table.loc[("S0", "P2"), "sigma"] == 0.0
     assert set(table["method"]) <= set(STANDARD)
@@ -131,9 +143,10 @@ def test_plan_forecast_auto_puts_the_model_in_targets_csv_and_the_plan_file(  # 
     doc = json.loads((tmp_path / "plan.json").read_text())
     assert doc["parameters"]["forecast"] == "auto"
     by_store = {r["store_id"]: r for r in doc["targets"]}
-    # S3 sells 3 a day; the blend gives 6 % to the product's mean per selling store, 2 a day
-    assert by_store["S3"]["rate_per_day"] == 0.94 * 3 + 0.06 * 2
-    assert by_store["S3"]["target"] == 21  # ⌈2.94 · 7⌉
+    # S3 sells 3 a day: every moving average is exact at every origin and the blend (6 % on
+    # the product's mean per selling store, 2 a day) is not, so it leaves the blend
+    assert by_store["S3"]["rate_per_day"] == 3.0 and by_store["S3"]["target"] == 21
+    assert by_store["S3"]["method"] != "blend"
     targets = pd.read_csv(tmp_path / "out" / "targets.csv", dtype={"store_id": str})
     assert list(targets["method"]) == [by_store[s]["method"] for s in targets["store_id"]]
     assert doc["transfers"]  # S0 holds 40 and sells nothing: it supplies the others

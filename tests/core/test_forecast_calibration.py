@@ -97,18 +97,19 @@ def test_auto_targets_reach_the_asked_fill_rate_on_the_out_of_sample_windows() -
 
 
 def test_each_windows_sigma_is_fitted_on_the_other_windows_by_hand() -> None:
-    """Demand 10 in three windows; candidate a forecast 10, 10, 4 and b 10, 7, 10, so the
-    candidates' mean squared errors are s = 0, 4.5, 18 (Σ 22.5) and b wins (9 < 0.7·36).
-    σ of window k: √((22.5 − s_k)/2) = 3.354, 3, 1.5, at least √F_k = √10, √7, √10."""
+    """Demand 10 in three windows; candidate a forecast 9, 13, 4 and b 10, 11, 10, so the
+    candidates' mean squared errors are s = 0.5, 5, 18 (Σ 23.5) and b wins (1 < 0.7·46, and
+    closer at every window). σ of window k: √((23.5 − s_k)/2) = 3.391, 3.041, 1.658, at
+    least √F_k = √10, √11, √10."""
     ev = Evaluation(
         ("a", "b"),
         np.array([30, 20, 10]),
         10,
         np.full((3, 1), 10.0),
-        np.array([[[10.0], [10.0], [4.0]], [[10.0], [7.0], [10.0]]]),
+        np.array([[[9.0], [13.0], [4.0]], [[10.0], [11.0], [10.0]]]),
         np.array([[10.0], [10.0]]),
     )
     cal = select(ev, n_origins=3).calibration
     assert cal is not None
-    assert cal.forecast.tolist() == [10.0, 7.0, 10.0]
-    assert cal.sigma.tolist() == pytest.approx([math.sqrt(11.25), 3.0, math.sqrt(10)])
+    assert cal.forecast.tolist() == [10.0, 11.0, 10.0]
+    assert cal.sigma.tolist() == pytest.approx([math.sqrt(11.5), math.sqrt(11), math.sqrt(10)])

@@ -71,10 +71,9 @@ FULL: tuple[str, ...] = tuple(n for n in CANDIDATES if n != "auto-ets")
 #: short-memory and upward-biased models (moving average 7 and 28, seasonal naive, linear
 #: regression, SES with α = 0.1, Croston, TSB) win some origins by chance and then miss.
 #: The first, ``blend`` (core/forecast/blend.py: the seasonal 91/182/364-day averages and
-#: the product's mean per store, combined with weights per product), is a combination, so
-#: every series takes it (``auto.COMBINATIONS``): choosing per series among a few models
-#: had cost the seasonal 182-day average 2.3 points on Iowa Hy-Vee. The others still give
-#: the spread (the candidates' mean squared error, ``auto.choose``).
+#: the product's mean per store, fixed weights), is what a series keeps unless another
+#: clearly beats it at the origins (``auto.MARGIN``); every candidate's errors give the
+#: spread (``auto.choose``).
 STANDARD: tuple[str, ...] = (
     "blend", "seasonal-moving-average-182", "moving-average-182", "moving-average-91",
     "moving-average-56", "ses-optimized", "adida",
