@@ -137,10 +137,10 @@ def test_auto_may_choose_the_blend() -> None:
     assert (fc.sigma >= np.sqrt(fc.mean)).all()
 
 
-def test_auto_gives_every_series_the_blend_first() -> None:
+def test_auto_keeps_the_blend_for_a_product_no_model_clearly_beats() -> None:
     """Row 0 sold only in its first 40 days, so the 56-day average's exact 0 beats every
-    other candidate at the origins by far; the blend is first and a combination: row 0
-    takes it all the same."""
+    other candidate at its origins; but the choice is per product, and over both rows (row
+    1's two lumps) no model cuts the blend's squared error by the margin: both keep it."""
     y = np.zeros((2, 400))
     y[0, :40] = 3.0
     y[1, [10, 300]] = 50.0
