@@ -5,8 +5,12 @@ all or nothing. The threshold is lowered so that a small chain's plan counts as 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +19,7 @@ from stockshift.db import linestore, plans
 from stockshift.db.linestore import of_plan
 from stockshift.db.models import TransferRow
 from stockshift.db.planlines import LineFilter, Sort, count_lines, transfer_page
-from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines
+from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines, store_imported
 from stockshift.db.transfers import cancel_transfer, execute_plan, receive_transfer
 from tests.db.factory import chain_files, load_chain, plan_now
 
@@ -137,3 +141,52 @@ def test_a_failure_while_storing_leaves_no_partition_and_no_line(
         assert s.query(TransferRow).count() == 0
         if _postgres(s):
             assert _partitions(s) == before
+
+
+def _frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product_id": [f"P{i}" for i in range(n)], "from_store": "S1", "to_store": "S2",
+            "quantity": 1, "distance_km": 1.0, "scope": "intra-cluster", "expected_gain": None,
+        }
+    )  # fmt: skip
+
+
+def test_two_big_plans_stored_at_once_both_complete(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import that has made its plan row and is copying lines, and a second store
+    beside it: without the import locking ``transfers`` first, each attach waited for the
+    other (a deadlock, and one of them failed)."""
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    copying, go = threading.Event(), threading.Event()
+    done: dict[str, object] = {}
+
+    def paused() -> Iterator[pd.DataFrame]:
+        yield _frame(3)  # the plan row is in, the block open and copied into
+        copying.set()
+        go.wait(20)
+        yield _frame(3)
+
+    def store(name: str, frames: Iterable[pd.DataFrame]) -> None:
+        try:
+            with sessions() as s:
+                done[name] = store_imported(
+                    s, parameters={}, document={}, transfers=frames, orders=[]
+                )
+        except Exception as exc:  # the assertion below reports it
+            done[name] = exc
+
+    first = threading.Thread(target=store, args=("first", paused()))
+    first.start()
+    assert copying.wait(20)
+    second = threading.Thread(target=store, args=("second", [_frame(4)]))
+    second.start()
+    time.sleep(0.5)  # the second store reaches its lock (before the fix: its attach)
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert all(isinstance(done.get(k), int) for k in ("first", "second")), done
+    with sessions() as s:
+        assert len(plan_lines(s, plan_id=int(done["first"]))) == 6  # type: ignore[call-overload]
+        assert len(plan_lines(s, plan_id=int(done["second"]))) == 4  # type: ignore[call-overload]

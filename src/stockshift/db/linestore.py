@@ -136,6 +136,18 @@ class LineWriter:
         self.written += bulk_insert(self.session, self._table, frame, chunk=COPY_CHUNK)
 
 
+def lock_before_plan_row(session: Session) -> None:
+    """For a transaction that inserts or updates a plan row *before* it stores the plan's
+    lines (an imported plan): take ``transfers``' SHARE UPDATE EXCLUSIVE lock first, as
+    ``ATTACH`` will. ``ATTACH`` also takes SHARE ROW EXCLUSIVE on ``plans`` (the foreign
+    key), which waits for every transaction holding a row of ``plans`` changed; two stores
+    that each changed a plan row and then attach would wait for each other (a deadlock,
+    shown with two sessions). :func:`stockshift.db.plans.store_result` changes its plan row
+    after attaching, so it needs no such lock."""
+    if session.connection().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("LOCK TABLE transfers IN SHARE UPDATE EXCLUSIVE MODE")
+
+
 def store_lines(session: Session, plan_id: int, frames: Iterable[pd.DataFrame]) -> Span | None:
     """Store ``frames`` (a plan's lines in order) as plan ``plan_id``'s; see the module."""
     writer = LineWriter(session, plan_id)

@@ -21,7 +21,13 @@ from stockshift.core.types import Plan
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, is_sqlite, json_dumps, write_transaction
 from stockshift.db.errors import NotFoundError
-from stockshift.db.linestore import LineWriter, of_plan, span_values, store_lines
+from stockshift.db.linestore import (
+    LineWriter,
+    lock_before_plan_row,
+    of_plan,
+    span_values,
+    store_lines,
+)
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.revision import line_moves
 
@@ -142,6 +148,7 @@ def store_imported(
     and ``orders`` its lines in order, in chunks (a dataset's parts). Returns its id."""
     now = datetime.now(UTC)
     with write_transaction(session):
+        lock_before_plan_row(session)
         row = PlanRow(
             status="completed",
             parameters=parameters,
