@@ -202,7 +202,7 @@ def accuracy_lines(r: ChainResult, cutoffs: Sequence[str]) -> list[str]:
     lines += [
         "",
         "auto's choice (series that had sold, all dates): "
-        + ", ".join(f"{k} {v:.0%}" for k, v in r.shares.items()),
+        + ", ".join(f"{k} {v:.1%}" for k, v in r.shares.items()),
         "",
     ]
     return lines
