@@ -42,3 +42,18 @@ def test_db_plan_loads_what_the_planner_loads_on_first_use_meanwhile() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_the_planner_loads_statsforecast_and_scipy_stats_only_when_used() -> None:
+    # statsforecast (with statsmodels and dask.dataframe) and scipy.stats cost seconds of
+    # start-up; a plan on the default moving average and the greedy policy needs neither
+    code = (
+        "import sys\n"
+        "import stockshift.core.pipeline\n"
+        "lazy = ('statsforecast', 'statsmodels', 'scipy.stats', 'scipy.optimize')\n"
+        "print(' '.join(m for m in lazy if m in sys.modules))\n"
+        "from stockshift.core.forecast.intermittent import CrostonClassic\n"
+        "print('statsforecast' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["", "False"]

@@ -8,11 +8,21 @@ an ``alias``, ``fit(y) -> self``, ``predict(h)`` giving h daily values per serie
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from types import ModuleType
 from typing import ClassVar, Protocol
 
 import numpy as np
 
 from stockshift.core.types import FloatArray
+
+
+def statsforecast_models() -> ModuleType:
+    """``statsforecast.models``, imported when a model first fits: the import pulls in
+    statsmodels, scipy.stats and dask.dataframe (about 1.5 s of CPU), which a plan on the
+    default moving average never uses."""
+    from statsforecast import models
+
+    return models
 
 
 class Forecaster(Protocol):

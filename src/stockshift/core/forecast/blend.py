@@ -33,7 +33,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from scipy.optimize import nnls
 
 from stockshift.core.forecast.yearly import YEAR, YearlySeasonalMovingAverage
 from stockshift.core.types import FloatArray, GroupArray
@@ -68,6 +67,8 @@ def members(y: FloatArray, label: GroupArray, horizon: int) -> FloatArray:
 def weights(x: FloatArray, a: FloatArray, prior: FloatArray, shrink: float) -> FloatArray:
     """argmin_w≥0 ‖a − x·w‖² + μ‖w − prior‖², μ = shrink · tr(xᵀx)/M (the prior when x is
     all zeros: no member forecast anything, the data cannot say)."""
+    from scipy.optimize import nnls  # only the weights' study fits; a forecast does not
+
     m = x.shape[1]
     scale = float((x * x).sum()) / m
     if scale <= 0.0 or not np.isfinite(shrink):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from statsforecast import models as sf
-
-from stockshift.core.forecast.base import PerSeries
+from stockshift.core.forecast.base import PerSeries, statsforecast_models
 from stockshift.core.types import FloatArray
 
 
@@ -21,7 +19,7 @@ class CrostonClassic(PerSeries):
     alias: ClassVar[str] = "croston"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._croston_classic(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._croston_classic(y, 1, False)["mean"][0])
 
 
 class CrostonSBA(PerSeries):
@@ -30,7 +28,7 @@ class CrostonSBA(PerSeries):
     alias: ClassVar[str] = "croston-sba"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._croston_sba(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._croston_sba(y, 1, False)["mean"][0])
 
 
 class CrostonOptimized(PerSeries):
@@ -39,7 +37,7 @@ class CrostonOptimized(PerSeries):
     alias: ClassVar[str] = "croston-optimized"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._croston_optimized(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._croston_optimized(y, 1, False)["mean"][0])
 
 
 class TSB(PerSeries):
@@ -53,7 +51,9 @@ class TSB(PerSeries):
         self.alpha_d, self.alpha_p = alpha_d, alpha_p
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._tsb(y, 1, False, self.alpha_d, self.alpha_p)["mean"][0])
+        return float(
+            statsforecast_models()._tsb(y, 1, False, self.alpha_d, self.alpha_p)["mean"][0]
+        )
 
 
 class ADIDA(PerSeries):
@@ -62,7 +62,7 @@ class ADIDA(PerSeries):
     alias: ClassVar[str] = "adida"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._adida(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._adida(y, 1, False)["mean"][0])
 
 
 class IMAPA(PerSeries):
@@ -71,4 +71,4 @@ class IMAPA(PerSeries):
     alias: ClassVar[str] = "imapa"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._imapa(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._imapa(y, 1, False)["mean"][0])

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from statsforecast import models as sf
 
-from stockshift.core.forecast.base import PerSeries
+from stockshift.core.forecast.base import PerSeries, statsforecast_models
 from stockshift.core.types import FloatArray
 
 
@@ -25,7 +24,7 @@ class SimpleExponentialSmoothing(PerSeries):
         self.alpha = alpha
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._ses(y, 1, False, self.alpha)["mean"][0])
+        return float(statsforecast_models()._ses(y, 1, False, self.alpha)["mean"][0])
 
 
 class SimpleExponentialSmoothingOptimized(PerSeries):
@@ -34,7 +33,7 @@ class SimpleExponentialSmoothingOptimized(PerSeries):
     alias: ClassVar[str] = "ses-optimized"
 
     def _level(self, y: FloatArray) -> float:
-        return float(sf._ses_optimized(y, 1, False)["mean"][0])
+        return float(statsforecast_models()._ses_optimized(y, 1, False)["mean"][0])
 
 
 class AutoETS(PerSeries):
@@ -55,7 +54,7 @@ class AutoETS(PerSeries):
         if y.size < 4:
             return float(y.mean())
         try:
-            mean = sf.AutoETS(model="ZZN").forecast(y=y, h=self.horizon)["mean"]
+            mean = statsforecast_models().AutoETS(model="ZZN").forecast(y=y, h=self.horizon)["mean"]
         except Exception:  # statsforecast raises on series it cannot fit (e.g. too few points)
             return float(y.mean())
         return float(np.mean(mean))

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
-from scipy import stats
 
 from stockshift.core.errors import PlanningError
 from stockshift.core.neighbours import Distances
@@ -104,6 +103,8 @@ class DemandFit:
 
     def at_least(self, rows: npt.NDArray[np.intp], x: FloatArray) -> FloatArray:
         """P(D ≥ x) for each pair (row, x) of the parallel arrays (x whole numbers)."""
+        from scipy import stats  # imported here: ~1 s that the other policies never need
+
         x = np.asarray(x, dtype=np.float64)
         mu, over = self.mu[rows], self.over[rows]
         out = np.where(x <= 0, 1.0, 0.0)
@@ -115,6 +116,8 @@ class DemandFit:
 
     def upper(self, eps: float) -> FloatArray:
         """The smallest x with P(D > x) ≤ eps, per row (0 where there is no demand)."""
+        from scipy import stats
+
         out = np.zeros(self.mu.shape)
         pois = (~self.over) & (self.mu > 0)
         out[pois] = stats.poisson.isf(eps, self.mu[pois])
