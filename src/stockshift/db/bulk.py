@@ -1,32 +1,63 @@
-"""Bulk loading: COPY on PostgreSQL, chunked executemany on SQLite.
+"""Bulk loading: COPY on PostgreSQL, multi-row INSERTs on SQLite.
 
-Ten million stock rows must load in minutes; row-by-row ORM inserts would take hours.
+Ten million stock rows must load in minutes; row-by-row ORM inserts would take hours. On
+SQLite each ``INSERT`` carries many rows (``VALUES (...), (...), ...``): run once per row,
+a statement reopens and seeks a cursor on the table and on each of its indexes and checks
+its foreign keys anew, which for a 296,319-line plan cost twice what the rows themselves
+did (2.2-2.5 s of CPU against 0.8-1.3 s for 1,000 rows per statement).
 """
 
 from __future__ import annotations
 
 import io
+import sqlite3
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy.orm import Session
 
 CHUNK = 200_000
+SQLITE_PARAMETERS = 10_000  # bound values per multi-row INSERT (at most SQLite's limit)
 
 
-def _native_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows of plain Python values (NaN as None), as the DB-API drivers want them."""
-    cols = []
-    for name in frame.columns:
+def _native_values(frame: pd.DataFrame) -> list[Any]:
+    """Every value of ``frame`` as a plain Python value (NaN as None), row after row, as
+    the DB-API drivers want them."""
+    flat = np.empty(frame.shape, dtype=object)
+    for j, name in enumerate(frame.columns):
         col = frame[name]
         values = col.tolist()
         if col.isna().any():
             mask = col.isna().tolist()
             values = [None if m else v for v, m in zip(values, mask, strict=True)]
-        cols.append(values)
-    return list(zip(*cols, strict=True))
+        flat[:, j] = values
+    values_out: list[Any] = flat.ravel().tolist()
+    return values_out
+
+
+def _sqlite_insert(conn: Any, table: str, frame: pd.DataFrame, chunk: int) -> None:
+    """``frame``'s rows into ``table``, as many rows per ``INSERT`` as
+    :data:`SQLITE_PARAMETERS` allows, ``chunk`` rows made into Python values at a time."""
+    width = len(frame.columns)
+    driver: sqlite3.Connection = conn.connection.driver_connection
+    most = min(SQLITE_PARAMETERS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    per = max(1, most // width)  # rows per statement
+    head = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES "
+    row = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(frame), chunk):
+        values = _native_values(frame.iloc[start : start + chunk])
+        rows = len(values) // width
+        step = per * width
+        whole = rows // per * step
+        if whole:
+            params = [tuple(values[i : i + step]) for i in range(0, whole, step)]
+            conn.exec_driver_sql(head + ", ".join([row] * per), params)
+        if whole < len(values):
+            rest = values[whole:]
+            conn.exec_driver_sql(head + ", ".join([row] * (len(rest) // width)), tuple(rest))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -62,8 +93,5 @@ def bulk_insert(session: Session, table: str, frame: pd.DataFrame, *, chunk: int
                 for start in range(0, len(frame), chunk):
                     copy.write(_csv(frame.iloc[start : start + chunk]))
         return len(frame)
-    marks = ", ".join("?" for _ in frame.columns)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-    for start in range(0, len(frame), chunk):
-        conn.exec_driver_sql(sql, _native_rows(frame.iloc[start : start + chunk]))
+    _sqlite_insert(conn, table, frame, chunk)
     return len(frame)
