@@ -43,8 +43,9 @@ from benchmarks.run import (
     prepare,
     stockshift,
 )
-from stockshift.core.forecast import FULL, auto_forecast
-from stockshift.core.forecast.auto import only_sold
+from stockshift.core.forecast import FULL, auto_forecast, evaluate, select
+from stockshift.core.forecast.auto import fit_learned, only_sold
+from stockshift.core.forecast.engine import default_candidates
 from stockshift.core.forecast.yearly import YearlySeasonalMovingAverage
 from stockshift.core.targets import distribution_target
 from stockshift.io.readers import load_dataset
@@ -110,6 +111,8 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
     assert ds.sales is not None
     y_all, first = ds.sales.units, ds.sales.first_day
     group = ds.inventory.product
+    product_id = ds.inventory.product_ids[group]
+    store_id = ds.stores.ids[ds.inventory.store]
     tallies: dict[str, Tally] = {}
     cal = {q: np.zeros(5) for q in LEVELS}
     shares: dict[str, float] = {}
@@ -121,9 +124,14 @@ def evaluate_chain(case: Case, exe: str, cutoffs: Sequence[str], full: bool) -> 
         sold = y.sum(axis=1) > 0
         preds = {f"moving-average-{w}": y[:, -w:].mean(axis=1) * HORIZON for w in WINDOWS}
         t0 = time.perf_counter()
-        fc = only_sold(auto_forecast(y, horizon=HORIZON, group=group), sold)
+        learned = fit_learned(y, group, product_id, store_id, horizon=HORIZON)
+        names = default_candidates(len(y))
+        ev = evaluate(y, horizon=HORIZON, candidates=names, group=group, learned=learned)
+        fc = only_sold(select(ev, group=group), sold)  # = auto_forecast(..., learned=learned)
         seconds += time.perf_counter() - t0
         preds["auto"] = fc.mean
+        for m, name in enumerate(ev.methods[:2]):  # the first candidates without the choice
+            preds[f"{name} alone"] = np.where(sold, ev.final[m], 0.0)
         for w in (182, 364):
             seasonal = YearlySeasonalMovingAverage(HORIZON, w).fit_grouped(y, group)
             preds[f"seasonal-moving-average-{w} alone"] = seasonal.rate(HORIZON) * HORIZON

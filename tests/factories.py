@@ -84,3 +84,35 @@ def orders(
             (p, s, int(alloc.need_left[r]), "transfer-cap" if alloc.capped[r] else "no-source")
         )
     return out
+
+
+def long_history_chain(
+    folder: Path, *, products: int = 6, stores: int = 8, days: int = 150, seed: int = 0
+) -> dict[str, Path]:
+    """stores.csv, inventory.csv and sales.csv of a chain with ``days`` days of lumpy daily
+    sales (Poisson rates from a gamma, a slow wave per product): long enough for ``--forecast
+    auto``'s learned model at ``--cover-days 7`` (core/forecast/learned.py)."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    store_ids = [f"S{i:02d}" for i in range(stores)]
+    product_ids = [f"P{p:02d}" for p in range(products)]
+    lat, lon = rng.uniform(41.0, 42.0, stores), rng.uniform(-94.0, -93.0, stores)
+    write_csv(
+        folder / "stores.csv",
+        ["store_id", "lat", "lon"],
+        [(s, f"{a:.4f}", f"{b:.4f}") for s, a, b in zip(store_ids, lat, lon, strict=True)],
+    )
+    write_csv(
+        folder / "inventory.csv",
+        ["store_id", "product_id", "on_hand"],
+        [(s, p, int(rng.integers(0, 30))) for p in product_ids for s in store_ids],
+    )
+    dates = np.datetime64("2026-01-01") + np.arange(days)
+    rows = []
+    for p in range(products):
+        wave = 1 + 0.4 * np.sin(np.arange(days) / 15.0 + p)
+        for s in store_ids:
+            units = rng.poisson(rng.gamma(0.6, 0.8) * wave)
+            rows += [(str(dates[d]), s, product_ids[p], int(u)) for d, u in enumerate(units) if u]
+    write_csv(folder / "sales.csv", ["date", "store_id", "product_id", "units"], rows)
+    return {name: folder / f"{name}.csv" for name in ("stores", "inventory", "sales")}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from stockshift.core.forecast import STANDARD
-from tests.factories import write_csv
+from tests.factories import long_history_chain, write_csv
 
 # two tight groups of stores, 1,000 km apart
 STORES = [(f"S{i}", 41.6 + 0.01 * i, -93.6) for i in range(5)] + [
@@ -150,3 +150,28 @@ def test_plan_forecast_auto_puts_the_model_in_targets_csv_and_the_plan_file(  # 
     targets = pd.read_csv(tmp_path / "out" / "targets.csv", dtype={"store_id": str})
     assert list(targets["method"]) == [by_store[s]["method"] for s in targets["store_id"]]
     assert doc["transfers"]  # S0 holds 40 and sells nothing: it supplies the others
+
+
+def test_forecast_auto_on_a_long_history_takes_the_learned_model_first(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli
+) -> None:
+    """150 days, cover 7: enough origins for the learned model (core/forecast/learned.py),
+    which ``forecast`` scores on held-out windows and ``plan`` takes as ``forecast`` does."""
+    import json
+
+    files = long_history_chain(tmp_path / "chain", products=6, stores=8, days=150)
+    inputs = ["--stores", files["stores"], "--inventory", files["inventory"]]
+    inputs += ["--sales", files["sales"], "--forecast", "auto", "--cover-days", "7"]
+    out = tmp_path / "rates.csv"
+    result = cli("forecast", *inputs, "--limit", "0", "--csv", out)
+    assert result.exit_code == 0, result.output
+    accuracy = result.stdout[result.stdout.index("held-out") : result.stdout.index("auto's")]
+    assert "blend-boosted" in accuracy and "moving-average-28" in accuracy
+    table = pd.read_csv(out).set_index(["store_id", "product_id"]).sort_index()
+    assert "blend-boosted" in set(table["method"])
+    assert (table["rate_per_day"] >= 0).all() and (table["sigma"] >= 0).all()
+    planned = cli("plan", *inputs, "--quiet", "--output", tmp_path / "plan.json")
+    assert planned.exit_code == 0, planned.output
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    methods = {(r["store_id"], r["product_id"]): r["method"] for r in doc["targets"]}
+    assert [methods[k] for k in table.index] == list(table["method"])

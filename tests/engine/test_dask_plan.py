@@ -30,6 +30,7 @@ from stockshift.engine.dask_plan import plan_on_dask
 from stockshift.io.planfile import write_plan_to
 from stockshift.io.readers import load_dataset
 from tests.conftest import Cli
+from tests.factories import long_history_chain
 
 STORES = ["S1", "S10", "S2", "S9", "0501", "501", "x", "Y", "z7"]
 PRODUCTS = ["P1", "P10", "P2", "P3", "Q", "a", "b0", "é"]
@@ -248,3 +249,31 @@ def test_the_paper_layout_is_refused_by_the_dask_engine(cli: Cli, tmp_path: Path
     assert result.exit_code == 2
     assert "--engine dask reads --stores and --inventory" in result.stderr
     assert not (tmp_path / "p.json").exists()
+
+
+def test_dask_plans_the_single_process_plan_with_the_learned_forecast(
+    client: Any, tmp_path: Path
+) -> None:
+    """``--forecast auto`` on a history long enough for its learned model (fitted once on
+    every run's rows, core/forecast/learned.py): the plan of one process, byte for byte."""
+    files = long_history_chain(tmp_path / "csv", products=7, days=150)
+    sales = pd.read_csv(files["sales"], dtype={"units": float})
+    parts = write_parts(sales, tmp_path / "sales", 3, ordered=False)
+    inventory = write_parts(pd.read_csv(files["inventory"]), tmp_path / "inv", 3, ordered=True)
+    params = PlanParameters(forecast="auto", cover_days=7, service_level=0.9, clusters="2")
+    dataset = load_dataset(
+        stores=files["stores"], inventory=files["inventory"], sales=files["sales"]
+    )
+    expected = build_plan(dataset, params)
+    assert expected.targets.method is not None
+    assert "blend-boosted" in set(expected.targets.method.tolist())
+    for rows_per_task in (8, 100):
+        got = plan_on_dask(
+            client,
+            stores=str(files["stores"]),
+            inventory=str(inventory),
+            sales=str(parts),
+            params=params,
+            rows_per_task=rows_per_task,
+        )
+        assert plan_bytes(got) == plan_bytes(expected), rows_per_task

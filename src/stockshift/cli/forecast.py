@@ -78,9 +78,9 @@ def forecast_command(
     ] = False,
 ) -> None:
     """Forecast demand per store and product, and score every method on held-out windows."""
-    from stockshift.core.forecast import evaluate, select
+    from stockshift.core.forecast import auto_forecast, evaluate, select
     from stockshift.core.forecast.accuracy import held_out
-    from stockshift.core.forecast.auto import ORIGINS, only_sold
+    from stockshift.core.forecast.auto import ORIGINS, fit_learned, only_sold
     from stockshift.core.forecast.engine import default_candidates, scored_candidates
     from stockshift.core.targets import distribution_targets, forecast_targets
     from stockshift.io.planfile import atomic_write
@@ -109,17 +109,32 @@ def forecast_command(
     group = dataset.inventory.product
     names = scored_candidates(len(s.units), every_model=all_methods)
     among = default_candidates(len(s.units))
+    n_jobs = jobs or os.cpu_count() or 1
+    ids = (dataset.inventory.product_ids[group], dataset.stores.ids[dataset.inventory.store])
+    learned = run(
+        lambda: fit_learned(
+            s.units, group, *ids, horizon=cover_days, n_origins=ORIGINS + holdout_windows
+        )
+    )
     ev = run(
         lambda: evaluate(
             s.units,
             horizon=cover_days,
             candidates=names,
             n_origins=ORIGINS + holdout_windows,
-            n_jobs=jobs or os.cpu_count() or 1,
+            n_jobs=n_jobs,
             group=group,
+            learned=learned,
         )
     )
     auto_fc = only_sold(select(ev, n_origins=ORIGINS, group=group, among=among), s.has_sales)
+    if learned is None:  # too few days to hold windows out for it, maybe enough for a plan's
+        plan_learned = fit_learned(s.units, group, *ids, horizon=cover_days)
+        if plan_learned is not None:
+            fc = auto_forecast(
+                s.units, horizon=cover_days, group=group, n_jobs=n_jobs, learned=plan_learned
+            )
+            auto_fc = only_sold(fc, s.has_sales)
     if forecast == "auto":
         t = run(
             lambda: distribution_targets(dataset.inventory, auto_fc, service_level=service_level)

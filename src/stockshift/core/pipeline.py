@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
+from stockshift.core.forecast.learned import BoostedBlend, TrainingRows
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.neighbours import (
     DENSE_MAX_STORES,
@@ -59,7 +60,14 @@ __all__ = [
 ]
 
 
-def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Clustering) -> Targets:
+def compute_targets(
+    dataset: Dataset,
+    params: PlanParameters,
+    clustering: Clustering,
+    learned: BoostedBlend | None = None,
+) -> Targets:
+    """Targets per row (SPEC section 3); ``learned`` is ``--forecast auto``'s model fitted on
+    every product's history (:func:`learned_rows`, :func:`fit_learned_rows`)."""
     kind = params.resolved_target(dataset.sales is not None)
     if kind == "cluster-mean":
         return cluster_mean_targets(dataset.inventory, clustering)
@@ -77,17 +85,76 @@ def compute_targets(dataset: Dataset, params: PlanParameters, clustering: Cluste
         cover_days=params.cover_days,
         service_level=params.service_level,
         review_days=params.review_days,
+        learned=learned,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Chain:
     """What every product's plan shares: the stores, their clusters and the Problem's
-    distance fields (:func:`store_geometry`). Computed once, before any product."""
+    distance fields (:func:`store_geometry`), and ``--forecast auto``'s learned model
+    (:func:`with_learned`). Computed once, before any product."""
 
     stores: Stores
     clustering: Clustering
     geometry: dict[str, Any]
+    learned: BoostedBlend | None = None
+
+
+def _learned_cuts(params: PlanParameters, n_days: int) -> list[int] | None:
+    from stockshift.core.forecast.auto import learned_cuts
+    from stockshift.core.forecast.learned import available
+
+    if params.forecast != "auto":
+        return None
+    cuts = learned_cuts(n_days, params.cover_days)
+    return cuts if available(cuts, params.cover_days) else None
+
+
+def learned_rows(dataset: Dataset, params: PlanParameters) -> tuple[int, TrainingRows] | None:
+    """The days of sales and the training rows of ``dataset``'s products for ``--forecast
+    auto``'s learned model (None: another forecast, or too short a history for it)."""
+    from stockshift.core.forecast.learned import training_rows
+
+    sales, inv = dataset.sales, dataset.inventory
+    if sales is None or params.resolved_target(True) != "forecast":
+        return None
+    n_days = sales.units.shape[1]
+    cuts = _learned_cuts(params, n_days)
+    if cuts is None:
+        return None
+    rows = training_rows(
+        sales.units,
+        inv.product,
+        (inv.product_ids[inv.product], dataset.stores.ids[inv.store]),
+        horizon=params.cover_days,
+        cuts=cuts,
+    )
+    return n_days, rows
+
+
+def fit_learned_rows(
+    found: Sequence[tuple[int, TrainingRows] | None], params: PlanParameters
+) -> BoostedBlend | None:
+    """The learned model from the training rows of every run of products (:func:`learned_rows`
+    of each): the same model one process fits from all of them at once."""
+    from stockshift.core.forecast.learned import fit
+
+    parts = [f for f in found if f is not None]
+    if not parts or len(parts) < len(found) or len({n for n, _ in parts}) != 1:
+        return None
+    cuts = _learned_cuts(params, parts[0][0])
+    if cuts is None:
+        return None
+    return fit([rows for _, rows in parts], horizon=params.cover_days, cuts=cuts)
+
+
+def with_learned(chain: Chain, dataset: Dataset, params: PlanParameters) -> Chain:
+    """``chain`` with ``--forecast auto``'s learned model fitted on every row of ``dataset``."""
+    found = learned_rows(dataset, params)
+    if found is None:
+        return chain
+    return replace(chain, learned=fit_learned_rows([found], params))
 
 
 def prepare_chain(
@@ -117,7 +184,7 @@ def plan_products(
     """
     say = progress or (lambda _step: None)
     say(TARGETS)
-    targets = compute_targets(dataset, params, chain.clustering)
+    targets = compute_targets(dataset, params, chain.clustering, chain.learned)
     say(ALLOCATING)
     inv = dataset.inventory
     problem = Problem(
@@ -168,7 +235,7 @@ def cap_split(line_counts: Sequence[int], params: PlanParameters) -> tuple[int, 
 def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | None = None) -> Plan:
     """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them."""
     validate_parameters(params)
-    chain = prepare_chain(dataset.stores, params, progress)
+    chain = with_learned(prepare_chain(dataset.stores, params, progress), dataset, params)
     part = plan_products(
         dataset, params, chain, max_transfers=params.max_transfers, progress=progress
     )

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from stockshift.core.forecast.auto import DemandForecast, auto_forecast, demand_forecast, only_sold
 from stockshift.core.forecast.base import Forecaster
+from stockshift.core.forecast.learned import BoostedBlend
 from stockshift.core.forecast.models import make_model
 from stockshift.core.types import Clustering, FloatArray, IntArray, Inventory, Sales, Targets
 
@@ -120,13 +121,14 @@ def forecast_targets(
     cover_days: int,
     service_level: float | None,
     review_days: int | None = None,
+    learned: BoostedBlend | None = None,
 ) -> Targets:
     """Target stock per inventory row over the last W days of zero-filled sales.
 
     ``method="auto"``: target = ⌈μ + k_q·σ_C − 1e-9⌉ (:func:`distribution_target`), μ and σ_C
     the mean and spread of demand over the C days from
     :func:`~stockshift.core.forecast.auto.demand_forecast` (every day of ``sales``, not only
-    the last W).
+    the last W; ``learned`` its first candidate where the history allows it).
     """
     if method == "auto":
         fc = demand_forecast(
@@ -136,6 +138,7 @@ def forecast_targets(
             cover_days=cover_days,
             group=inventory.product,
             review_days=review_days,
+            learned=learned,
         )
         return distribution_targets(inventory, fc, service_level=service_level)
     rate, sigma, _ = forecast_rates(

@@ -13,14 +13,17 @@ it, the runs after make no line, and the runs come back, in product order, as on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from stockshift.core.forecast.learned import TrainingRows
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.pipeline import (
     Chain,
     assemble_plan,
     cap_split,
+    fit_learned_rows,
+    learned_rows,
     plan_products,
     prepare_chain,
     sales_days,
@@ -66,6 +69,24 @@ def plan_run(
     return plan, warnings
 
 
+def run_rows(source: Source, run: Run, params: PlanParameters) -> tuple[int, TrainingRows] | None:
+    """On a worker: the learned model's training rows of one run of products."""
+    dataset, _ = read_run(source, run, sales_days(params))
+    return learned_rows(dataset, params)
+
+
+def learn_on_dask(
+    client: Any, source: Source, runs: list[Run], params: PlanParameters, chain: Chain
+) -> Chain:
+    """``chain`` with ``--forecast auto``'s learned model, fitted here on the training rows
+    every run sends (:func:`~stockshift.core.pipeline.fit_learned_rows`: the model one
+    process fits on every row), before any run is planned."""
+    found = client.gather([client.submit(run_rows, source, r, params, pure=False) for r in runs])
+    if all(f is None for f in found):
+        return chain
+    return replace(chain, learned=fit_learned_rows(found, params))
+
+
 def _line_count(result: tuple[ProductsPlan, tuple[str, ...]]) -> int:
     return len(result[0].alloc.quantity)
 
@@ -102,6 +123,9 @@ def plan_on_dask(
         client, st, dropped, inventory=inventory, sales=sales, rows_per_task=rows_per_task
     )
     runs = scan.runs
+    if params.forecast == "auto" and sales is not None:
+        say("fitting the forecast model")
+        chain = learn_on_dask(client, scan.source, runs, params, chain)
     shared = Shared(
         params=params,
         chain=chain,

@@ -20,8 +20,10 @@ import numpy.typing as npt
 from stockshift.core.errors import ParameterError
 from stockshift.core.forecast.calibration import Calibration
 from stockshift.core.forecast.engine import check_candidates, default_candidates, horizon_totals
+from stockshift.core.forecast.learned import NAME as LEARNED
+from stockshift.core.forecast.learned import BoostedBlend, fit_series
 from stockshift.core.forecast.models import make_model
-from stockshift.core.types import FloatArray, Int32Array, IntArray, Sales
+from stockshift.core.types import FloatArray, GroupArray, Int32Array, IntArray, Sales, StrArray
 
 ORIGINS = 4  # rolling origins a choice is scored on
 MIN_TRAIN = 14  # days of history the earliest origin keeps
@@ -131,27 +133,29 @@ def evaluate(
     n_jobs: int = 1,
     review_days: int | None = None,
     group: Int32Array | None = None,
+    learned: BoostedBlend | None = None,
 ) -> Evaluation:
     """Fit every candidate at every origin and on the whole history (one engine call).
 
     ``review_days`` R: a target is reviewed every R days (None: not within the horizon);
-    ``group`` the product of each series, which pooled candidates pool over."""
+    ``group`` the product of each series, which pooled candidates pool over. ``learned``
+    (:func:`fit_learned`, fitted on every series of the history) comes first, named
+    :data:`LEARNED`, when it was fitted for this horizon and every cut-off here."""
     if horizon < 1:
         raise ParameterError.about("cover_days", horizon, "must be at least 1 day")
     check_candidates(candidates)
     y = np.asarray(y, dtype=np.float64)
     cuts = rolling_cuts(y.shape[1], horizon, n_origins)
-    pred = horizon_totals(
-        y,
-        candidates,
-        horizon=horizon,
-        cuts=[y.shape[1], *cuts.tolist()],
-        n_jobs=n_jobs,
-        group=group,
-    )
+    every = [y.shape[1], *cuts.tolist()]
+    pred = horizon_totals(y, candidates, horizon=horizon, cuts=every, n_jobs=n_jobs, group=group)
+    names = tuple(candidates)
+    if learned is not None and learned.horizon == horizon and learned.covers(every):
+        products = group if group is not None else np.arange(len(y))
+        pred = np.concatenate([learned.totals(y, products, every)[None], pred])
+        names = (LEARNED, *names)
     lead_days = horizon - review_days if review_days is not None else 0
     return Evaluation(
-        tuple(candidates),
+        names,
         cuts,
         horizon,
         actuals(y, cuts, horizon),
@@ -182,7 +186,7 @@ def choose(
     (on Iowa Casey's that cut the total bias from −13 % to −3 %).
     """
     n = evaluation.actual.shape[1]
-    allowed = [m for m, name in enumerate(evaluation.methods) if among is None or name in among]
+    allowed = _allowed(evaluation.methods, among)
     if not allowed:
         raise ParameterError("no forecast candidate to choose from")
     if len(origins) == 0:
@@ -206,6 +210,12 @@ def choose(
         quiet = evaluation.actual[origins].sum(axis=0) == 0
         method[quiet] = allowed[0]
     return method, np.sqrt(sse.mean(axis=0) / len(origins))
+
+
+def _allowed(methods: Sequence[str], among: Sequence[str] | None) -> list[int]:
+    """Indices of the candidates ``among`` (all without it); :data:`LEARNED`, when evaluated,
+    is always one (it is ``auto``'s first candidate whenever the history allows it)."""
+    return [m for m, n in enumerate(methods) if among is None or n in among or n == LEARNED]
 
 
 def spread(raw: FloatArray, mean: FloatArray) -> FloatArray:
@@ -263,7 +273,7 @@ def calibration(
     """
     n, k_count = len(method), len(origins)
     idx = np.arange(n)
-    allowed = [m for m, name in enumerate(ev.methods) if among is None or name in among]
+    allowed = _allowed(ev.methods, among)
     windows = [ev.predicted[method, k, idx] for k in origins.tolist()]
     forecast = np.concatenate(windows) if windows else np.zeros(0)
     s = (ev.errors()[allowed][:, origins, :] ** 2).mean(axis=0)  # (K, n)
@@ -294,9 +304,11 @@ def auto_forecast(
     group: Int32Array | None = None,
     n_jobs: int = 1,
     review_days: int | None = None,
+    learned: BoostedBlend | None = None,
 ) -> DemandForecast:
     """Choose a model per series (per ``group``, the product, when given: :data:`PER_PRODUCT`
-    and :func:`pooled_by_group`), forecast."""
+    and :func:`pooled_by_group`), forecast. ``learned`` (:func:`fit_learned`) is the first
+    candidate where it covers the history's cut-offs; else the first of ``candidates``."""
     names = tuple(candidates) if candidates is not None else default_candidates(len(y))
     ev = evaluate(
         y,
@@ -306,8 +318,30 @@ def auto_forecast(
         n_jobs=n_jobs,
         review_days=review_days,
         group=group,
+        learned=learned,
     )
     return select(ev, n_origins=n_origins, group=group)
+
+
+def learned_cuts(n_days: int, horizon: int, n_origins: int = ORIGINS) -> list[int]:
+    """The cut-offs :func:`evaluate` forecasts at: after the last day, then its origins."""
+    return [n_days, *rolling_cuts(n_days, horizon, n_origins).tolist()]
+
+
+def fit_learned(
+    y: FloatArray,
+    group: GroupArray,
+    product_id: StrArray,
+    store_id: StrArray,
+    *,
+    horizon: int,
+    n_origins: int = ORIGINS,
+) -> BoostedBlend | None:
+    """The :mod:`~stockshift.core.forecast.learned` model for every cut-off ``auto`` uses on
+    this history (None when it is too short), fitted on every series of it at once: call it
+    once before forecasting products apart and hand it to each."""
+    cuts = learned_cuts(np.shape(y)[1], horizon, n_origins)
+    return fit_series(y, group, product_id, store_id, horizon=horizon, cuts=cuts)
 
 
 def point_forecast(y: FloatArray, *, method: str, window: int, horizon: int) -> DemandForecast:
@@ -331,6 +365,7 @@ def demand_forecast(
     group: Int32Array | None = None,
     n_jobs: int = 1,
     review_days: int | None = None,
+    learned: BoostedBlend | None = None,
 ) -> DemandForecast:
     """Mean and spread of each inventory row's demand over the next ``cover_days`` days.
 
@@ -346,6 +381,7 @@ def demand_forecast(
             group=group,
             n_jobs=n_jobs,
             review_days=review_days,
+            learned=learned,
         )
     else:
         fc = point_forecast(sales.units, method=method, window=window, horizon=cover_days)

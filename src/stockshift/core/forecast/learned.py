@@ -1,0 +1,292 @@
+"""``blend-boosted``: the blend (core/forecast/blend.py) corrected by a gradient-boosted model
+of its residual, fitted once over every series of the history (the M5 winners' approach).
+
+For horizon h and a cut-off c (days of history), series i gets features x_i(c) computed from
+days [0, c) alone (:func:`features`: the blend's members and the blend B_i(c), moving
+averages over 7 to 364 days, last year's demand around the same dates, recency and
+frequency of sales, and its product's aggregates over its stores) and the forecast
+
+    F_i(c) = max(B_i(c) + g_c(x_i(c)), 0)   on series that had sold before c (else 0),
+
+g_c a scikit-learn ``HistGradientBoostingRegressor`` (:data:`PARAMS`) fitted on the
+:data:`ORIGINS` training origins o_k = c − h·(k + 1), k = 0..5, each at least
+:func:`min_cut` days into the history: one row per series that had sold before o_k, its
+features x_i(o_k) and target A_i(o_k) − B_i(o_k), A the demand over [o_k, o_k + h). Every
+target window ends at or before c, so no day at or after c enters g_c or F(c).
+
+``auto`` needs F at the cut-off T and at each of its rolling origins (its choice, the spread
+and the calibration are scored on out-of-sample windows), so :class:`BoostedBlend` holds one
+g_c per such c, each fitted on the origins before its c. It is fitted once, over the whole
+history, before any product is planned, and handed to every run: a series' features read
+its own days and its product's (never another product's), so given the fitted model a
+product's forecast does not depend on which products are forecast with it, and the Dask
+engine's runs forecast what one process forecasts. The training matrix is built in a
+canonical order (product id, store id, origin, newest first) and, above :data:`MAX_ROWS`
+rows, subsampled by a hash of (store id, product id, origin), so that every engine fits the
+same model from the same history whatever order its rows come in.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from stockshift.core.forecast.blend import PRIOR, members
+from stockshift.core.forecast.yearly import YEAR
+from stockshift.core.types import FloatArray, GroupArray, IntArray, StrArray
+
+NAME = "blend-boosted"
+#: Training origins per fitted model (the study: benchmarks/forecast_learned.py).
+ORIGINS = 6
+PARAMS: dict[str, Any] = {
+    "max_iter": 100,
+    "learning_rate": 0.05,
+    "min_samples_leaf": 200,
+    "random_state": 0,
+}
+#: Rows a model is fitted on at most; above, a deterministic hash subsample (module doc).
+MAX_ROWS = 500_000
+BLEND_COLUMN = 4  # features()' column holding the blend's forecast B
+
+
+def one_thread() -> Any:
+    """scikit-learn's OpenMP threads limited to one: on a busy machine two threads took 7×
+    the CPU time of one (they spin waiting for each other), and one thread's sums come in
+    one order whatever the machine."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, "openmp")
+
+
+def min_cut(horizon: int) -> int:
+    """The earliest training origin: two horizons and at least 8 weeks of history."""
+    return max(2 * horizon, 56)
+
+
+def training_cuts(cut: int, horizon: int) -> list[int] | None:
+    """The :data:`ORIGINS` training origins of a model for cut-off ``cut``, newest first, or
+    None when the history before ``cut`` holds fewer (too short to learn from)."""
+    out = [cut - horizon * (k + 1) for k in range(ORIGINS)]
+    return out if out[-1] >= min_cut(horizon) else None
+
+
+def available(cuts: Sequence[int], horizon: int) -> bool:
+    """Whether every cut-off of ``cuts`` has its training origins."""
+    return bool(cuts) and all(training_cuts(c, horizon) is not None for c in cuts)
+
+
+def _labels(group: GroupArray) -> npt.NDArray[np.intp]:
+    _, label = np.unique(np.asarray(group), return_inverse=True)
+    out: npt.NDArray[np.intp] = label.reshape(-1)
+    return out
+
+
+def features(y: FloatArray, label: npt.NDArray[np.intp], horizon: int) -> FloatArray:
+    """One row per series at cut-off t = y.shape[1], from y alone (days [0, t)); ``label``
+    the product of each row (0..P−1). Missing values (no sale yet, no year ago) are NaN."""
+    n, t = y.shape
+    h = horizon
+    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(y, axis=1)], axis=1)
+    days = np.concatenate([np.zeros((n, 1)), np.cumsum(y > 0, axis=1)], axis=1)
+    n_groups = int(label.max()) + 1 if n else 0
+
+    def over(lo: int, hi: int, m: FloatArray = csum) -> FloatArray:
+        lo, hi = max(lo, 0), max(min(hi, t), 0)
+        out: FloatArray = m[:, hi] - m[:, lo] if hi > lo else np.zeros(n)
+        return out
+
+    def per_product(values: FloatArray) -> FloatArray:
+        return np.bincount(label, weights=values, minlength=n_groups).astype(np.float64)
+
+    nan = np.full(n, np.nan)
+    mem = members(y, label, h)
+    cols = [*mem.T, mem @ np.asarray(PRIOR)]  # the blend's members and the blend (B)
+    cols += [over(t - w, t) / min(w, t) * h for w in (7, 28, 56, 91, 182, 364)]
+    ly = t - YEAR  # last year: the same h days, the next h, the 91 before
+    cols += [over(ly, ly + h) if ly >= 0 else nan, over(ly + h, ly + 2 * h) if ly >= 0 else nan]
+    cols.append(over(ly - 91, ly) / 91 * h if ly >= 91 else nan)
+    last = np.where(y > 0, np.arange(t)[None, :], -1).max(axis=1) if t else np.full(n, -1)
+    first = np.where(y.sum(axis=1) > 0, np.argmax(y > 0, axis=1), -1) if t else np.full(n, -1)
+    cols += [np.where(last >= 0, t - last, np.nan), np.where(first >= 0, t - first, np.nan)]
+    cols += [over(t - w, t, days) for w in (28, 91, 364)]
+    nz = over(t - 364, t, days)
+    cols.append(np.where(nz > 0, over(t - 364, t) / np.maximum(nz, 1), np.nan))
+    active = per_product((over(t - 364, t) > 0).astype(np.float64))
+    cols.append(active[label])  # the product: stores selling it, its rates per store
+    for w in (28, 91, 364):
+        cols.append((per_product(over(t - w, t)) / min(w, t) * h / np.maximum(active, 1))[label])
+    if ly >= 91:
+        after = per_product(over(ly, ly + h))
+        before = per_product(over(ly - 91, ly)) * h / 91
+        recent = per_product(over(t - 91, t)) * 364 / 91
+        year = per_product(over(t - 364, t))
+        cols += [
+            np.log((after + 1) / (before + 1))[label],
+            np.log((recent + 1) / (year + 1))[label],
+        ]
+    else:
+        cols += [nan, nan]
+    year_p = per_product(over(t - 364, t))[label]
+    cols.append(over(t - 364, t) / np.maximum(year_p, 1))  # the series' share of its product
+    return np.stack(cols, axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRows:
+    """Rows of the training matrix from some series (one run of products, or all): each a
+    series that had sold before origin ``origin``, its ids, features and target A − B."""
+
+    product_id: StrArray
+    store_id: StrArray
+    origin: IntArray
+    x: FloatArray
+    target: FloatArray
+
+
+def origins_for(cuts: Sequence[int], horizon: int) -> list[int]:
+    """Every training origin the models for ``cuts`` need, newest first."""
+    found = {o for c in cuts for o in training_cuts(c, horizon) or []}
+    return sorted(found, reverse=True)
+
+
+def training_rows(
+    y: FloatArray,
+    group: GroupArray,
+    ids: tuple[StrArray, StrArray],
+    *,
+    horizon: int,
+    cuts: Sequence[int],
+) -> TrainingRows:
+    """The training rows of the series ``y`` (their product ``group``, their product and
+    store ids per row) for the models of ``cuts``: features from days [0, o) and the demand
+    over [o, o + h)."""
+    product_id, store_id = ids
+    y = np.asarray(y, dtype=np.float64)
+    label = _labels(group)
+    parts: list[tuple[StrArray, StrArray, IntArray, FloatArray, FloatArray]] = []
+    for o in origins_for(cuts, horizon):
+        sold = y[:, :o].sum(axis=1) > 0
+        x = features(y[:, :o], label, horizon)[sold]
+        a = y[sold, o : o + horizon].sum(axis=1)
+        origin = np.full(int(sold.sum()), o, np.int64)
+        parts.append((product_id[sold], store_id[sold], origin, x, a - x[:, BLEND_COLUMN]))
+    return _join(parts, n_features(horizon))
+
+
+def n_features(horizon: int) -> int:
+    return int(features(np.zeros((1, 1)), np.zeros(1, np.intp), horizon).shape[1])
+
+
+def _join(
+    parts: Sequence[tuple[StrArray, StrArray, IntArray, FloatArray, FloatArray]], width: int
+) -> TrainingRows:
+    if not parts:
+        e = np.zeros(0, dtype=object)
+        return TrainingRows(e, e, np.zeros(0, np.int64), np.zeros((0, width)), np.zeros(0))
+    return TrainingRows(*(np.concatenate(list(cols)) for cols in zip(*parts, strict=True)))
+
+
+def _hash(rows: TrainingRows) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash per row of (store id, product id, origin), from its values alone."""
+    key = np.fromiter(
+        (
+            (zlib.crc32(str(s).encode()) << 32) | zlib.crc32(str(p).encode())
+            for s, p in zip(rows.store_id, rows.product_id, strict=True)
+        ),
+        np.uint64,
+        len(rows.origin),
+    )
+    z = key ^ (rows.origin.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    with np.errstate(over="ignore"):  # splitmix64's finaliser
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    out: npt.NDArray[np.uint64] = z ^ (z >> np.uint64(31))
+    return out
+
+
+def canonical(parts: Sequence[TrainingRows], cap: int = MAX_ROWS) -> TrainingRows:
+    """The rows of every part in one order, whichever part each came from: by product id,
+    store id, then origin newest first; each origin's rows beyond ``cap`` / origins dropped
+    by hash (the same rows whatever the order or the runs)."""
+    rows = _join(
+        [(r.product_id, r.store_id, r.origin, r.x, r.target) for r in parts if len(r.origin)],
+        parts[0].x.shape[1] if parts else 0,
+    )
+    if len(rows.origin) > cap:
+        keep = _hash(rows) < np.uint64(int(cap / len(rows.origin) * 2.0**64))
+        rows = TrainingRows(*(v[keep] for v in _fields(rows)))
+    _, p = np.unique(rows.product_id.astype(str), return_inverse=True)
+    _, s = np.unique(rows.store_id.astype(str), return_inverse=True)
+    order = np.lexsort((-rows.origin, s.reshape(-1), p.reshape(-1)))
+    return TrainingRows(*(v[order] for v in _fields(rows)))
+
+
+def _fields(rows: TrainingRows) -> tuple[Any, ...]:
+    return (rows.product_id, rows.store_id, rows.origin, rows.x, rows.target)
+
+
+@dataclass(frozen=True, slots=True)
+class BoostedBlend:
+    """The fitted g_c of every cut-off c it was fitted for (module docstring)."""
+
+    horizon: int
+    models: dict[int, Any]  # days of history → HistGradientBoostingRegressor
+
+    def covers(self, cuts: Sequence[int]) -> bool:
+        return all(c in self.models for c in cuts)
+
+    def totals(self, y: FloatArray, group: GroupArray, cuts: Sequence[int]) -> FloatArray:
+        """out[k, i]: F_i(cuts[k]), series i's demand over the h days after cuts[k]."""
+        y = np.asarray(y, dtype=np.float64)
+        label = _labels(group)
+        out = np.zeros((len(cuts), len(y)))
+        for k, c in enumerate(cuts):
+            sold = y[:, :c].sum(axis=1) > 0
+            if not sold.any():
+                continue
+            x = features(y[:, :c], label, self.horizon)[sold]
+            with one_thread():
+                f = x[:, BLEND_COLUMN] + self.models[c].predict(x)
+            out[k, sold] = np.maximum(f, 0.0)
+        return out
+
+
+def fit(parts: Sequence[TrainingRows], *, horizon: int, cuts: Sequence[int]) -> BoostedBlend | None:
+    """g_c for every c of ``cuts`` from the training rows of every series (:func:`canonical`);
+    None when a cut-off lacks its origins or its rows."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    if not available(cuts, horizon):
+        return None
+    rows = canonical(parts)
+    models: dict[int, Any] = {}
+    for c in cuts:
+        use = np.isin(rows.origin, np.asarray(training_cuts(c, horizon), np.int64))
+        if not use.any():
+            return None
+        x = rows.x[use].copy()
+        x[:, np.isnan(x).all(axis=0)] = -1.0  # a column never known: constant, not all-NaN
+        with one_thread():
+            models[c] = HistGradientBoostingRegressor(**PARAMS).fit(x, rows.target[use])
+    return BoostedBlend(horizon, models)
+
+
+def fit_series(
+    y: FloatArray,
+    group: GroupArray,
+    product_id: StrArray,
+    store_id: StrArray,
+    *,
+    horizon: int,
+    cuts: Sequence[int],
+) -> BoostedBlend | None:
+    """:func:`fit` on one matrix holding every series (one process)."""
+    if not available(cuts, horizon):
+        return None
+    rows = training_rows(y, group, (product_id, store_id), horizon=horizon, cuts=cuts)
+    return fit([rows], horizon=horizon, cuts=cuts)
