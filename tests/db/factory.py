@@ -118,6 +118,7 @@ def direct_plan(sessions: sessionmaker[Session], lines: list[tuple[str, str, str
     """A completed plan with exactly these (product, from, to, quantity) lines; its id."""
     from datetime import UTC, datetime
 
+    from stockshift.db.linestore import index_line_stores
     from stockshift.db.models import PlanRow, TransferRow
 
     with sessions() as session:
@@ -131,6 +132,8 @@ def direct_plan(sessions: sessionmaker[Session], lines: list[tuple[str, str, str
             )
             for i, (p, a, b, q) in enumerate(lines)
         )  # fmt: skip
+        session.flush()
+        index_line_stores(session.connection(), plan.id)
         session.commit()
         return plan.id
 

@@ -149,3 +149,54 @@ def test_0008_partitions_transfers_keeping_lines(
         ).all()
         assert len(renumbered) == 3 and max(renumbered) < 2**31
     upgrade(empty)
+
+
+STORE_INDEXES = {"ix_transfers_plan_from", "ix_transfers_plan_to"}
+
+
+def test_0010_moves_sqlite_store_indexes_to_transfer_stores(empty: Engine) -> None:
+    from stockshift.db.planlines import LineFilter, Sort, transfer_page
+
+    upgrade(empty, "0009")
+    lines = [(1, 0, "S2", "S1"), (2, 0, "S1", "S3"), (1, 1, "S1", "S2"), (1, 2, "S3", "S1")]
+    with empty.begin() as conn:
+        for _ in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO plans (status, parameters, created_at) "
+                    "VALUES ('completed', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+        for plan_id, seq, origin, destination in lines:
+            conn.execute(
+                text(
+                    "INSERT INTO transfers (plan_id, seq, product_id, from_store, to_store, "
+                    "quantity, distance_km, scope, status) "
+                    "VALUES (:plan, :seq, 'P1', :a, :b, 1, 2.5, 'intra-cluster', 'proposed')"
+                ),
+                {"plan": plan_id, "seq": seq, "a": origin, "b": destination},
+            )
+    upgrade(empty)
+    sqlite = empty.dialect.name == "sqlite"
+    assert (STORE_INDEXES & _indexes(empty)) == (set() if sqlite else STORE_INDEXES)
+    if sqlite:
+        with empty.connect() as conn:
+            rows = conn.execute(text("SELECT * FROM transfer_stores")).all()
+        assert sorted(tuple(r) for r in rows) == sorted(
+            [(p, "out", a, s) for p, s, a, _ in lines] + [(p, "in", b, s) for p, s, _, b in lines]
+        )
+
+    def seqs(where: LineFilter, sort: str) -> list[tuple[str, str]]:
+        with session_factory(empty)() as session:
+            page = transfer_page(
+                session, plan_id=1, where=where, sort=Sort(sort), after=None, limit=10
+            )
+        return [(x["from_store"], x["to_store"]) for x in page.items]
+
+    assert seqs(LineFilter(store_id="S1"), "seq") == [("S2", "S1"), ("S1", "S2"), ("S3", "S1")]
+    assert seqs(LineFilter(store_id="S1", direction="out"), "seq") == [("S1", "S2")]
+    assert seqs(LineFilter(), "to_store") == [("S2", "S1"), ("S3", "S1"), ("S1", "S2")]
+    downgrade(empty, "0009")
+    assert _indexes(empty) >= STORE_INDEXES
+    assert "transfer_stores" not in inspect(empty).get_table_names()
+    upgrade(empty)

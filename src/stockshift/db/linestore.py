@@ -92,6 +92,7 @@ class LineWriter:
 
     def finish(self) -> Span | None:
         if not self.postgres:
+            index_line_stores(self.session.connection(), self.plan_id)
             return None
         conn = self.session.connection()
         if self.first is None:
@@ -134,6 +135,24 @@ class LineWriter:
         frame = frame.copy(deep=False)
         frame.insert(0, "id", np.arange(start, start + len(frame), dtype=np.int64))
         self.written += bulk_insert(self.session, self._table, frame, chunk=COPY_CHUNK)
+
+
+def index_line_stores(conn: Connection, plan_id: int) -> None:
+    """SQLite: plan ``plan_id``'s stored lines under their stores in ``transfer_stores``
+    (:class:`~stockshift.db.models.TransferStoreRow`), sorted as its key so that every row
+    appends at the B-tree's right edge. The store indexes it replaces took a new plan's
+    lines in plan order, a random insert each: for the 296,319-line plan (at load 4-5)
+    the lines took 3.7-4.7 s of CPU with them, 0.9-1.3 s without, and this 1.1 s.
+    Nothing on PostgreSQL, whose store indexes stay."""
+    if conn.dialect.name != "sqlite":
+        return
+    for direction, column in (("in", "to_store"), ("out", "from_store")):
+        conn.exec_driver_sql(
+            "INSERT INTO transfer_stores (plan_id, direction, store_id, seq) "
+            f"SELECT plan_id, '{direction}', {column}, seq FROM transfers WHERE plan_id = ? "
+            f"ORDER BY {column}, seq",
+            (plan_id,),
+        )
 
 
 def lock_before_plan_row(session: Session) -> None:

@@ -189,10 +189,11 @@ class TransferRow(Base):
             postgresql_where=MOVED,
             sqlite_where=MOVED,
         ),
-        # one plan's lines filtered or sorted a page at a time (db/planlines.py)
+        # one plan's lines filtered or sorted a page at a time (db/planlines.py); on
+        # SQLite the store ones are the table transfer_stores instead (migration 0010)
         Index("ix_transfers_plan_product", "plan_id", "product_id", "seq"),
-        Index("ix_transfers_plan_from", "plan_id", "from_store", "seq"),
-        Index("ix_transfers_plan_to", "plan_id", "to_store", "seq"),
+        Index("ix_transfers_plan_from", "plan_id", "from_store", "seq").ddl_if("postgresql"),
+        Index("ix_transfers_plan_to", "plan_id", "to_store", "seq").ddl_if("postgresql"),
         CheckConstraint("quantity > 0", name="ck_transfers_quantity"),
     )
 
@@ -211,6 +212,25 @@ class TransferRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # proposed, dispatched, received, cancelled
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TransferStoreRow(Base):
+    """SQLite's (migration 0010; empty on PostgreSQL): each line of a plan under its origin
+    (``out``) and its destination (``in``), what ``ix_transfers_plan_from`` and ``_to`` are
+    on PostgreSQL.
+
+    Those indexes took a new plan's lines in random order (most of storing a big plan on
+    SQLite); this table is filled after a plan's lines, in its own key order, so that each
+    row appends (:func:`stockshift.db.linestore.index_line_stores`). A line's stores never
+    change and plans are never deleted, so the rows are written once, with the lines."""
+
+    __tablename__ = "transfer_stores"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    plan_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3), primary_key=True)  # in, out
+    store_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class WarehouseOrderRow(Base):

@@ -21,14 +21,22 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
+    literal,
     or_,
     select,
     tuple_,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from stockshift.db.engine import is_sqlite
 from stockshift.db.linestore import of_plan, plan_span
-from stockshift.db.models import MOVED_LINE, Store, TransferRow, WarehouseOrderRow
+from stockshift.db.models import (
+    MOVED_LINE,
+    Store,
+    TransferRow,
+    TransferStoreRow,
+    WarehouseOrderRow,
+)
 
 Direction = Literal["in", "out"]
 Key = tuple[Any, int]
@@ -37,6 +45,8 @@ Sortable = (
 )  # (sort value, tie-breaker) of the last row of a page
 
 LINES = TransferRow.__table__
+BY_STORE = TransferStoreRow.__table__  # SQLite's store "indexes" of lines (migration 0010)
+STORE_SORTS = {"from_store": "out", "to_store": "in"}  # the direction each sort reads
 ORDERS = WarehouseOrderRow.__table__
 STORES = Store.__table__
 GAIN = func.coalesce(LINES.c.expected_gain, -1.0)  # lines without a gain sort lowest
@@ -119,10 +129,12 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _line_where(where: LineFilter, ranged: bool) -> list[ColumnElement[bool]]:
+def _line_where(where: LineFilter, ranged: bool, sqlite: bool) -> list[ColumnElement[bool]]:
     """The conditions of ``where`` on one plan's lines, values as bound parameters
     (:func:`_line_params`), so that one statement serves every value; ``ranged``: with the
-    range of the plan's line ids (PostgreSQL, :func:`stockshift.db.linestore.of_plan`)."""
+    range of the plan's line ids (PostgreSQL, :func:`stockshift.db.linestore.of_plan`);
+    ``sqlite``: a store is found through ``transfer_stores`` (SQLite has no store index
+    of lines)."""
     clauses: list[ColumnElement[bool]] = [LINES.c.plan_id == bindparam("plan_id")]
     if ranged:
         clauses += [LINES.c.id >= bindparam("line_first"), LINES.c.id < bindparam("line_end")]
@@ -136,6 +148,14 @@ def _line_where(where: LineFilter, ranged: bool) -> list[ColumnElement[bool]]:
             clauses.append(LINES.c.from_store == store)
         else:
             clauses.append(or_(LINES.c.from_store == store, LINES.c.to_store == store))
+        if sqlite:  # the store's lines by their seq, then those lines by (plan_id, seq)
+            directions = ("in", "out") if where.direction is None else (where.direction,)
+            seqs = select(BY_STORE.c.seq).where(
+                BY_STORE.c.plan_id == bindparam("plan_id"),
+                BY_STORE.c.direction.in_(directions),
+                BY_STORE.c.store_id == store,
+            )
+            clauses.append(LINES.c.seq.in_(seqs))
     if where.scope is not None:
         clauses.append(LINES.c.scope == bindparam("scope"))
     if where.status is not None:
@@ -191,14 +211,33 @@ def _order_params(plan_id: int, where: OrderFilter) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1024)
 def _keyset_statement(
-    lines: bool, where: LineFilter | OrderFilter, sort: Sort, paged: bool, ranged: bool
+    lines: bool,
+    where: LineFilter | OrderFilter,
+    sort: Sort,
+    paged: bool,
+    ranged: bool,
+    sqlite: bool = False,
 ) -> Select[Any]:
     """The page query of a filter shape and sort, built once: values are bound parameters
     (``after_value``, ``after_tie``, ``limit`` and the filters'), and SQLAlchemy keeps its
-    compiled form, so a page costs the query and little else."""
+    compiled form, so a page costs the query and little else. On SQLite a sort by store
+    walks ``transfer_stores`` in its key order and joins each line by (plan_id, seq),
+    unless a store or a product narrows the lines to a few hundred, sorted as they are."""
+    source: Any = LINES if lines else ORDERS
     if lines:
-        columns, clauses = LINE_COLUMNS, _line_where(where, ranged)  # type: ignore[arg-type]
+        columns, clauses = LINE_COLUMNS, _line_where(where, ranged, sqlite)  # type: ignore[arg-type]
         sort_column, tie = TRANSFER_SORTS[sort.field], LINES.c.seq
+        narrow = where.store_id is not None or where.product_id is not None
+        if sqlite and sort.field in STORE_SORTS and not narrow:
+            ends = BY_STORE.alias("ends")
+            source = LINES.join(
+                ends,
+                (ends.c.plan_id == LINES.c.plan_id)
+                & (ends.c.seq == LINES.c.seq)
+                & (ends.c.direction == literal(STORE_SORTS[sort.field])),
+            )
+            clauses = [*clauses, ends.c.plan_id == bindparam("plan_id")]
+            sort_column, tie = ends.c.store_id, ends.c.seq
     else:
         columns, clauses = ORDER_COLUMNS, _order_where(where)  # type: ignore[arg-type]
         sort_column, tie = ORDER_SORTS[sort.field], ORDERS.c.id
@@ -210,7 +249,7 @@ def _keyset_statement(
         mine = tie if alone else tuple_(sort_column, tie)
         theirs = last if alone else tuple_(bindparam("after_value"), last)
         clauses = [*clauses, mine < theirs if sort.descending else mine > theirs]
-    stmt = select(*columns, sort_column, tie).where(*clauses).order_by(*order)
+    stmt = select(*columns, sort_column, tie).select_from(source).where(*clauses).order_by(*order)
     return stmt.limit(bindparam("limit", type_=Integer))
 
 
@@ -227,7 +266,10 @@ def _keyset(
 ) -> KeysetPage:
     """The rows after ``after`` in (sort, tie) order; ``limit + 1`` are read to know if
     another page follows."""
-    stmt = _keyset_statement(lines, _blank(where), sort, after is not None, _ranged(params))
+    paged = after is not None
+    stmt = _keyset_statement(
+        lines, _blank(where), sort, paged, _ranged(params), lines and is_sqlite(session)
+    )
     values = {**params, "limit": limit + 1}
     if after is not None:
         values |= {"after_value": after[0], "after_tie": after[1]}
@@ -258,7 +300,8 @@ def _blank(where: LineFilter | OrderFilter) -> LineFilter | OrderFilter:
 def count_lines(session: Session, *, plan_id: int, where: LineFilter) -> int:
     """How many of plan ``plan_id``'s lines match."""
     params = _line_params(session, plan_id, where)
-    stmt = select(func.count()).select_from(LINES).where(*_line_where(where, _ranged(params)))
+    clauses = _line_where(where, _ranged(params), is_sqlite(session))
+    stmt = select(func.count()).select_from(LINES).where(*clauses)
     return int(session.connection().scalar(stmt, params) or 0)
 
 
@@ -376,7 +419,7 @@ def store_pairs(session: Session, *, plan_id: int, where: LineFilter) -> list[Pa
             func.sum(TransferRow.quantity),
             func.sum(TransferRow.quantity * TransferRow.distance_km),
         )
-        .where(*_line_where(where, _ranged(params)))
+        .where(*_line_where(where, _ranged(params), is_sqlite(session)))
         .group_by(TransferRow.from_store, TransferRow.to_store),
         params,
     ).all()
