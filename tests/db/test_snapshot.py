@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.types import Dataset
+from stockshift.db import columns
 from stockshift.db import dataset as dataset_module
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.dataset import snapshot_dataset
@@ -125,6 +126,35 @@ def test_fast_snapshot_equals_rowwise(
         with sessions() as s:
             slow = rowwise_snapshot(s, window=window, with_sales=with_sales)
         _assert_same(fast, slow)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(tables=chains(), chunk=st.integers(1, 4))
+def test_sqlite_chunks_over_rowid_gaps_equal_rowwise(
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tables: dict[str, Any],
+    chunk: int,
+) -> None:
+    """SQLite reads a table in chunks of rowids: with rows deleted between them (gaps in
+    the rowids) and chunks of a few rows, the snapshot is still the row-wise one."""
+    with sessions() as s:
+        if s.get_bind().dialect.name != "sqlite":
+            pytest.skip("SQLite's chunked read")
+    _load(sessions, tables)
+    with sessions() as s, write_transaction(s):
+        for table in ("stock", "sales"):
+            s.execute(text(f"DELETE FROM {table} WHERE rowid % 3 = 1"))
+    monkeypatch.setattr(columns, "SQLITE_CHUNK", chunk)
+    with sessions() as s:
+        fast = snapshot_dataset(s, window=None)
+    with sessions() as s:
+        slow = rowwise_snapshot(s, window=None)
+    _assert_same(fast, slow)
 
 
 def test_snapshot_of_an_empty_database(sessions: sessionmaker[Session]) -> None:

@@ -11,15 +11,16 @@ plus integer codes):
   snapshot is read as of one moment. (psycopg's copy hands over one row per call: 3.7
   million Python calls for the demo chain's snapshot, most of the read.)
 - SQLite: on the session's own connection and transaction (SQLite in WAL mode fixes what a
-  transaction sees at its first read). SQLite formats each row as one line of text and
-  ``group_concat`` joins :data:`SQLITE_CHUNK` of them, by rowid; Arrow's C++ CSV reader
-  parses the chunks. Fields are separated by the unit separator (0x1f), which no id holds:
-  ids and names are checked to hold no control character wherever they enter
-  (:mod:`stockshift.io.tables`, the API). A real is written as an integer when it is one
-  (most units sold are; far cheaper than ``printf``) and with 17 significant digits
-  otherwise, so every double reads back exactly. (An ADBC driver cannot serve SQLite: it
-  links a second copy of SQLite into the process, and two copies in one process lose each
-  other's file locks; measured, its reads did not even see the other copy's commits.)
+  transaction sees at its first read). For each range of :data:`SQLITE_CHUNK` rowids,
+  ``group_concat`` joins each column's values into one text, a value a line; Arrow's C++
+  CSV reader parses each. No id holds a line break (or any control character): ids and
+  names are checked wherever they enter (:mod:`stockshift.io.tables`, the API). Formatting
+  each row as one line (``printf`` of its fields) cost SQLite twice as much. A real is
+  written as an integer when it is one (most units sold are; far cheaper than ``printf``)
+  and with 17 significant digits otherwise, so every double reads back exactly. (An ADBC
+  driver cannot serve SQLite: it links a second copy of SQLite into the process, and two
+  copies in one process lose each other's file locks; measured, its reads did not even see
+  the other copy's commits.)
 """
 
 from __future__ import annotations
@@ -35,14 +36,14 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from stockshift.db.models import Sale, Store
 
 ID_TYPE = pa.dictionary(pa.int32(), pa.string())
-SQLITE_CHUNK = 250_000  # rows per group_concat string (about 7 MB)
-SEPARATOR = "\x1f"
+SQLITE_CHUNK = 250_000  # rows per chunk: a few MB of text per column
+SEPARATOR = "\x1f"  # the CSV delimiter, in no value: each line of a column text is one field
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +162,22 @@ class _Sqlite:
         return None if first is None or last is None else (first, last)
 
     def table(self, columns: Columns, *, since: date | None = None) -> pa.Table:
-        def parse(block: bytes) -> pa.Table:
-            return pacsv.read_csv(
-                io.BytesIO(block),
-                read_options=pacsv.ReadOptions(column_names=list(columns.types)),
-                parse_options=pacsv.ParseOptions(delimiter=SEPARATOR, quote_char=False),
-                convert_options=pacsv.ConvertOptions(column_types=columns.types),
-            )
+        def parse(block: tuple[bytes, ...]) -> pa.Table:
+            parsed = {
+                name: pacsv.read_csv(
+                    io.BytesIO(lines),
+                    read_options=pacsv.ReadOptions(column_names=[name]),
+                    # a value a line: an empty line is an empty value, not a missing row
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=SEPARATOR, quote_char=False, ignore_empty_lines=False
+                    ),
+                    convert_options=pacsv.ConvertOptions(column_types={name: kind}),
+                ).column(0)
+                for (name, kind), lines in zip(columns.types.items(), block, strict=True)
+            }
+            if len({len(c) for c in parsed.values()}) != 1:
+                raise RuntimeError(f"{columns.table}: its columns read back unequal")
+            return pa.table(parsed)
 
         # SQLite formats the next chunk while Arrow parses this one (both let go of the GIL)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -175,27 +185,32 @@ class _Sqlite:
             tables = [p.result() for p in parsed]
         return pa.concat_tables(tables) if tables else _empty(columns)
 
-    def _blocks(self, columns: Columns, since: date | None) -> Iterator[bytes]:
+    def _blocks(self, columns: Columns, since: date | None) -> Iterator[tuple[bytes, ...]]:
+        """Each column of the next :data:`SQLITE_CHUNK` rows (by rowid) as one text, a
+        value a line. Every column is NOT NULL, so each text has a line for every row."""
         conn = self._session.connection()
-        fields = ", ".join(_sqlite_field(n, t) for n, t in columns.types.items())
-        line = f"printf('{SEPARATOR.join(['%s'] * len(columns.types))}', {fields})"
-        # "+day" keeps SQLite from walking the date index, one row lookup per sale (twice
-        # the cost of formatting it): chunks go by rowid, in rowid order, and a row
-        # outside the window costs only its scan
-        where = f" AND +{columns.day} >= ?" if since is not None and columns.day else ""
-        sql = (
-            "SELECT CAST(group_concat(line, char(10)) AS BLOB), max(rid) FROM (SELECT "
-            f"rowid AS rid, {line} AS line FROM {columns.table} WHERE rowid > ?{where} "
-            f"ORDER BY rowid LIMIT {SQLITE_CHUNK})"
+        texts = ", ".join(
+            f"CAST(group_concat({_sqlite_field(n, t)}, '\n') AS BLOB)"
+            for n, t in columns.types.items()
         )
-        after = -(2**63)
-        while True:
-            params = (after, since.isoformat()) if where and since is not None else (after,)
-            block, last = conn.exec_driver_sql(sql, params).one()
-            if block is None:
-                return
-            yield bytes(block)
+        # "+day" keeps SQLite from walking the date index, one row lookup per sale (twice
+        # the cost of formatting it): a row outside the window costs only its scan
+        where = f" AND +{columns.day} >= :since" if since is not None and columns.day else ""
+        rows = f"FROM {columns.table} WHERE rowid > :after"
+        # a chunk's last rowid, found by walking the rowid B-tree (no row is read), so
+        # that the formatting query is one aggregate over a rowid range: through a
+        # subquery ordered by rowid and limited it cost SQLite half again as much
+        bound = f"SELECT rowid {rows} ORDER BY rowid LIMIT 1 OFFSET {SQLITE_CHUNK - 1}"
+        sql = f"SELECT {texts} {rows} AND rowid <= :last{where}"
+        after, most = -(2**63), 2**63 - 1
+        values: dict[str, Any] = {"since": since.isoformat()} if where and since else {}
+        while after < most:
+            last = conn.execute(text(bound), {"after": after}).scalar()
+            last = most if last is None else int(last)
+            block = conn.execute(text(sql), {**values, "after": after, "last": last}).one()
             after = last
+            if block[0] is not None:
+                yield tuple(bytes(b) for b in block)
 
 
 def _sqlite_field(name: str, kind: pa.DataType) -> str:
