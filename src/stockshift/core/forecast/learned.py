@@ -28,10 +28,12 @@ same model from the same history whatever order its rows come in.
 
 from __future__ import annotations
 
+import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,15 +54,30 @@ PARAMS: dict[str, Any] = {
 #: Rows a model is fitted on at most; above, a deterministic hash subsample (module doc).
 MAX_ROWS = 500_000
 BLEND_COLUMN = 4  # features()' column holding the blend's forecast B
+#: Threads that compute the features of several cut-offs, or fit several models, at once.
+THREADS = 2
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def one_thread() -> Any:
-    """scikit-learn's OpenMP threads limited to one: on a busy machine two threads took 7×
-    the CPU time of one (they spin waiting for each other), and one thread's sums come in
-    one order whatever the machine."""
+    """scikit-learn's OpenMP threads limited to one per fit: on a busy machine two OpenMP
+    threads took 7× the CPU time of one (they spin waiting for each other), and one
+    thread's sums come in one order whatever the machine; the fits of several cut-offs run
+    side by side instead (:func:`in_threads`)."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1, "openmp")
+
+
+def in_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """[fn(item) for item in items], run by up to :data:`THREADS` threads (numpy and the
+    trees' Cython release the GIL); each result is what one thread alone computes."""
+    workers = min(len(items), THREADS, os.cpu_count() or 1)
+    if workers <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(fn, items))
 
 
 def min_cut(horizon: int) -> int:
@@ -168,14 +185,15 @@ def training_rows(
     product_id, store_id = ids
     y = np.asarray(y, dtype=np.float64)
     label = _labels(group)
-    parts: list[tuple[StrArray, StrArray, IntArray, FloatArray, FloatArray]] = []
-    for o in origins_for(cuts, horizon):
+
+    def at(o: int) -> tuple[StrArray, StrArray, IntArray, FloatArray, FloatArray]:
         sold = y[:, :o].sum(axis=1) > 0
         x = features(y[:, :o], label, horizon)[sold]
         a = y[sold, o : o + horizon].sum(axis=1)
         origin = np.full(int(sold.sum()), o, np.int64)
-        parts.append((product_id[sold], store_id[sold], origin, x, a - x[:, BLEND_COLUMN]))
-    return _join(parts, n_features(horizon))
+        return product_id[sold], store_id[sold], origin, x, a - x[:, BLEND_COLUMN]
+
+    return _join(in_threads(at, origins_for(cuts, horizon)), n_features(horizon))
 
 
 def n_features(horizon: int) -> int:
@@ -245,14 +263,17 @@ class BoostedBlend:
         y = np.asarray(y, dtype=np.float64)
         label = _labels(group)
         out = np.zeros((len(cuts), len(y)))
-        for k, c in enumerate(cuts):
+
+        def at(k: int) -> None:
+            c = cuts[k]
             sold = y[:, :c].sum(axis=1) > 0
-            if not sold.any():
-                continue
-            x = features(y[:, :c], label, self.horizon)[sold]
-            with one_thread():
-                f = x[:, BLEND_COLUMN] + self.models[c].predict(x)
-            out[k, sold] = np.maximum(f, 0.0)
+            if sold.any():
+                x = features(y[:, :c], label, self.horizon)[sold]
+                with one_thread():
+                    f = x[:, BLEND_COLUMN] + self.models[c].predict(x)
+                out[k, sold] = np.maximum(f, 0.0)
+
+        in_threads(at, range(len(cuts)))
         return out
 
 
@@ -264,16 +285,18 @@ def fit(parts: Sequence[TrainingRows], *, horizon: int, cuts: Sequence[int]) -> 
     if not available(cuts, horizon):
         return None
     rows = canonical(parts)
-    models: dict[int, Any] = {}
-    for c in cuts:
-        use = np.isin(rows.origin, np.asarray(training_cuts(c, horizon), np.int64))
-        if not use.any():
-            return None
+    uses = [np.isin(rows.origin, np.asarray(training_cuts(c, horizon), np.int64)) for c in cuts]
+    if not all(use.any() for use in uses):
+        return None
+
+    def one(use: npt.NDArray[np.bool_]) -> Any:
         x = rows.x[use].copy()
         x[:, np.isnan(x).all(axis=0)] = -1.0  # a column never known: constant, not all-NaN
-        with one_thread():
-            models[c] = HistGradientBoostingRegressor(**PARAMS).fit(x, rows.target[use])
-    return BoostedBlend(horizon, models)
+        with one_thread():  # per thread: OpenMP's thread count is a setting of each thread
+            return HistGradientBoostingRegressor(**PARAMS).fit(x, rows.target[use])
+
+    models = in_threads(one, uses)
+    return BoostedBlend(horizon, dict(zip(cuts, models, strict=True)))
 
 
 def fit_series(
