@@ -5,6 +5,9 @@ before c_k and forecasts the total demand of the ``horizon`` days after it; the 
 the least squared error of those totals, Σ_k (A_k − F_k)², wins (not WAPE: on lumpy demand a
 forecast of zero wins WAPE). The winner's forecast from the whole history is the forecast,
 and its out-of-sample errors give the spread of horizon demand (σ, see :func:`spread`).
+Where the history allows it, the first candidate is ``blend-boosted``
+(:mod:`~stockshift.core.forecast.learned`), fitted across every product once
+(:func:`fit_learned`) and handed in.
 """
 
 from __future__ import annotations

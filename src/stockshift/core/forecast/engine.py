@@ -73,7 +73,8 @@ FULL: tuple[str, ...] = tuple(n for n in CANDIDATES if n != "auto-ets")
 #: The first, ``blend`` (core/forecast/blend.py: the seasonal 91/182/364-day averages and
 #: the product's mean per store, fixed weights), is what a series keeps unless another
 #: clearly beats it at the origins (``auto.MARGIN``); every candidate's errors give the
-#: spread (``auto.choose``).
+#: spread (``auto.choose``). On a history long enough for it, ``blend-boosted``
+#: (core/forecast/learned.py, fitted across every product) goes before the blend.
 STANDARD: tuple[str, ...] = (
     "blend", "seasonal-moving-average-182", "moving-average-182", "moving-average-91",
     "moving-average-56", "ses-optimized", "adida",
