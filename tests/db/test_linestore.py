@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.db import linestore, plans
 from stockshift.db.linestore import of_plan
-from stockshift.db.models import TransferRow
+from stockshift.db.models import TransferRow, TransferStoreRow
 from stockshift.db.planlines import LineFilter, Sort, count_lines, transfer_page
 from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines, store_imported
 from stockshift.db.transfers import cancel_transfer, execute_plan, receive_transfer
@@ -139,6 +139,7 @@ def test_a_failure_while_storing_leaves_no_partition_and_no_line(
         assert row.status == "failed" and "disk full" in (row.error or "")
         assert row.line_first is None
         assert s.query(TransferRow).count() == 0
+        assert s.query(TransferStoreRow).count() == 0  # SQLite's lines by store
         if _postgres(s):
             assert _partitions(s) == before
 
