@@ -17,13 +17,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from stockshift.core.backtest import BacktestResult, BacktestSettings, run_backtest
+from stockshift.core.backtest import BacktestResult, BacktestSettings, prepare, run_backtest
 from stockshift.core.types import PlanParameters
 from stockshift.engine.dask_backtest import backtest_on_dask
 from stockshift.io.backtestfile import backtest_document
 from stockshift.io.readers import load_dataset
 from tests.conftest import Cli
 from tests.engine.test_dask_plan import write_parts
+from tests.factories import long_history_chain
 
 STORES = ["S1", "S10", "S2", "x", "Y", "z7"]
 PRODUCTS = ["P1", "P10", "P2", "Q", "a", "é"]
@@ -241,3 +242,26 @@ def test_a_cap_changes_the_replay(client: Any, tmp_path: Path) -> None:
         backtest,
     )
     assert got.policy("greedy").transfer_lines == 10 < free.policy("greedy").transfer_lines
+
+
+@pytest.mark.parametrize("cap", [None, 3])
+def test_dask_replays_the_learned_forecast_as_one_process(
+    client: Any, tmp_path: Path, cap: int | None
+) -> None:
+    """``--forecast auto`` on a history long enough for its learned model at every review
+    (fitted on the client from every run's rows): the single process's result, to the bit."""
+    files = long_history_chain(tmp_path / "csv", products=5, days=160)
+    chain = {name: pd.read_csv(path) for name, path in files.items()}
+    chain["sales"] = chain["sales"].astype({"units": float})
+    params = PlanParameters(
+        forecast="auto", cover_days=7, service_level=0.9, clusters="2", max_transfers=cap
+    )
+    start = np.datetime64("2026-01-01", "D") + np.timedelta64(140, "D")
+    backtest = BacktestSettings(start=start, weeks=2, policies=POLICIES)
+    dataset = load_dataset(**files, sales_days=None)
+    assert prepare(dataset, replace(params, target="forecast"), backtest).learned is not None
+    single, got = both_ways(
+        client, tmp_path / "parquet", chain, params, backtest,
+        parts=2, ordered=False, rows_per_task=12,
+    )  # fmt: skip
+    assert got == single

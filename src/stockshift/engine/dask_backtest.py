@@ -4,9 +4,11 @@ A replay (SPEC section 10) touches one product's rows at a time, except where
 ``--max-transfers`` caps a review's lines over every product (section 4.4); the clusters
 come from the stores alone and are computed once. So the client reads the stores, checks
 the settings against the sales' first and last day, clusters the stores and computes their
-distances once (:func:`~stockshift.core.backtest.network.prepare_setup`) and broadcasts
-that; each task reads a run of products with their whole sales history, kept on the
-cluster for every policy.
+distances once (:func:`~stockshift.core.backtest.network.prepare_setup`); each task reads a
+run of products with their whole sales history, kept on the cluster for every policy. With
+``--forecast auto`` the runs send their training rows and the client fits the learned
+model of every review from all of them (:mod:`~stockshift.core.backtest.learned`), the
+model one process fits. Then the setup is broadcast.
 
 Without a cap, one task replays one policy over one run from the first day to the last.
 With it, a policy's runs meet on every review day: each plans without the cap and reports
@@ -37,7 +39,8 @@ from stockshift.core.backtest import (
     available_policies,
     resolve_policies,
 )
-from stockshift.core.backtest.network import prepare_setup
+from stockshift.core.backtest.learned import fit_model, training
+from stockshift.core.backtest.network import prepare_setup, setup_cuts
 from stockshift.core.backtest.replay import (
     Replay,
     close_day,
@@ -50,6 +53,7 @@ from stockshift.core.backtest.replay import (
 )
 from stockshift.core.backtest.results import backtest_result
 from stockshift.core.backtest.tally import Tally
+from stockshift.core.forecast.learned import TrainingRows
 from stockshift.core.pipeline import cap_split
 from stockshift.core.types import POLICIES, Dataset, PlanParameters
 from stockshift.engine.cluster import ROWS_PER_TASK
@@ -71,6 +75,11 @@ def _shape(loaded: Loaded) -> tuple[np.ndarray[Any, Any], int, int, tuple[str, .
     """A run's stores with stock rows, products, rows and warnings."""
     inv = loaded[0].inventory
     return np.unique(inv.store), len(np.unique(inv.product)), len(inv), loaded[1]
+
+
+def _training(loaded: Loaded, cuts: list[int], horizon: int) -> TrainingRows | None:
+    """On a worker: a run's training rows for the learned model's fits."""
+    return training(loaded[0], cuts, horizon)
 
 
 def replay_run(setup: Setup, loaded: Loaded, name: str) -> Tally:
@@ -166,10 +175,15 @@ def backtest_on_dask(
     first = None if days is None else np.datetime64(days[0], "D")
     last = None if days is None else np.datetime64(days[1], "D")
     setup = prepare_setup(st, params, settings, sales_first_day=first, sales_last_day=last)
-    assert scan is not None  # prepare_setup refuses a backtest without sales
-    [on_workers, source] = client.scatter([setup, scan.source], broadcast=True)
+    assert scan is not None and first is not None  # prepare_setup refuses it without sales
+    [source] = client.scatter([scan.source], broadcast=True)
     loaded = [client.submit(load_run, source, run, pure=False) for run in scan.runs]
     shapes = client.gather([client.submit(_shape, f, pure=False) for f in loaded])
+    cuts, h = setup_cuts(setup, first), setup.params.cover_days
+    if cuts:  # --forecast auto's learned model, fitted here on every run's training rows
+        parts = client.gather([client.submit(_training, f, cuts, h, pure=False) for f in loaded])
+        setup = replace(setup, learned=fit_model(parts, cuts, h))
+    [on_workers] = client.scatter([setup], broadcast=True)
     say = progress or (lambda _policy, _done, _total: None)
     if params.max_transfers is None:
         tallies = _replay_runs(client, on_workers, loaded, names, say)

@@ -3,13 +3,14 @@ policy sees on a review day, and the transfer lines it answers with."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from stockshift.core.backtest.settings import BacktestSettings, check_settings
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
+from stockshift.core.forecast.learned import BoostedBlend
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.parameters import validate_parameters
 from stockshift.core.planning import Allocation
@@ -28,18 +29,23 @@ from stockshift.core.types import (
 class Setup:
     """What stays fixed over the run and is the same for every product: the settings (first
     day resolved), the parameters with the replay's horizons, the clusters (computed once,
-    before day 0) and the distances. ``--engine dask`` sends it to every worker once."""
+    before day 0), the distances and ``--forecast auto``'s learned model for every review
+    (:mod:`~stockshift.core.backtest.learned`). ``--engine dask`` sends it to every worker
+    once."""
 
     params: PlanParameters
     settings: BacktestSettings
     clustering: Clustering
     dist: FloatArray
     order: Int32Array
+    learned: BoostedBlend | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Network:
-    """A :class:`Setup` with the products it replays (all of them, or a run of them)."""
+    """A :class:`Setup` with the products it replays (all of them, or a run of them), and
+    the targets of each review day once computed: they depend on the sales alone, so every
+    policy replayed on this network reads the same ones."""
 
     dataset: Dataset
     params: PlanParameters
@@ -47,15 +53,19 @@ class Network:
     clustering: Clustering
     dist: FloatArray
     order: Int32Array
+    learned: BoostedBlend | None = None
+    targets: dict[int, FloatArray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, setup: Setup, dataset: Dataset) -> Network:
         s = setup
-        return cls(dataset, s.params, s.settings, s.clustering, s.dist, s.order)
+        return cls(dataset, s.params, s.settings, s.clustering, s.dist, s.order, s.learned)
 
     @property
     def setup(self) -> Setup:
-        return Setup(self.params, self.settings, self.clustering, self.dist, self.order)
+        return Setup(
+            self.params, self.settings, self.clustering, self.dist, self.order, self.learned
+        )
 
     @property
     def start(self) -> np.datetime64:
@@ -95,7 +105,10 @@ def prepare_setup(
 
 
 def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings) -> Network:
-    """:func:`prepare_setup` for ``dataset``, which must hold the whole sales history."""
+    """:func:`prepare_setup` for ``dataset``, which must hold the whole sales history, with
+    ``--forecast auto``'s learned model fitted on every product's rows."""
+    from stockshift.core.backtest.learned import fit_model, training
+
     sales = dataset.sales
     setup = prepare_setup(
         dataset.stores,
@@ -107,7 +120,21 @@ def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings
     assert sales is not None
     if sales.units.shape[1] != sales.total_days:
         raise ParameterError("the backtest needs the whole sales history (load it in full)")
+    cuts = setup_cuts(setup, sales.first_day)
+    h = setup.params.cover_days
+    if cuts:
+        setup = replace(setup, learned=fit_model([training(dataset, cuts, h)], cuts, h))
     return Network.of(setup, dataset)
+
+
+def setup_cuts(setup: Setup, first_day: np.datetime64) -> list[int]:
+    """The cut-offs of the learned model's fits for every review of ``setup``'s run, on
+    sales whose first column is ``first_day`` (:mod:`~stockshift.core.backtest.learned`)."""
+    from stockshift.core.backtest.learned import model_cuts, review_columns
+
+    s = setup.settings
+    assert s.start is not None
+    return model_cuts(setup.params, review_columns(setup.params, s.days, s.start, first_day))
 
 
 @dataclass(frozen=True, slots=True)

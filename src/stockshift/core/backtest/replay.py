@@ -188,22 +188,27 @@ def review_day(network: Network, sales: Sales, at: int, day: int, on_hand: Float
     """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position.
 
     ``at`` is day t's column in the sales matrix. ``--forecast auto`` chooses its model on
-    rolling origins, so it reads every day before t, as ``stockshift plan`` reads them all.
+    rolling origins, so it reads every day before t, as ``stockshift plan`` reads them all,
+    with the learned model ``plan`` would fit on them (:mod:`.learned`). The targets are
+    computed once per day and network, whichever policy reviews first.
     """
     params = network.params
     lo = max(at - params.window, 0)
-    first = 0 if sales_days(params) is None else lo
-    seen = replace(
-        sales,
-        units=sales.units[:, first:at],
-        has_sales=np.ones(len(sales.units), dtype=np.bool_),
-        first_day=sales.first_day + np.timedelta64(first, "D"),
-        last_day=sales.first_day + np.timedelta64(at - 1, "D"),
-        total_days=at - first,
-    )
-    target = compute_targets(
-        replace(network.dataset, sales=seen), params, network.clustering
-    ).target
+    target = network.targets.get(at)
+    if target is None:
+        first = 0 if sales_days(params) is None else lo
+        seen = replace(
+            sales,
+            units=sales.units[:, first:at],
+            has_sales=np.ones(len(sales.units), dtype=np.bool_),
+            first_day=sales.first_day + np.timedelta64(first, "D"),
+            last_day=sales.first_day + np.timedelta64(at - 1, "D"),
+            total_days=at - first,
+        )
+        dataset = replace(network.dataset, sales=seen)
+        target = compute_targets(dataset, params, network.clustering, network.learned).target
+        target.flags.writeable = False  # shared by every policy's review of the day
+        network.targets[at] = target
     surplus, need = surplus_and_need(position, target)
     history = sales.units[:, lo:at]
     return Review(
