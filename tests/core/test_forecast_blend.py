@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from stockshift.core.forecast import auto_forecast
 from stockshift.core.forecast.blend import PRIOR, Blend, members, weights
 from stockshift.core.forecast.engine import CANDIDATES, horizon_totals
-from stockshift.core.forecast.yearly import YEAR
+from stockshift.core.forecast.yearly import YEAR, WindowSums
 
 
 def _lumpy(seed: int, n: int, days: int) -> np.ndarray:
@@ -146,3 +146,19 @@ def test_auto_keeps_the_blend_for_a_product_no_model_clearly_beats() -> None:
     y[1, [10, 300]] = 50.0
     fc = auto_forecast(y, horizon=28, group=np.array([0, 0], np.int32))
     assert fc.method_names().tolist() == ["blend", "blend"]
+
+
+def test_fits_sharing_window_sums_forecast_as_each_alone() -> None:
+    """The engine's fits at several cut-offs of one history share its window sums
+    (yearly.WindowSums); each forecasts what a fit on its own copy of the prefix does, the
+    weights fitted on inner origins (a finite shrink) included, on fractional units."""
+    rng = np.random.default_rng(9)
+    y = _lumpy(9, 12, 2 * YEAR) * rng.uniform(0.5, 1.5, (12, 2 * YEAR))
+    group = np.repeat(np.arange(4), 3)
+    sums = WindowSums(y)
+    for cut in (2 * YEAR, 2 * YEAR - 28, YEAR + 10):
+        for shrink in (float("inf"), 0.1):
+            alone = Blend(28, shrink=shrink).fit_grouped(y[:, :cut].copy(), group)
+            shared = Blend(28, shrink=shrink).fit_grouped(y[:, :cut], group, sums)
+            assert np.array_equal(shared.rate_, alone.rate_)
+            assert np.array_equal(shared.weights_, alone.weights_)

@@ -3,6 +3,7 @@ runs of products it is fitted from, and ``auto`` as before where the history is 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,13 +12,16 @@ import pytest
 from stockshift.core.forecast.auto import auto_forecast, fit_learned, learned_cuts
 from stockshift.core.forecast.learned import (
     NAME,
+    History,
     available,
     canonical,
+    features,
     fit,
     fit_series,
     training_cuts,
     training_rows,
 )
+from stockshift.core.forecast.yearly import YEAR
 
 H = 7
 DAYS = 4 * H + 6 * H + 56 + 20  # enough for auto's four origins and six training origins each
@@ -178,3 +182,34 @@ def test_auto_given_the_model_forecasts_a_product_as_it_does_among_all() -> None
     assert refit is not None
     changed = auto_forecast(c["y"][mine], horizon=H, group=c["group"][mine], learned=refit)
     assert not np.array_equal(changed.mean, alone.mean)
+
+
+def test_features_computed_once_per_history_equal_each_prefixs_own() -> None:
+    """History computes the features of several cut-offs from shared running sums; each
+    equals, to the bit, the features of a copy of the prefix alone (fractional units)."""
+    rng = np.random.default_rng(11)
+    c = chain(11, days=DAYS + YEAR)
+    y = c["y"] * rng.uniform(0.5, 1.5, c["y"].shape)
+    label = c["group"].astype(np.intp)
+    history = History(y, label, H)
+    for cut in (y.shape[1], y.shape[1] - H, YEAR + 91, YEAR + 3, 100, 1):
+        alone = features(y[:, :cut].copy(), label, H)
+        assert np.array_equal(history.at(cut), alone, equal_nan=True)
+        assert np.array_equal(history.sold(cut), y[:, :cut].sum(axis=1) > 0)
+
+
+def test_the_model_forecasts_its_own_history_from_the_features_it_kept() -> None:
+    """fit_series keeps the features at its cut-offs (shared with the training origins);
+    forecasting that matrix reads them, any other recomputes them: the same forecasts."""
+    c = chain(12)
+    cuts = learned_cuts(DAYS, H)
+    model = fit_series(c["y"], c["group"], c["pid"], c["sid"], horizon=H, cuts=cuts)
+    assert model is not None and model.known is not None
+    label = c["group"].astype(np.intp)
+    assert model.known.of(c["y"], label)
+    assert not model.known.of(c["y"].copy(), label)
+    assert not model.known.of(c["y"], label[::-1].copy())
+    kept = model.totals(c["y"], c["group"], cuts)
+    recomputed = replace(model, known=None).totals(c["y"], c["group"], cuts)
+    assert np.array_equal(kept, recomputed)
+    assert np.array_equal(model.totals(c["y"].copy(), c["group"], cuts), recomputed)

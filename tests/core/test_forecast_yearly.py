@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stockshift.core.forecast import STANDARD, auto_forecast, evaluate
 from stockshift.core.forecast.engine import chunk_bounds, horizon_totals
 from stockshift.core.forecast.models import MovingAverage
-from stockshift.core.forecast.yearly import YEAR, YearlySeasonalMovingAverage
+from stockshift.core.forecast.yearly import YEAR, WindowSums, YearlySeasonalMovingAverage
 
 
 def _year_of_two_stores() -> np.ndarray:
@@ -121,3 +122,35 @@ def test_a_series_quiet_in_every_origin_window_keeps_the_first_candidate() -> No
     fc = auto_forecast(y, horizon=28, group=np.array([0, 0], np.int32), candidates=CHOSEN)
     assert fc.method_names()[0] == "seasonal-moving-average-182"
     assert fc.mean[0] > 0
+
+
+def _fractional(seed: int, n: int = 40, days: int = 2 * YEAR) -> np.ndarray:
+    """Lumpy fractional demand (kilograms, not cases), so that a sum's rounding would show."""
+    rng = np.random.default_rng(seed)
+    y = rng.gamma(0.3, 2.5, (n, days)) * (rng.random((n, days)) < 0.15)
+    y[:3, : days // 2] = 0.0  # some series start late
+    return y
+
+
+def test_shared_window_sums_give_the_same_rates_to_the_bit() -> None:
+    """Fits at several cut-offs of one history sharing its window sums (WindowSums) forecast
+    what each fit alone on its prefix does, on fractional units."""
+    y = _fractional(1)
+    group = np.repeat(np.arange(8), 5)
+    sums = WindowSums(y)
+    for cut in (y.shape[1], 600, 572, 400, 300, 30):
+        for w in (91, 182, 364):
+            alone = YearlySeasonalMovingAverage(28, w).fit_grouped(y[:, :cut].copy(), group)
+            shared = YearlySeasonalMovingAverage(28, w).fit_grouped(y[:, :cut], group, sums)
+            assert np.array_equal(shared.rate_, alone.rate_)
+    assert len(sums._memo) > 0  # they were shared
+
+
+def test_window_sums_refuse_a_matrix_that_is_not_their_prefix() -> None:
+    y = _fractional(2)
+    sums = WindowSums(y)
+    model = YearlySeasonalMovingAverage(28, 91)
+    with pytest.raises(ValueError, match="first days"):
+        model.fit_grouped(y[:, :400].copy(), np.zeros(len(y), np.int32), sums)
+    with pytest.raises(ValueError, match="first days"):
+        model.fit_grouped(y[1:, :400], np.zeros(len(y) - 1, np.int32), sums)

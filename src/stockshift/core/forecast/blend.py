@@ -34,7 +34,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from stockshift.core.forecast.yearly import YEAR, YearlySeasonalMovingAverage
+from stockshift.core.forecast.yearly import YEAR, WindowSums, YearlySeasonalMovingAverage
 from stockshift.core.types import FloatArray, GroupArray
 
 WINDOWS = (91, 182, 364)  # the seasonal moving averages, then the product's mean per store
@@ -46,16 +46,20 @@ ORIGINS = 8
 MIN_DAYS = 28  # an inner origin keeps at least this many days before it
 
 
-def members(y: FloatArray, label: GroupArray, horizon: int) -> FloatArray:
-    """out[i, m]: member m's forecast of series i's demand over the next ``horizon`` days."""
+def members(
+    y: FloatArray, label: GroupArray, horizon: int, sums: WindowSums | None = None
+) -> FloatArray:
+    """out[i, m]: member m's forecast of series i's demand over the next ``horizon`` days;
+    ``sums`` the window sums of the matrix whose first days ``y`` is (the same forecasts,
+    sooner when several cut-offs of one history share it)."""
     n, t = y.shape
     cols = [
-        YearlySeasonalMovingAverage(horizon, w).fit_grouped(y, label).rate_ * horizon
+        YearlySeasonalMovingAverage(horizon, w).fit_grouped(y, label, sums).rate_ * horizon
         for w in WINDOWS
     ]
     n_groups = int(label.max()) + 1 if n else 0
     last = y[:, max(t - YEAR, 0) :]
-    total = last.sum(axis=1)
+    total = sums.on(y)(t - YEAR, t) if sums is not None else last.sum(axis=1)
     active = (total > 0).astype(np.float64)
     per_store = np.bincount(label, weights=total, minlength=n_groups) / np.maximum(
         np.bincount(label, weights=active, minlength=n_groups), 1.0
@@ -102,18 +106,21 @@ class Blend:
         """Every series its own group (no product known)."""
         return self.fit_grouped(y, np.arange(len(y)))
 
-    def fit_grouped(self, y: FloatArray, group: GroupArray) -> Blend:
+    def fit_grouped(
+        self, y: FloatArray, group: GroupArray, sums: WindowSums | None = None
+    ) -> Blend:
+        """``sums``: the window sums of a matrix whose first days ``y`` is (:func:`members`)."""
         y = np.asarray(y, dtype=np.float64)
         n, t = y.shape
         h = self.horizon
         _, label = np.unique(np.asarray(group), return_inverse=True)
         label = label.reshape(-1)
         n_groups = int(label.max()) + 1 if n else 0
-        now = members(y, label, h)
+        now = members(y, label, h, sums)
         cuts = [t - h * (k + 1) for k in range(self.origins) if t - h * (k + 1) >= MIN_DAYS]
         if not np.isfinite(self.shrink):
             cuts = []  # the prior whatever the origins say: no need to fit them
-        xs = [members(y[:, :c], label, h) for c in cuts]
+        xs = [members(y[:, :c], label, h, sums) for c in cuts]
         acts = [y[:, c : c + h].sum(axis=1) for c in cuts]
         self.weights_ = np.tile(self.prior, (n_groups, 1))
         if cuts:

@@ -34,7 +34,7 @@ from stockshift.core.forecast.smoothing import (
     SimpleExponentialSmoothing,
     SimpleExponentialSmoothingOptimized,
 )
-from stockshift.core.forecast.yearly import YearlySeasonalMovingAverage
+from stockshift.core.forecast.yearly import WindowSums, YearlySeasonalMovingAverage
 from stockshift.core.types import FloatArray, GroupArray
 
 Factory = Callable[[int], Forecaster]
@@ -117,10 +117,13 @@ def check_candidates(names: Sequence[str]) -> None:
         )
 
 
-def _fit(model: Forecaster, y: FloatArray, group: GroupArray | None) -> Forecaster:
-    """A model that pools the series of a group (``fit_grouped``) gets the groups."""
+def _fit(
+    model: Forecaster, y: FloatArray, group: GroupArray | None, sums: WindowSums
+) -> Forecaster:
+    """A model that pools the series of a group (``fit_grouped``) gets the groups, and the
+    window sums its fits at the other cut-offs of the same history share."""
     if group is not None and isinstance(model, YearlySeasonalMovingAverage | Blend):
-        return model.fit_grouped(y, group)
+        return model.fit_grouped(y, group, sums)
     return model.fit(y)
 
 
@@ -133,9 +136,10 @@ def _totals(
 ) -> FloatArray:
     """out[m, k, i]: model m fitted on days [0, cuts[k]) of series i, summed over the horizon."""
     out = np.zeros((len(names), len(cuts), len(y)))
+    sums = WindowSums(y)
     for m, name in enumerate(names):
         for k, cut in enumerate(cuts):
-            model = _fit(CANDIDATES[name](horizon), y[:, :cut], group)
+            model = _fit(CANDIDATES[name](horizon), y[:, :cut], group, sums)
             out[m, k] = model.predict(horizon).sum(axis=1)
     return out
 

@@ -32,14 +32,14 @@ import os
 import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.forecast.blend import PRIOR, members
-from stockshift.core.forecast.yearly import YEAR
+from stockshift.core.forecast.yearly import YEAR, WindowSums, is_prefix
 from stockshift.core.types import FloatArray, GroupArray, IntArray, StrArray
 
 NAME = "blend-boosted"
@@ -106,51 +106,96 @@ def _labels(group: GroupArray) -> npt.NDArray[np.intp]:
 def features(y: FloatArray, label: npt.NDArray[np.intp], horizon: int) -> FloatArray:
     """One row per series at cut-off t = y.shape[1], from y alone (days [0, t)); ``label``
     the product of each row (0..P−1). Missing values (no sale yet, no year ago) are NaN."""
-    n, t = y.shape
-    h = horizon
-    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(y, axis=1)], axis=1)
-    days = np.concatenate([np.zeros((n, 1)), np.cumsum(y > 0, axis=1)], axis=1)
-    n_groups = int(label.max()) + 1 if n else 0
+    y = np.asarray(y, dtype=np.float64)
+    return History(y, label, horizon).at(y.shape[1])
 
-    def over(lo: int, hi: int, m: FloatArray = csum) -> FloatArray:
-        lo, hi = max(lo, 0), max(min(hi, t), 0)
-        out: FloatArray = m[:, hi] - m[:, lo] if hi > lo else np.zeros(n)
+
+class History:
+    """The demand y (series × days) of one history and what :func:`features` at several of
+    its cut-offs share, each computed once: the running sums of demand and of selling days,
+    each series' last sale before every day and its first sale, the members' window sums
+    (:class:`~stockshift.core.forecast.yearly.WindowSums`), and the features of every
+    cut-off asked for. Features at t read days [0, t) alone and are, to the bit, those of
+    ``features(y[:, :t], label, horizon)`` (a running sum's first t days are the prefix's
+    running sum; tests/core/test_forecast_learned.py)."""
+
+    def __init__(self, y: FloatArray, label: npt.NDArray[np.intp], horizon: int) -> None:
+        n, t = y.shape
+        self.y, self.label, self.horizon = y, label, horizon
+        self.sums = WindowSums(y)
+        self.csum = np.concatenate([np.zeros((n, 1)), np.cumsum(y, axis=1)], axis=1)
+        self.days = np.concatenate(
+            [np.zeros((n, 1), np.int32), np.cumsum(y > 0, axis=1, dtype=np.int32)], axis=1
+        )
+        day = np.where(y > 0, np.arange(t, dtype=np.int32), np.int32(-1))
+        self.last = np.maximum.accumulate(day, axis=1) if t else day
+        self.first = np.argmax(y > 0, axis=1) if t else np.zeros(n, np.intp)
+        self._memo: dict[int, FloatArray] = {}
+
+    def computed(self) -> set[int]:
+        """The cut-offs whose features were computed."""
+        return set(self._memo)
+
+    def sold(self, t: int) -> npt.NDArray[np.bool_]:
+        """The series that sold before day t (their demand over [0, t) is positive)."""
+        out: npt.NDArray[np.bool_] = self.sums(0, t) > 0
         return out
 
-    def per_product(values: FloatArray) -> FloatArray:
-        return np.bincount(label, weights=values, minlength=n_groups).astype(np.float64)
+    def at(self, t: int) -> FloatArray:
+        """:func:`features` at cut-off t, computed once."""
+        out = self._memo.get(t)
+        if out is None:  # threads may both compute a cut-off: the same rows, kept once
+            out = self._memo.setdefault(t, self._features(t))
+        return out
 
-    nan = np.full(n, np.nan)
-    mem = members(y, label, h)
-    cols = [*mem.T, mem @ np.asarray(PRIOR)]  # the blend's members and the blend (B)
-    cols += [over(t - w, t) / min(w, t) * h for w in (7, 28, 56, 91, 182, 364)]
-    ly = t - YEAR  # last year: the same h days, the next h, the 91 before
-    cols += [over(ly, ly + h) if ly >= 0 else nan, over(ly + h, ly + 2 * h) if ly >= 0 else nan]
-    cols.append(over(ly - 91, ly) / 91 * h if ly >= 91 else nan)
-    last = np.where(y > 0, np.arange(t)[None, :], -1).max(axis=1) if t else np.full(n, -1)
-    first = np.where(y.sum(axis=1) > 0, np.argmax(y > 0, axis=1), -1) if t else np.full(n, -1)
-    cols += [np.where(last >= 0, t - last, np.nan), np.where(first >= 0, t - first, np.nan)]
-    cols += [over(t - w, t, days) for w in (28, 91, 364)]
-    nz = over(t - 364, t, days)
-    cols.append(np.where(nz > 0, over(t - 364, t) / np.maximum(nz, 1), np.nan))
-    active = per_product((over(t - 364, t) > 0).astype(np.float64))
-    cols.append(active[label])  # the product: stores selling it, its rates per store
-    for w in (28, 91, 364):
-        cols.append((per_product(over(t - w, t)) / min(w, t) * h / np.maximum(active, 1))[label])
-    if ly >= 91:
-        after = per_product(over(ly, ly + h))
-        before = per_product(over(ly - 91, ly)) * h / 91
-        recent = per_product(over(t - 91, t)) * 364 / 91
-        year = per_product(over(t - 364, t))
+    def _features(self, t: int) -> FloatArray:
+        y, label, h = self.y[:, :t], self.label, self.horizon
+        n = len(y)
+        n_groups = int(label.max()) + 1 if n else 0
+
+        def over(lo: int, hi: int, m: npt.NDArray[Any] = self.csum) -> FloatArray:
+            lo, hi = max(lo, 0), max(min(hi, t), 0)
+            out: FloatArray = m[:, hi] - m[:, lo] if hi > lo else np.zeros(n)
+            return out
+
+        def per_product(values: FloatArray) -> FloatArray:
+            return np.bincount(label, weights=values, minlength=n_groups).astype(np.float64)
+
+        nan = np.full(n, np.nan)
+        mem = members(y, label, h, self.sums)
+        cols = [*mem.T, mem @ np.asarray(PRIOR)]  # the blend's members and the blend (B)
+        cols += [over(t - w, t) / min(w, t) * h for w in (7, 28, 56, 91, 182, 364)]
+        ly = t - YEAR  # last year: the same h days, the next h, the 91 before
         cols += [
-            np.log((after + 1) / (before + 1))[label],
-            np.log((recent + 1) / (year + 1))[label],
+            over(ly, ly + h) if ly >= 0 else nan,
+            over(ly + h, ly + 2 * h) if ly >= 0 else nan,
         ]
-    else:
-        cols += [nan, nan]
-    year_p = per_product(over(t - 364, t))[label]
-    cols.append(over(t - 364, t) / np.maximum(year_p, 1))  # the series' share of its product
-    return np.stack(cols, axis=1)
+        cols.append(over(ly - 91, ly) / 91 * h if ly >= 91 else nan)
+        last = self.last[:, t - 1] if t else np.full(n, -1)
+        first = np.where(self.sold(t), self.first, -1) if t else np.full(n, -1)
+        cols += [np.where(last >= 0, t - last, np.nan), np.where(first >= 0, t - first, np.nan)]
+        cols += [over(t - w, t, self.days) for w in (28, 91, 364)]
+        nz = over(t - 364, t, self.days)
+        cols.append(np.where(nz > 0, over(t - 364, t) / np.maximum(nz, 1), np.nan))
+        active = per_product((over(t - 364, t) > 0).astype(np.float64))
+        cols.append(active[label])  # the product: stores selling it, its rates per store
+        for w in (28, 91, 364):
+            rate = per_product(over(t - w, t)) / min(w, t) * h / np.maximum(active, 1)
+            cols.append(rate[label])
+        if ly >= 91:
+            after = per_product(over(ly, ly + h))
+            before = per_product(over(ly - 91, ly)) * h / 91
+            recent = per_product(over(t - 91, t)) * 364 / 91
+            year = per_product(over(t - 364, t))
+            cols += [
+                np.log((after + 1) / (before + 1))[label],
+                np.log((recent + 1) / (year + 1))[label],
+            ]
+        else:
+            cols += [nan, nan]
+        year_p = per_product(over(t - 364, t))[label]
+        cols.append(over(t - 364, t) / np.maximum(year_p, 1))  # the series' share of its product
+        return np.stack(cols, axis=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,17 +223,19 @@ def training_rows(
     *,
     horizon: int,
     cuts: Sequence[int],
+    history: History | None = None,
 ) -> TrainingRows:
     """The training rows of the series ``y`` (their product ``group``, their product and
     store ids per row) for the models of ``cuts``: features from days [0, o) and the demand
-    over [o, o + h)."""
+    over [o, o + h). ``history``: the :class:`History` of this ``y`` to compute them in
+    (to share its cut-offs' features with the forecasts; a new one without)."""
     product_id, store_id = ids
     y = np.asarray(y, dtype=np.float64)
-    label = _labels(group)
+    known = history if history is not None else History(y, _labels(group), horizon)
 
     def at(o: int) -> tuple[StrArray, StrArray, IntArray, FloatArray, FloatArray]:
-        sold = y[:, :o].sum(axis=1) > 0
-        x = features(y[:, :o], label, horizon)[sold]
+        sold = known.sold(o)
+        x = known.at(o)[sold]
         a = y[sold, o : o + horizon].sum(axis=1)
         origin = np.full(int(sold.sum()), o, np.int64)
         return product_id[sold], store_id[sold], origin, x, a - x[:, BLEND_COLUMN]
@@ -249,11 +296,30 @@ def _fields(rows: TrainingRows) -> tuple[Any, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Known:
+    """Features of the series of one matrix y (the one a model was fitted on) at some
+    cut-offs: c → (the series that sold before c, the features of every series)."""
+
+    y: FloatArray
+    label: npt.NDArray[np.intp]
+    at: dict[int, tuple[npt.NDArray[np.bool_], FloatArray]]
+
+    def of(self, y: FloatArray, label: npt.NDArray[np.intp]) -> bool:
+        """Whether ``y`` is this matrix (the same memory, which the core never changes in
+        place) with the same products: the features here are then those of ``y``."""
+        same = y.shape == self.y.shape and is_prefix(y, self.y)
+        return same and np.array_equal(label, self.label)
+
+
+@dataclass(frozen=True, slots=True)
 class BoostedBlend:
-    """The fitted g_c of every cut-off c it was fitted for (module docstring)."""
+    """The fitted g_c of every cut-off c it was fitted for (module docstring), and the
+    features at those c of the matrix it was fitted on when it has them (:func:`fit_series`:
+    forecasting that matrix reads them instead of computing them again)."""
 
     horizon: int
     models: dict[int, Any]  # days of history → HistGradientBoostingRegressor
+    known: Known | None = field(default=None, compare=False, repr=False)
 
     def covers(self, cuts: Sequence[int]) -> bool:
         return all(c in self.models for c in cuts)
@@ -263,12 +329,18 @@ class BoostedBlend:
         y = np.asarray(y, dtype=np.float64)
         label = _labels(group)
         out = np.zeros((len(cuts), len(y)))
+        known = self.known.at if self.known is not None and self.known.of(y, label) else {}
+        history = History(y, label, self.horizon) if any(c not in known for c in cuts) else None
 
         def at(k: int) -> None:
             c = cuts[k]
-            sold = y[:, :c].sum(axis=1) > 0
+            if c in known:
+                sold, x = known[c]
+            else:
+                assert history is not None
+                sold, x = history.sold(c), history.at(c)
             if sold.any():
-                x = features(y[:, :c], label, self.horizon)[sold]
+                x = x[sold]
                 with one_thread():
                     f = x[:, BLEND_COLUMN] + self.models[c].predict(x)
                 out[k, sold] = np.maximum(f, 0.0)
@@ -308,8 +380,19 @@ def fit_series(
     horizon: int,
     cuts: Sequence[int],
 ) -> BoostedBlend | None:
-    """:func:`fit` on one matrix holding every series (one process)."""
+    """:func:`fit` on one matrix holding every series (one process); the model keeps the
+    features at ``cuts`` of it (the training origins' among them: one computation each)."""
     if not available(cuts, horizon):
         return None
-    rows = training_rows(y, group, (product_id, store_id), horizon=horizon, cuts=cuts)
-    return fit([rows], horizon=horizon, cuts=cuts)
+    y = np.asarray(y, dtype=np.float64)
+    label = _labels(group)
+    history = History(y, label, horizon)
+    rows = training_rows(
+        y, group, (product_id, store_id), horizon=horizon, cuts=cuts, history=history
+    )
+    model = fit([rows], horizon=horizon, cuts=cuts)
+    if model is None:
+        return None
+    in_threads(history.at, [c for c in cuts if c not in history.computed()])
+    known = Known(y, label, {c: (history.sold(c), history.at(c)) for c in cuts})
+    return replace(model, known=known)
