@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from stockshift.core.backtest.learned import fit_model, model_cuts, review_columns, training
 from stockshift.core.backtest.settings import BacktestSettings, check_settings
 from stockshift.core.clustering import cluster_stores
 from stockshift.core.errors import ParameterError
@@ -107,8 +108,6 @@ def prepare_setup(
 def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings) -> Network:
     """:func:`prepare_setup` for ``dataset``, which must hold the whole sales history, with
     ``--forecast auto``'s learned model fitted on every product's rows."""
-    from stockshift.core.backtest.learned import fit_model, training
-
     sales = dataset.sales
     setup = prepare_setup(
         dataset.stores,
@@ -130,8 +129,6 @@ def prepare(dataset: Dataset, params: PlanParameters, settings: BacktestSettings
 def setup_cuts(setup: Setup, first_day: np.datetime64) -> list[int]:
     """The cut-offs of the learned model's fits for every review of ``setup``'s run, on
     sales whose first column is ``first_day`` (:mod:`~stockshift.core.backtest.learned`)."""
-    from stockshift.core.backtest.learned import model_cuts, review_columns
-
     s = setup.settings
     assert s.start is not None
     return model_cuts(setup.params, review_columns(setup.params, s.days, s.start, first_day))
