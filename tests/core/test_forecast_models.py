@@ -181,3 +181,21 @@ def test_processes_give_the_same_totals_as_one() -> None:
     one = horizon_totals(y, names, horizon=7, cuts=[60, 53])
     two = horizon_totals(y, names, horizon=7, cuts=[60, 53], n_jobs=2)
     np.testing.assert_array_equal(one, two)
+
+
+def test_adida_finds_each_series_aggregation_level_as_statsforecast_does() -> None:
+    """ADIDA computes every series' aggregation level at once; each level is _adida's to the
+    bit, on lumpy series whose mean interval falls on a half (rounded to even) or not,
+    fractional sizes, returns and a single sale."""
+    rng = np.random.default_rng(3)
+    y = (rng.random((60, 200)) < rng.uniform(0.02, 0.6, (60, 1))) * rng.gamma(1.0, 3.0, (60, 200))
+    y[0] = 0.0
+    y[0, [0, 4]] = 2.0  # intervals 1 and 4: mean 2.5, level 2
+    y[1] = 0.0
+    y[1, [2, 6]] = 2.0  # intervals 3 and 4: mean 3.5, level 4
+    y[2, :] = 0.0
+    y[2, 199] = 5.0  # one sale, on the last day
+    y[3, 10] = -1.5  # a return counts as a demand day
+    got = ADIDA().fit(y).level_
+    want = [max(float(sf._adida(row, 1, False)["mean"][0]), 0.0) for row in y]
+    assert got.tolist() == want

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import ClassVar, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from stockshift.core.types import FloatArray
 
@@ -57,10 +58,14 @@ class PerSeries(ABC):
         y = np.ascontiguousarray(y, dtype=np.float64)
         level = np.zeros(len(y))
         if y.shape[1]:
-            for i in np.flatnonzero((y > 0).any(axis=1)):
-                level[i] = self._level(y[i])
+            rows = np.flatnonzero((y > 0).any(axis=1))
+            level[rows] = self._levels(y, rows)
         self.level_ = np.maximum(np.nan_to_num(level, nan=0.0), 0.0)
         return self
+
+    def _levels(self, y: FloatArray, rows: npt.NDArray[np.intp]) -> FloatArray:
+        """The levels of the series ``rows`` of ``y`` (each has sold), one at a time."""
+        return np.asarray([self._level(y[i]) for i in rows], dtype=np.float64)
 
     def predict(self, h: int) -> FloatArray:
         return np.repeat(self.level_[:, None], h, axis=1)
