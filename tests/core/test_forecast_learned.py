@@ -4,6 +4,7 @@ runs of products it is fitted from, and ``auto`` as before where the history is 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,16 @@ from stockshift.core.forecast.learned import (
     training_rows,
 )
 from stockshift.core.forecast.yearly import YEAR
+from stockshift.core.pipeline import (
+    compute_targets,
+    fit_learned_rows,
+    learned_rows,
+    prepare_chain,
+    with_learned,
+)
+from stockshift.core.types import PlanParameters
+from stockshift.io.readers import load_dataset
+from tests.factories import long_history_chain
 
 H = 7
 DAYS = 4 * H + 6 * H + 56 + 20  # enough for auto's four origins and six training origins each
@@ -213,3 +224,21 @@ def test_the_model_forecasts_its_own_history_from_the_features_it_kept() -> None
     recomputed = replace(model, known=None).totals(c["y"], c["group"], cuts)
     assert np.array_equal(kept, recomputed)
     assert np.array_equal(model.totals(c["y"].copy(), c["group"], cuts), recomputed)
+
+
+def test_plans_model_keeps_the_features_of_the_rows_it_plans(tmp_path: Path) -> None:
+    """pipeline.with_learned fits the model fit_learned_rows fits (the Dask engine's) and
+    keeps its cut-offs' features; the targets from them are those computed again."""
+    dataset = load_dataset(**long_history_chain(tmp_path, products=4, days=150))
+    params = PlanParameters(forecast="auto", cover_days=H, service_level=0.9, clusters="2")
+    model = with_learned(prepare_chain(dataset.stores, params), dataset, params).learned
+    assert model is not None and model.known is not None and dataset.sales is not None
+    assert model.known.of(dataset.sales.units, dataset.inventory.product.astype(np.intp))
+    rows = fit_learned_rows([learned_rows(dataset, params)], params)
+    assert rows is not None and rows.known is None
+    clustering = prepare_chain(dataset.stores, params).clustering
+    kept = compute_targets(dataset, params, clustering, model)
+    again = compute_targets(dataset, params, clustering, rows)
+    assert np.array_equal(kept.target, again.target)
+    assert np.array_equal(kept.rate, again.rate) and np.array_equal(kept.sigma, again.sigma)
+    assert list(kept.method) == list(again.method)

@@ -31,7 +31,9 @@ from stockshift.core.types import (
     Inventory,
     Plan,
     PlanParameters,
+    Sales,
     Stores,
+    StrArray,
     Targets,
 )
 
@@ -111,26 +113,32 @@ def _learned_cuts(params: PlanParameters, n_days: int) -> list[int] | None:
     return cuts if available(cuts, params.cover_days) else None
 
 
+def _learned_inputs(
+    dataset: Dataset, params: PlanParameters
+) -> tuple[Sales, tuple[StrArray, StrArray], list[int]] | None:
+    """The sales, the product and store id of each row and the cut-offs of ``--forecast
+    auto``'s learned model (None: another forecast, or too short a history for it)."""
+    sales, inv = dataset.sales, dataset.inventory
+    if sales is None or params.resolved_target(True) != "forecast":
+        return None
+    cuts = _learned_cuts(params, sales.units.shape[1])
+    if cuts is None:
+        return None
+    return sales, (inv.product_ids[inv.product], dataset.stores.ids[inv.store]), cuts
+
+
 def learned_rows(dataset: Dataset, params: PlanParameters) -> tuple[int, TrainingRows] | None:
     """The days of sales and the training rows of ``dataset``'s products for ``--forecast
     auto``'s learned model (None: another forecast, or too short a history for it)."""
     from stockshift.core.forecast.learned import training_rows
 
-    sales, inv = dataset.sales, dataset.inventory
-    if sales is None or params.resolved_target(True) != "forecast":
+    found = _learned_inputs(dataset, params)
+    if found is None:
         return None
-    n_days = sales.units.shape[1]
-    cuts = _learned_cuts(params, n_days)
-    if cuts is None:
-        return None
-    rows = training_rows(
-        sales.units,
-        inv.product,
-        (inv.product_ids[inv.product], dataset.stores.ids[inv.store]),
-        horizon=params.cover_days,
-        cuts=cuts,
-    )
-    return n_days, rows
+    sales, ids, cuts = found
+    units, product = sales.units, dataset.inventory.product
+    rows = training_rows(units, product, ids, horizon=params.cover_days, cuts=cuts)
+    return units.shape[1], rows
 
 
 def fit_learned_rows(
@@ -150,11 +158,18 @@ def fit_learned_rows(
 
 
 def with_learned(chain: Chain, dataset: Dataset, params: PlanParameters) -> Chain:
-    """``chain`` with ``--forecast auto``'s learned model fitted on every row of ``dataset``."""
-    found = learned_rows(dataset, params)
+    """``chain`` with ``--forecast auto``'s learned model fitted on every row of ``dataset``:
+    the model of :func:`fit_learned_rows`, keeping the features of its cut-offs for the
+    forecast of the same rows (:func:`~stockshift.core.forecast.learned.fit_series`)."""
+    from stockshift.core.forecast.learned import fit_series
+
+    found = _learned_inputs(dataset, params)
     if found is None:
         return chain
-    return replace(chain, learned=fit_learned_rows([found], params))
+    sales, ids, cuts = found
+    product = dataset.inventory.product
+    model = fit_series(sales.units, product, *ids, horizon=params.cover_days, cuts=cuts)
+    return replace(chain, learned=model)
 
 
 def prepare_chain(
