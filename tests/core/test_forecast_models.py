@@ -15,6 +15,7 @@ from stockshift.core.forecast import CANDIDATES, FULL, STANDARD, auto_forecast, 
 from stockshift.core.forecast.accuracy import held_out
 from stockshift.core.forecast.auto import point_forecast, rolling_cuts
 from stockshift.core.forecast.engine import horizon_totals
+from stockshift.core.forecast.golden import ses_optimized_levels
 from stockshift.core.forecast.intermittent import (
     ADIDA,
     IMAPA,
@@ -198,4 +199,24 @@ def test_adida_finds_each_series_aggregation_level_as_statsforecast_does() -> No
     y[3, 10] = -1.5  # a return counts as a demand day
     got = ADIDA().fit(y).level_
     want = [max(float(sf._adida(row, 1, False)["mean"][0]), 0.0) for row in y]
+    assert got.tolist() == want
+
+
+@pytest.mark.parametrize("days", [1, 2, 3, 90, 400])
+def test_optimised_ses_compiled_for_blocks_is_statsforecasts_to_the_bit(days: int) -> None:
+    """SES-optimised runs statsforecast's golden section for blocks of series side by side
+    (core/forecast/golden.py); each level is _ses_optimized's to the bit: lumpy, fractional,
+    constant (a tie ends the section at once) and late-starting series, over more series
+    than one block."""
+    rng = np.random.default_rng(days)
+    n = 300
+    y = (rng.random((n, days)) < rng.uniform(0.05, 0.9, (n, 1))) * rng.gamma(0.8, 4.0, (n, days))
+    y[:50] = np.round(y[:50])
+    y[50] = 3.0  # constant
+    y[51, : days // 2] = 0.0  # starts late
+    y[52] = 0.0
+    y[52, -1] = 2.5  # one sale, on the last day
+    rows = np.arange(n)
+    got = ses_optimized_levels(y, rows)
+    want = [float(sf._ses_optimized(row, 1, False)["mean"][0]) for row in y]
     assert got.tolist() == want

@@ -32,6 +32,7 @@ CORE = Path(__file__).parent
 # constants and types the kernels compile in); tests/core/test_jit.py keeps the list whole.
 SOURCES = (
     "errors.py",
+    "forecast/golden.py",
     "geo.py",
     "neighbours.py",
     "types.py",

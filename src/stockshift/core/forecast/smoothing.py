@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
 from stockshift.core.forecast.base import PerSeries, statsforecast_models
 from stockshift.core.types import FloatArray
@@ -34,6 +35,12 @@ class SimpleExponentialSmoothingOptimized(PerSeries):
 
     def _level(self, y: FloatArray) -> float:
         return float(statsforecast_models()._ses_optimized(y, 1, False)["mean"][0])
+
+    def _levels(self, y: FloatArray, rows: npt.NDArray[np.intp]) -> FloatArray:
+        """``_level`` of each row, compiled for blocks of series (the same numbers)."""
+        from stockshift.core.forecast.golden import ses_optimized_levels
+
+        return ses_optimized_levels(y, rows)
 
 
 class AutoETS(PerSeries):
