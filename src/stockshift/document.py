@@ -14,7 +14,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from stockshift.core.clustering import centroids
-from stockshift.core.types import Plan
+from stockshift.core.runs import ProductsPlan
+from stockshift.core.types import FloatArray, Int32Array, IntArray, Plan, StrArray
 
 SCHEMA = "stockshift.plan/1"
 
@@ -52,20 +53,41 @@ def parameters_dict(plan: Plan) -> dict[str, Any]:
 
 def transfers_frame(plan: Plan) -> pd.DataFrame:
     """Transfer lines in the order they were made."""
-    s = plan.stores.ids
+    return _lines(
+        plan.stores.ids, plan.inventory.product_ids[plan.t_product], plan.t_from, plan.t_to,
+        plan.t_quantity, plan.t_distance, plan.t_cross, plan.t_expected_gain,
+    )  # fmt: skip
+
+
+def run_transfers_frame(store_ids: StrArray, run: ProductsPlan) -> pd.DataFrame:
+    """A run of products' lines (core/runs.py) as :func:`transfers_frame` gives them in the
+    plan the runs make."""
+    a = run.alloc
+    return _lines(
+        store_ids, run.inventory.product_ids[a.product], a.source, a.destination, a.quantity,
+        a.distance_km, a.cross, a.expected_gain,
+    )  # fmt: skip
+
+
+def _lines(
+    store_ids: StrArray,
+    products: StrArray,
+    source: Int32Array,
+    destination: Int32Array,
+    quantity: IntArray,
+    distance: FloatArray,
+    cross: npt.NDArray[np.bool_],
+    gain: FloatArray | None,
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "product_id": plan.inventory.product_ids[plan.t_product],
-            "from_store": s[plan.t_from],
-            "to_store": s[plan.t_to],
-            "quantity": plan.t_quantity,
-            "distance_km": np.round(plan.t_distance, 6),
-            "scope": np.where(plan.t_cross, "cross-cluster", "intra-cluster"),
-            **(
-                {}
-                if plan.t_expected_gain is None
-                else {"expected_gain": np.round(plan.t_expected_gain, 4)}
-            ),
+            "product_id": products,
+            "from_store": store_ids[source],
+            "to_store": store_ids[destination],
+            "quantity": quantity,
+            "distance_km": np.round(distance, 6),
+            "scope": np.where(cross, "cross-cluster", "intra-cluster"),
+            **({} if gain is None else {"expected_gain": np.round(gain, 4)}),
         }
     )
 

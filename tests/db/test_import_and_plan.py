@@ -12,9 +12,11 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockshift.core import pipeline
 from stockshift.core.errors import InputError
 from stockshift.core.pipeline import build_plan
 from stockshift.core.types import PlanParameters
+from stockshift.db import linestore
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.errors import ConflictError
 from stockshift.db.models import LedgerRow, PlanRow, Sale, Stock, Store
@@ -71,11 +73,19 @@ def test_bad_import_changes_nothing(sessions: sessionmaker[Session], tmp_path: P
         {"target": "forecast", "policy": "optimal", "max_distance_km": 400.0},
     ],
 )
+@pytest.mark.parametrize("runs", ["one", "stored as made"])
 def test_plan_from_database_equals_plan_from_files(
-    sessions: sessionmaker[Session], tmp_path: Path, params: dict[str, object]
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    params: dict[str, object],
+    runs: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = chain_files(tmp_path, stores=12, products=5, days=40)
     load_chain(sessions, files)
+    if runs != "one":  # a product or two a run, each run's lines stored while the next is made
+        monkeypatch.setattr(pipeline, "RUN_ROWS", 13)
+        monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)  # PostgreSQL: in a partition
     plan_id = plan_now(sessions, **params)
     expected = build_plan(
         load_dataset(
@@ -89,10 +99,9 @@ def test_plan_from_database_equals_plan_from_files(
     with sessions() as s:
         row = get_plan(s, plan_id=plan_id)
         assert row.status == "completed", row.error
-        got = [
-            (t.product_id, t.from_store, t.to_store, t.quantity, t.scope)
-            for t in plan_lines(s, plan_id=plan_id)
-        ]
+        lines = plan_lines(s, plan_id=plan_id)
+        assert [t.seq for t in lines] == list(range(len(lines)))
+        got = [(t.product_id, t.from_store, t.to_store, t.quantity, t.scope) for t in lines]
         orders = [
             (o.product_id, o.store_id, o.quantity, o.reason)
             for o in plan_orders(s, plan_id=plan_id)

@@ -9,17 +9,26 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockshift.core import pipeline
 from stockshift.db import linestore, plans
 from stockshift.db.linestore import of_plan
 from stockshift.db.models import TransferRow, TransferStoreRow
 from stockshift.db.planlines import LineFilter, Sort, count_lines, transfer_page
-from stockshift.db.plans import get_plan, get_transfer, list_transfers, plan_lines, store_imported
+from stockshift.db.plans import (
+    get_plan,
+    get_transfer,
+    list_transfers,
+    plan_header,
+    plan_lines,
+    store_imported,
+)
 from stockshift.db.transfers import cancel_transfer, execute_plan, receive_transfer
 from tests.db.factory import chain_files, load_chain, plan_now
 
@@ -121,27 +130,93 @@ def _partitions(s: Session) -> int:
     return int(s.scalar(text(attached)) or 0) + int(s.scalar(text(made)) or 0)
 
 
+def _loaded(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[bool, int]:
+    """A chain loaded and plans big from 2 lines: (PostgreSQL?, its partitions now)."""
+    load_chain(sessions, chain_files(tmp_path, stores=12, products=6), sales=False)
+    with sessions() as s:
+        postgres = _postgres(s)
+        before = _partitions(s) if postgres else 0
+    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    return postgres, before
+
+
+def _nothing_stored(sessions: sessionmaker[Session], plan_id: int, error: str, before: int) -> None:
+    with sessions() as s:
+        row = get_plan(s, plan_id=plan_id)
+        assert row.status == "failed" and error in (row.error or "")
+        assert row.line_first is None and plan_header(s, plan_id=plan_id) is None
+        assert s.query(TransferRow).count() == 0
+        assert s.query(TransferStoreRow).count() == 0  # SQLite's lines by store
+        if _postgres(s):
+            assert _partitions(s) == before
+
+
 def test_a_failure_while_storing_leaves_no_partition_and_no_line(
     sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_chain(sessions, chain_files(tmp_path, stores=12, products=6), sales=False)
-    with sessions() as s:
-        before = _partitions(s) if _postgres(s) else 0
-    monkeypatch.setattr(linestore, "BIG_PLAN_LINES", 2)
+    _, before = _loaded(sessions, tmp_path, monkeypatch)
 
     def broken(session: Session, table: str, frame: object) -> int:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(plans, "bulk_insert", broken)  # the warehouse orders, after the lines
     plan_id = plan_now(sessions, target="cluster-mean", clusters="3")
-    with sessions() as s:
-        row = get_plan(s, plan_id=plan_id)
-        assert row.status == "failed" and "disk full" in (row.error or "")
-        assert row.line_first is None
-        assert s.query(TransferRow).count() == 0
-        assert s.query(TransferStoreRow).count() == 0  # SQLite's lines by store
-        if _postgres(s):
-            assert _partitions(s) == before
+    _nothing_stored(sessions, plan_id, "disk full", before)
+
+
+def test_a_failure_while_later_products_are_planned_leaves_nothing(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of products' lines are stored while the next is planned (on PostgreSQL into
+    the plan's partition); planning failing after that leaves no line and no partition."""
+    postgres, before = _loaded(sessions, tmp_path, monkeypatch)
+    monkeypatch.setattr(pipeline, "RUN_ROWS", 12)  # a product a run
+    copied = threading.Event()
+    write = linestore.LineWriter.write
+
+    def recorded(self: linestore.LineWriter, frame: pd.DataFrame) -> None:
+        write(self, frame)
+        if self.first is not None:
+            copied.set()
+
+    plan_products = pipeline.plan_products
+    calls: list[int] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            # PostgreSQL: the first runs' lines are in the plan's partition by now (SQLite
+            # stores a plan once it is made)
+            assert copied.wait(20) if postgres else not copied.is_set()
+            raise RuntimeError("out of memory")
+        return plan_products(*args, **kwargs)
+
+    monkeypatch.setattr(linestore.LineWriter, "write", recorded)
+    monkeypatch.setattr(pipeline, "plan_products", failing)
+    plan_id = plan_now(sessions, target="cluster-mean", clusters="3")
+    _nothing_stored(sessions, plan_id, "out of memory", before)
+
+
+def test_a_failure_storing_lines_while_planning_leaves_nothing(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, before = _loaded(sessions, tmp_path, monkeypatch)
+    monkeypatch.setattr(pipeline, "RUN_ROWS", 12)
+    write = linestore.LineWriter.write
+    frames: list[int] = []
+
+    def broken(self: linestore.LineWriter, frame: pd.DataFrame) -> None:
+        frames.append(len(frame))
+        if len(frames) == 2:
+            raise RuntimeError("disk full")
+        write(self, frame)
+
+    monkeypatch.setattr(linestore.LineWriter, "write", broken)
+    plan_id = plan_now(sessions, target="cluster-mean", clusters="3")
+    _nothing_stored(sessions, plan_id, "disk full", before)
+    assert len(frames) >= 2
 
 
 def _frame(n: int) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from stockshift.core.parameters import sales_days, validate_parameters
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
 from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
 from stockshift.core.planning.optimal import per_row
-from stockshift.core.runs import ProductsPlan, cut_off, join_runs
+from stockshift.core.runs import ProductsPlan, cut_off, join_runs, split_products
 from stockshift.core.targets import cluster_mean_targets, forecast_targets, surplus_and_need
 from stockshift.core.types import (
     Clustering,
@@ -45,6 +45,8 @@ DISTANCES = "computing distances"
 ALLOCATING = "allocating"
 STEPS = (CLUSTERING, DISTANCES, TARGETS, ALLOCATING)
 """The steps :func:`build_plan` reports to its ``progress`` callback, in order."""
+RUN_ROWS = 250_000
+"""Inventory rows per run of products when :func:`build_plan` hands out runs as it goes."""
 
 __all__ = [
     "STEPS",
@@ -247,14 +249,38 @@ def cap_split(line_counts: Sequence[int], params: PlanParameters) -> tuple[int, 
     return run, int(before[run])
 
 
-def build_plan(dataset: Dataset, params: PlanParameters, progress: Progress | None = None) -> Plan:
-    """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them."""
+def build_plan(
+    dataset: Dataset,
+    params: PlanParameters,
+    progress: Progress | None = None,
+    *,
+    on_run: Callable[[ProductsPlan], object] | None = None,
+) -> Plan:
+    """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them.
+
+    ``on_run`` is handed each run of products' plan, in product order, as soon as it is
+    made (``db plan`` stores a run's lines while the next run is planned): the products are
+    then planned in runs of about :data:`RUN_ROWS` rows, which makes the same plan
+    (core/runs.py); with a cap, in one run.
+    """
     validate_parameters(params)
     chain = with_learned(prepare_chain(dataset.stores, params, progress), dataset, params)
-    part = plan_products(
-        dataset, params, chain, max_transfers=params.max_transfers, progress=progress
-    )
-    return assemble_plan(chain, params, [part], dataset.sales is not None, dataset.warnings)
+    runs = [dataset]
+    if on_run is not None and params.max_transfers is None:
+        runs = split_products(dataset, RUN_ROWS)
+    parts = []
+    for i, run in enumerate(runs):
+        part = plan_products(
+            run,
+            params,
+            chain,
+            max_transfers=params.max_transfers,
+            progress=progress if i == 0 else None,
+        )
+        if on_run is not None:
+            on_run(part)
+        parts.append(part)
+    return assemble_plan(chain, params, parts, dataset.sales is not None, dataset.warnings)
 
 
 def assemble_plan(

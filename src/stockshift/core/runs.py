@@ -1,4 +1,5 @@
-"""Runs of consecutive products planned apart and joined back into one (``--engine dask``).
+"""Runs of consecutive products planned apart and joined back into one (``--engine dask``,
+and ``db plan``, which stores a run's lines while it plans the next).
 
 Products are independent except for the global cap (SPEC section 4.4), so a chain's
 products can be planned in runs, each on its own inventory rows, and joined in
@@ -7,6 +8,7 @@ products can be planned in runs, each on its own inventory rows, and joined in
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -15,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stockshift.core.planning import Allocation
-from stockshift.core.types import IntArray, Inventory, Targets
+from stockshift.core.types import Dataset, IntArray, Inventory, Sales, Targets
 
 A = TypeVar("A", bound=np.generic)
 
@@ -151,3 +153,39 @@ def join_runs(runs: Sequence[ProductsPlan]) -> ProductsPlan:
     )
     need_left = _cat([r.need_left for r in runs])
     return ProductsPlan(inventory, targets, alloc, need_left, sum(r.need_units for r in runs))
+
+
+def split_products(dataset: Dataset, rows_per_run: int) -> list[Dataset]:
+    """``dataset`` as runs of consecutive products, each with its products' rows and sales:
+    a run ends with the first product that brings it to ``rows_per_run`` inventory rows (a
+    product is never split). One run when there are no more rows than that."""
+    inv = dataset.inventory
+    n_products = len(inv.product_ids)
+    if len(inv) <= rows_per_run or n_products < 2:
+        return [dataset]
+    bounds = [0]
+    while bounds[-1] < n_products:
+        lo = bounds[-1]
+        hi = int(np.searchsorted(inv.indptr, inv.indptr[lo] + rows_per_run))
+        bounds.append(min(max(hi, lo + 1), n_products))
+    return [_products(dataset, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+
+
+def _products(dataset: Dataset, lo: int, hi: int) -> Dataset:
+    """Products ``lo:hi`` of ``dataset``, numbered from 0, with their rows."""
+    inv = dataset.inventory
+    first, end = int(inv.indptr[lo]), int(inv.indptr[hi])
+    rows = slice(first, end)
+    inventory = Inventory(
+        product_ids=inv.product_ids[lo:hi],
+        product=inv.product[rows] - np.int32(lo),
+        store=inv.store[rows],
+        on_hand=inv.on_hand[rows],
+        indptr=inv.indptr[lo : hi + 1] - first,
+        in_transit=None if inv.in_transit is None else inv.in_transit[rows],
+    )
+    s = dataset.sales
+    sales = None
+    if s is not None:
+        sales = Sales(s.units[rows], s.has_sales[rows], s.first_day, s.last_day, s.total_days)
+    return Dataset(dataset.stores, inventory, sales, dataset.warnings)

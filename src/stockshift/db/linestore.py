@@ -22,8 +22,6 @@ only. SQLite has one plain table: lines are inserted as before and no range is k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, bindparam, select
@@ -161,18 +159,10 @@ def lock_before_plan_row(session: Session) -> None:
     ``ATTACH`` will. ``ATTACH`` also takes SHARE ROW EXCLUSIVE on ``plans`` (the foreign
     key), which waits for every transaction holding a row of ``plans`` changed; two stores
     that each changed a plan row and then attach would wait for each other (a deadlock,
-    shown with two sessions). :func:`stockshift.db.plans.store_result` changes its plan row
+    shown with two sessions). :func:`stockshift.db.plans.store_planned` changes its plan row
     after attaching, so it needs no such lock."""
     if session.connection().dialect.name == "postgresql":
         session.connection().exec_driver_sql("LOCK TABLE transfers IN SHARE UPDATE EXCLUSIVE MODE")
-
-
-def store_lines(session: Session, plan_id: int, frames: Iterable[pd.DataFrame]) -> Span | None:
-    """Store ``frames`` (a plan's lines in order) as plan ``plan_id``'s; see the module."""
-    writer = LineWriter(session, plan_id)
-    for frame in frames:
-        writer.write(frame)
-    return writer.finish()
 
 
 def span_values(span: Span | None) -> dict[str, int]:

@@ -7,29 +7,32 @@ their own so that they can be filtered, paginated and executed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 from sqlalchemy import JSON, Select, Text, bindparam, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session, defer
 
-from stockshift.core.types import Plan
+from stockshift.core.types import Plan, StrArray
 from stockshift.db.bulk import bulk_insert
 from stockshift.db.engine import begin_write, is_sqlite, json_dumps, write_transaction
 from stockshift.db.errors import NotFoundError
 from stockshift.db.linestore import (
     LineWriter,
+    Span,
     lock_before_plan_row,
     of_plan,
     span_values,
-    store_lines,
 )
 from stockshift.db.models import PlanRow, TransferRow, WarehouseOrderRow
 from stockshift.db.revision import line_moves
+
+if TYPE_CHECKING:  # the planner (numba) is not for every reader of plans
+    from stockshift.core.runs import ProductsPlan
 
 T = TypeVar("T")
 
@@ -95,43 +98,116 @@ def fail_interrupted(session: Session) -> None:
     session.commit()
 
 
-def store_result(session: Session, *, plan_id: int, plan: Plan) -> None:
-    """Save a computed plan: header as JSON, lines and warehouse orders as rows."""
+def store_planned(
+    session: Session,
+    *,
+    plan_id: int,
+    store_ids: StrArray,
+    make: Callable[[Callable[[ProductsPlan], None]], Plan],
+) -> Plan:
+    """Compute plan ``plan_id`` by ``make`` and store it as it is made, in one transaction.
+
+    ``make`` hands each run of products' plan, in product order, to the callback it is
+    given and returns the plan (``build_plan(..., on_run=callback)``). On PostgreSQL each
+    run's lines are written by a thread of their own while ``make`` goes on with the next
+    products, so that the server takes in one run's lines while this process plans the
+    next. Then the warehouse orders and the header (the plan file less its line tables). If
+    anything fails, nothing is stored."""
+    if not is_sqlite(session):
+        return _store(session, plan_id, store_ids, make)
+    # SQLite has one writer at a time, and the plan's progress is written while it is
+    # made: its store begins once it is made
+    runs: list[ProductsPlan] = []
+    plan = make(runs.append)
+
+    def made(add: Callable[[ProductsPlan], None]) -> Plan:
+        for run in runs:
+            add(run)
+        return plan
+
+    return _store(session, plan_id, store_ids, made)
+
+
+def _store(
+    session: Session,
+    plan_id: int,
+    store_ids: StrArray,
+    make: Callable[[Callable[[ProductsPlan], None]], Plan],
+) -> Plan:
     # the document's makers import the clustering (numba): not for every reader of plans
-    from stockshift.document import transfers_frame, warehouse_frame, without_lines
+    from stockshift.document import warehouse_frame, without_lines
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # PostgreSQL: the header (tens of MB of JSON for a big plan) is made and encoded in
-        # a thread while the server stores the lines, not after
-        encoded = pool.submit(_header_json, plan) if not is_sqlite(session) else None
-        document = without_lines(plan) if encoded is None else None
-        transfers = transfers_frame(plan)
-        orders = warehouse_frame(plan)
-        transfers.insert(0, "plan_id", plan_id)
-        transfers.insert(1, "seq", range(len(transfers)))
-        transfers["status"] = "proposed"
-        orders.insert(0, "plan_id", plan_id)
-        with write_transaction(session):
-            span = store_lines(session, plan_id, [transfers])
-            bulk_insert(session, "warehouse_orders", orders)
-            header = document if encoded is None else cast(literal(encoded.result(), Text), JSON)
-            session.execute(
-                update(PlanRow)
-                .where(PlanRow.id == plan_id)
-                .values(
-                    **span_values(span),
-                    status="completed",
-                    header=header,
-                    progress=None,
-                    finished_at=datetime.now(UTC),
-                )
+    with write_transaction(session), ThreadPoolExecutor(max_workers=1) as pool:
+        lines = _RunLines(session, plan_id, store_ids, pool)
+        try:
+            plan = make(lines.add)
+            finished = lines.finish()
+            orders = warehouse_frame(plan)
+            orders.insert(0, "plan_id", plan_id)
+            # PostgreSQL: the header (tens of MB of JSON for a big plan) is made and encoded
+            # while the server takes in the last lines, not after
+            header: Any = without_lines(plan)
+            if not is_sqlite(session):
+                header = cast(literal(json_dumps(header), Text), JSON)
+            span = finished.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the write under way ends before the rollback
+            raise
+        bulk_insert(session, "warehouse_orders", orders)
+        session.execute(
+            update(PlanRow)
+            .where(PlanRow.id == plan_id)
+            .values(
+                **span_values(span),
+                status="completed",
+                header=header,
+                progress=None,
+                finished_at=datetime.now(UTC),
             )
+        )
+    return plan
 
 
-def _header_json(plan: Plan) -> str:
-    from stockshift.document import without_lines
+class _RunLines:
+    """A plan's lines, run after run, written in order by ``pool``'s one thread."""
 
-    return json_dumps(without_lines(plan))
+    def __init__(
+        self, session: Session, plan_id: int, store_ids: StrArray, pool: ThreadPoolExecutor
+    ) -> None:
+        self.plan_id = plan_id
+        self.store_ids = store_ids
+        self.writer = LineWriter(session, plan_id)
+        self.pool = pool
+        self.written: list[Future[None]] = []
+        self.seq = 0
+
+    def add(self, run: ProductsPlan) -> None:
+        """Queue ``run``'s lines after the earlier runs'; raises if a write has failed."""
+        for done in self.written:
+            if done.done():
+                done.result()
+        self.written.append(self.pool.submit(self._write, run, self.seq))
+        self.seq += len(run.alloc.quantity)
+
+    def _write(self, run: ProductsPlan, seq: int) -> None:
+        from stockshift.document import run_transfers_frame
+
+        frame = run_transfers_frame(self.store_ids, run)
+        frame.insert(0, "plan_id", self.plan_id)
+        frame.insert(1, "seq", range(seq, seq + len(frame)))
+        frame["status"] = "proposed"
+        self.writer.write(frame)
+
+    def finish(self) -> Future[Span | None]:
+        """The range of the lines' ids (:mod:`stockshift.db.linestore`) once every line is
+        written; a write's error is raised from it."""
+
+        def finish() -> Span | None:
+            for done in self.written:
+                done.result()
+            return self.writer.finish()
+
+        return self.pool.submit(finish)
 
 
 def store_imported(
@@ -144,7 +220,7 @@ def store_imported(
     key_id: int | None = None,
 ) -> int:
     """Save a plan computed elsewhere (a plan file or dataset) as a completed plan, in one
-    transaction: ``document`` is its header as :func:`store_result` keeps it, ``transfers``
+    transaction: ``document`` is its header as :func:`store_planned` keeps it, ``transfers``
     and ``orders`` its lines in order, in chunks (a dataset's parts). Returns its id."""
     now = datetime.now(UTC)
     with write_transaction(session):

@@ -12,15 +12,18 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.parameters import sales_days, validate_parameters
-from stockshift.core.types import Dataset, PlanParameters
+from stockshift.core.types import Dataset, Plan, PlanParameters
 from stockshift.db.dataset import snapshot_dataset
-from stockshift.db.plans import create_plan, fail_plan, set_progress, store_result
+from stockshift.db.plans import create_plan, fail_plan, set_progress, store_planned
 from stockshift.service.jobs import failure_recorded
+
+if TYPE_CHECKING:  # the planner loads while the snapshot is read (cli/service.py)
+    from stockshift.core.runs import ProductsPlan
 
 log = logging.getLogger("stockshift.planner")
 
@@ -100,10 +103,14 @@ def run_plan(
         from stockshift.core.pipeline import build_plan
         from stockshift.document import summary_dict
 
-        plan = build_plan(dataset, params, progress=progress)
-        progress(SAVING)
+        def make(on_run: Callable[[ProductsPlan], None]) -> Plan:
+            done = build_plan(dataset, params, progress=progress, on_run=on_run)
+            progress(SAVING)
+            return done
+
         with sessions() as session:
-            store_result(session, plan_id=plan_id, plan=plan)
+            # each run of products' lines are stored while the next run is planned
+            plan = store_planned(session, plan_id=plan_id, store_ids=dataset.stores.ids, make=make)
         listener(plan_id=plan_id, status="completed", transfers=plan.n_transfers)
         return summary_dict(plan)
     return None
