@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pytest
 
 from stockshift.core import pipeline
-from stockshift.core.pipeline import build_plan, sales_days
+from stockshift.core.pipeline import build_plan, prepare_chain, sales_days
 from stockshift.core.runs import ProductsPlan, join_runs, split_products
 from stockshift.core.types import Dataset, Plan, PlanParameters
 from stockshift.io.planfile import write_plan_to
@@ -78,7 +78,8 @@ def test_a_plan_made_run_by_run_is_the_plan_made_at_once(
     whole = build_plan(dataset, params)
     monkeypatch.setattr(pipeline, "RUN_ROWS", 10)  # runs of a product or two
     runs: list[ProductsPlan] = []
-    plan = build_plan(dataset, params, on_run=runs.append)
+    chain = prepare_chain(dataset.stores, params)
+    plan = build_plan(dataset, params, chain=chain, on_run=runs.append)
     assert _bytes(plan) == _bytes(whole)
     assert whole.n_transfers > 0
     # with a cap the products are planned in one run, so that the cap falls as in one plan

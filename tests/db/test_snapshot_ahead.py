@@ -1,15 +1,19 @@
 """A plan whose snapshot is read while other work runs (``db plan`` loads the planner's
-modules meanwhile): the same plan as one read first, and a failed read is recorded."""
+modules meanwhile, and every plan clusters its stores meanwhile): the same plan as one
+read first, and a failed read is recorded."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockshift.core.types import PlanParameters
+from stockshift.core.types import PlanParameters, Stores
+from stockshift.db import dataset as dataset_module
+from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.models import PlanRow
 from stockshift.db.plans import plan_header, plan_line_rows
 from stockshift.service import planning
@@ -59,3 +63,26 @@ def test_a_failed_read_meanwhile_is_recorded(
         row = s.get(PlanRow, plan_id)
         assert row is not None and row.status == "failed"
         assert row.error is not None and "disk gone" in row.error
+
+
+def test_the_stores_are_handed_out_before_the_stock_is_read(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run_plan clusters the stores and computes their distances while stock and sales are
+    read: snapshot_dataset hands the stores out first."""
+    load_chain(sessions, chain_files(tmp_path))
+    seen: list[str] = []
+    inventory = dataset_module.build_inventory
+
+    def stock(*args: Any, **kwargs: Any) -> Any:
+        seen.append("stock")
+        return inventory(*args, **kwargs)
+
+    monkeypatch.setattr(dataset_module, "build_inventory", stock)
+    handed: list[Stores] = []
+    with sessions() as s:
+        dataset = snapshot_dataset(
+            s, window=28, on_stores=lambda st: (handed.append(st), seen.append("stores"))
+        )
+    assert seen == ["stores", "stock"]
+    assert handed[0] is dataset.stores and len(dataset.stores) == 9

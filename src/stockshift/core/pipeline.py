@@ -254,17 +254,21 @@ def build_plan(
     params: PlanParameters,
     progress: Progress | None = None,
     *,
+    chain: Chain | None = None,
     on_run: Callable[[ProductsPlan], object] | None = None,
 ) -> Plan:
     """Plan transfers for every product of ``dataset`` as SPEC sections 2-4 fix them.
 
+    ``chain``: :func:`prepare_chain`'s for ``dataset.stores``, when made beforehand.
     ``on_run`` is handed each run of products' plan, in product order, as soon as it is
     made (``db plan`` stores a run's lines while the next run is planned): the products are
     then planned in runs of about :data:`RUN_ROWS` rows, which makes the same plan
     (core/runs.py); with a cap, in one run.
     """
     validate_parameters(params)
-    chain = with_learned(prepare_chain(dataset.stores, params, progress), dataset, params)
+    if chain is None:
+        chain = prepare_chain(dataset.stores, params, progress)
+    chain = with_learned(chain, dataset, params)
     runs = [dataset]
     if on_run is not None and params.max_transfers is None:
         runs = split_products(dataset, RUN_ROWS)

@@ -6,7 +6,7 @@ checking files is io's (see :mod:`stockshift.service.imports`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -311,7 +311,13 @@ def _codes(column: pa.ChunkedArray, values: StrArray) -> IntArray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool = True) -> Dataset:
+def snapshot_dataset(
+    session: Session,
+    *,
+    window: int | None,
+    with_sales: bool = True,
+    on_stores: Callable[[Stores], object] | None = None,
+) -> Dataset:
     """The database's stores, stock and the last ``window`` days of sales, as a Dataset.
 
     Read in one read transaction (:func:`~stockshift.db.columns.snapshot_reader`), so the
@@ -319,9 +325,12 @@ def snapshot_dataset(session: Session, *, window: int | None, with_sales: bool =
     the sales file's would, so a plan from the database equals ``stockshift plan`` on the
     same data. The rows were checked when they were written, so they go straight into the
     core's arrays: stock and sales arrive as Arrow columns, never as a Python object per row.
+    ``on_stores`` is given the stores as soon as they are read, before the stock and sales.
     """
     with snapshot_reader(session) as reader:
         stores = stores_from_columns(*_transposed(reader.stores(), len(STORE_COLUMNS)))
+        if on_stores is not None:
+            on_stores(stores)
         stock = reader.table(STOCK)
         product_column = stock.column("product_id")
         distinct = pc.unique(

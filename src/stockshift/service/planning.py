@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockshift.core.parameters import sales_days, validate_parameters
-from stockshift.core.types import Dataset, Plan, PlanParameters
+from stockshift.core.types import Dataset, Plan, PlanParameters, Stores
 from stockshift.db.dataset import snapshot_dataset
 from stockshift.db.plans import create_plan, fail_plan, set_progress, store_planned
 from stockshift.service.jobs import failure_recorded
@@ -55,14 +55,20 @@ def start_plan(
         return create_plan(session, parameters=asdict(params), key_id=key_id).id
 
 
-def read_snapshot(sessions: sessionmaker[Session], params: PlanParameters) -> Dataset:
-    """The stores, stock and sales a plan with ``params`` reads, as they are now."""
+def read_snapshot(
+    sessions: sessionmaker[Session],
+    params: PlanParameters,
+    on_stores: Callable[[Stores], object] | None = None,
+) -> Dataset:
+    """The stores, stock and sales a plan with ``params`` reads, as they are now;
+    ``on_stores`` is given the stores as soon as they are read."""
     with sessions() as session:
         return snapshot_dataset(
             session,
             window=sales_days(params),
             # expected-benefit fits demand from the sales whatever the target
             with_sales=params.target != "cluster-mean" or params.policy == "expected-benefit",
+            on_stores=on_stores,
         )
 
 
@@ -77,8 +83,9 @@ def run_plan(
     """Compute plan ``plan_id`` on the stock as it is now and store it, or record why not.
     Returns the stored plan's summary (its header's ``summary``), None if it failed.
 
-    ``meanwhile`` runs while the snapshot is read in another thread (``db plan`` loads the
-    planner's modules then: SQLite and Arrow read mostly without the GIL)."""
+    The snapshot is read in another thread, while this one runs ``meanwhile`` (``db plan``
+    loads the planner's modules then: SQLite and Arrow read mostly without the GIL) and
+    then clusters the stores and computes their distances, read first."""
 
     def progress(step: str) -> None:
         with sessions() as session:
@@ -92,19 +99,23 @@ def run_plan(
 
     with failure_recorded(record, log=log, job=f"plan {plan_id}", activity="planning"):
         progress(READING)
-        if meanwhile is None:
-            dataset = read_snapshot(sessions, params)
-        else:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                reading = pool.submit(read_snapshot, sessions, params)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stores: Future[Stores] = Future()
+            reading = pool.submit(read_snapshot, sessions, params, stores.set_result)
+            if meanwhile is not None:
                 meanwhile()
-                dataset = reading.result()
-        # imported here, not with this module, for ``meanwhile`` (cli/service.py)
-        from stockshift.core.pipeline import build_plan
-        from stockshift.document import summary_dict
+            # imported here, not with this module, for ``meanwhile`` (cli/service.py)
+            from stockshift.core.pipeline import build_plan, prepare_chain
+            from stockshift.document import summary_dict
+
+            # the stores come first: their clusters and distances while stock and sales come
+            pending: list[Future[Any]] = [stores, reading]
+            wait(pending, return_when=FIRST_COMPLETED)
+            chain = prepare_chain(stores.result(), params, progress) if stores.done() else None
+            dataset = reading.result()
 
         def make(on_run: Callable[[ProductsPlan], None]) -> Plan:
-            done = build_plan(dataset, params, progress=progress, on_run=on_run)
+            done = build_plan(dataset, params, progress=progress, chain=chain, on_run=on_run)
             progress(SAVING)
             return done
 
