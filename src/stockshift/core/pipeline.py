@@ -263,14 +263,16 @@ def build_plan(
     ``on_run`` is handed each run of products' plan, in product order, as soon as it is
     made (``db plan`` stores a run's lines while the next run is planned): the products are
     then planned in runs of about :data:`RUN_ROWS` rows, which makes the same plan
-    (core/runs.py); with a cap, in one run.
+    (core/runs.py); with a cap or a learned forecast, in one run.
     """
     validate_parameters(params)
     if chain is None:
         chain = prepare_chain(dataset.stores, params, progress)
     chain = with_learned(chain, dataset, params)
     runs = [dataset]
-    if on_run is not None and params.max_transfers is None:
+    # with a cap, or --forecast auto's model (it keeps the features of every row it was
+    # fitted on, which a run's rows would compute again), one run
+    if on_run is not None and params.max_transfers is None and chain.learned is None:
         runs = split_products(dataset, RUN_ROWS)
     parts = []
     for i, run in enumerate(runs):
