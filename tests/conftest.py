@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,21 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated once per session, copied for each test: the
+    migrations took a tenth of a second a test (tests/db/test_migrations.py runs them)."""
+    from stockshift.db.engine import make_engine
+    from stockshift.db.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("migrated") / "stockshift.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection out checkpoints the WAL into the file
+    assert not path.with_name(f"{path.name}-wal").exists()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty, migrated database: SQLite, then PostgreSQL when configured."""
@@ -103,14 +119,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url: str = request.getfixturevalue("postgres_url")
         _empty_postgres(url)
         return url
-    from stockshift.db.engine import make_engine
-    from stockshift.db.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'stockshift.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    path = tmp_path / "stockshift.db"
+    shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
