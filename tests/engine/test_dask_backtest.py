@@ -185,6 +185,7 @@ def test_backtest_engine_dask_on_a_running_scheduler(
     assert json.loads((tmp_path / "b.json").read_text())["policies"][1]["transfer_lines"] > 0
 
 
+@pytest.mark.usefixtures("quick_give_up")
 @pytest.mark.parametrize(
     ("flags", "message"),
     [

@@ -218,6 +218,7 @@ def test_plan_engine_dask_on_a_running_scheduler(
     assert json.loads((tmp_path / "b.json").read_text())["summary"]["cap_reached"] is True
 
 
+@pytest.mark.usefixtures("quick_give_up")
 def test_an_unreachable_scheduler_is_a_clear_exit_2(cli: Cli, tmp_path: Path) -> None:
     demo = Path(__file__).parents[2] / "examples" / "demo"
     result = cli(

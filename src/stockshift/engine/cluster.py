@@ -12,6 +12,8 @@ from stockshift.core.errors import StockshiftError
 
 ROWS_PER_TASK = 2_000_000
 """Inventory rows a task plans at once, by default (a worker holds a few times their size)."""
+CONNECT_TIMEOUT = "10s"
+"""How long Dask keeps retrying a scheduler given by address before it is called unreachable."""
 
 
 class ClusterError(StockshiftError):
@@ -35,7 +37,7 @@ def dask_client(options: DaskOptions) -> Iterator[Any]:
 
     if options.scheduler:
         try:
-            client = Client(options.scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+            client = Client(options.scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise ClusterError(
                 f"cannot reach the Dask scheduler at {options.scheduler}: {exc}; start one "
