@@ -53,6 +53,18 @@ def _demo(folder: Path, stores: int, products: int, days: int) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small chain's files, made once for the module: the tests only read them."""
+    return _demo(tmp_path_factory.mktemp("small"), 20, 10, 14)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A chain big enough that an import or a plan of it is still running when killed."""
+    return _demo(tmp_path_factory.mktemp("big"), 250, 150, 28)
+
+
 def _stock(url: str) -> tuple[int, int]:
     engine = make_engine(url)
     try:
@@ -72,10 +84,8 @@ def _import(url: str, folder: Path, wait: float | None = None) -> int | None:
 
 
 def test_import_killed_at_any_point_keeps_the_old_data_or_the_new(
-    database_url: str, tmp_path: Path
+    database_url: str, small: Path, big: Path
 ) -> None:
-    small = _demo(tmp_path / "small", 20, 10, 14)
-    big = _demo(tmp_path / "big", 250, 150, 28)
     old, new = _file_stock(small), _file_stock(big)
     killed = 0
     for delay in DELAYS:
@@ -101,10 +111,7 @@ def _file_stock(folder: Path) -> tuple[int, int]:
     return len(lines), sum(int(line.rsplit(",", 1)[1]) for line in lines)
 
 
-def test_plan_killed_at_any_point_leaves_no_half_stored_plan(
-    database_url: str, tmp_path: Path
-) -> None:
-    big = _demo(tmp_path / "big", 250, 150, 28)
+def test_plan_killed_at_any_point_leaves_no_half_stored_plan(database_url: str, big: Path) -> None:
     assert _import(database_url, big) == 0
     for delay in DELAYS:
         _stockshift(
