@@ -43,8 +43,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+## One worker per core (pytest-xdist; tests/conftest.py keeps the engine tests on one worker).
+## Plain `pytest` still runs the suite in one process.
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 web:
 	@if [ -f web/package.json ]; then $(MAKE) -C web build; fi

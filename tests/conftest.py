@@ -41,6 +41,27 @@ def cli() -> Cli:
     return Cli()
 
 
+# --- pytest-xdist (`make pytest` runs `pytest -n auto`) -----------------------------------------
+# Tests are dealt out one at a time, as by xdist's own "load", except that every test under
+# tests/engine goes to one worker: they share one Dask LocalCluster (tests/engine/conftest.py),
+# which would otherwise start in each worker. (xdist_group marks with --dist loadgroup would
+# say the same, but that grouping is silently lost with pytest 9.2, pytest-xdist issue 1386.)
+ONE_WORKER = ("tests/engine/",)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "load":
+        return None  # --dist loadfile and the like: as asked
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduler(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((p for p in ONE_WORKER if nodeid.startswith(p)), nodeid)
+
+    return Scheduler(config, log)
+
+
 # --- database fixtures (tests/db, tests/api) -------------------------------------------------
 # Every database test runs on SQLite, and on PostgreSQL too when STOCKSHIFT_TEST_POSTGRES_URL
 # is set (.ci/run sets it). PostgreSQL tests use a schema of their own, made and migrated once
