@@ -10,6 +10,7 @@ from scipy import stats
 
 from stockshift.core.geo import distance_matrix, neighbour_order
 from stockshift.core.planning.benefit import (
+    HISTORY_DAYS,
     NEGLIGIBLE,
     BenefitSettings,
     Demand,
@@ -159,23 +160,30 @@ def test_daily_moments_are_population_mean_and_variance() -> None:
     assert var.tolist() == pytest.approx([8 / 3, 0.0])
 
 
-def test_forecast_auto_spread_is_the_demand_spread() -> None:
-    # --forecast auto: the model's rate and its σ over the C cover days set the daily moments
-    from stockshift.core.pipeline import demand
-    from stockshift.core.types import Inventory, PlanParameters, Sales, Targets
+def _one_product(units: np.ndarray, on_hand: list[int], in_transit: list[int]) -> Dataset:
+    """Stores 0 and 1 selling product P, daily ``units`` from 2025-01-01."""
+    from stockshift.core.types import Inventory, Sales
 
     inv = Inventory(
         product_ids=np.array(["P"], dtype=object),
         product=np.zeros(2, dtype=np.int32),
         store=np.array([0, 1], dtype=np.int32),
-        on_hand=np.array([5, 7]),
+        on_hand=np.array(on_hand),
         indptr=np.array([0, 2]),
-        in_transit=np.array([1, 0]),
+        in_transit=np.array(in_transit),
     )
-    units = np.array([[0.0, 9.0, 0.0], [1.0, 1.0, 1.0]])
-    sales = Sales(units, np.array([True, True]), np.datetime64("2025-01-01"),
-                  np.datetime64("2025-01-03"), 3)  # fmt: skip
-    dataset = Dataset(stores=None, inventory=inv, sales=sales)  # type: ignore[arg-type]
+    days = units.shape[1]
+    first = np.datetime64("2025-01-01")
+    sales = Sales(units, np.ones(2, bool), first, first + np.timedelta64(days - 1, "D"), days)
+    return Dataset(stores=None, inventory=inv, sales=sales)  # type: ignore[arg-type]
+
+
+def test_forecast_auto_spread_is_the_demand_spread() -> None:
+    # --forecast auto: the model's rate and its σ over the C cover days set the daily moments
+    from stockshift.core.pipeline import demand
+    from stockshift.core.types import PlanParameters, Targets
+
+    dataset = _one_product(np.array([[0.0, 9.0, 0.0], [1.0, 1.0, 1.0]]), [5, 7], [1, 0])
     zeros = np.zeros(2, dtype=np.int64)
     params = PlanParameters(policy="expected-benefit", cover_days=7)
     auto = Targets(np.zeros(2), zeros, zeros, rate=np.array([2.0, 1.0]), sigma=np.array([7.0, 0.0]))
@@ -184,3 +192,47 @@ def test_forecast_auto_spread_is_the_demand_spread() -> None:
     assert got.position.tolist() == [6, 7] and got.on_hand.tolist() == [5, 7]
     plain = demand(dataset, params, Targets(np.zeros(2), zeros, zeros, rate=np.ones(2)))
     assert plain.mean.tolist() == [3.0, 1.0] and plain.var.tolist() == [18.0, 0.0]
+
+
+def test_demand_reads_half_a_year_not_the_forecast_window() -> None:
+    # A buys a case of 12 every 42 days, the last 35 days ago: its last 28 days show no sale,
+    # the last 182 days its real rate. The plan reads those days and fits them.
+    from stockshift.core.parameters import sales_days
+    from stockshift.core.pipeline import demand
+    from stockshift.core.types import PlanParameters, Targets
+
+    days = 200
+    units = np.zeros((2, days))
+    units[0, days - 35 :: -42] = 12.0
+    units[1, :] = 1.0
+    dataset = _one_product(units, [12, 0], [0, 0])
+    params = PlanParameters(policy="expected-benefit", window=28)
+    assert sales_days(params) == HISTORY_DAYS == 182
+    assert sales_days(PlanParameters(policy="greedy", window=28)) == 28
+    assert sales_days(PlanParameters(policy="expected-benefit", window=365)) == 365
+    zeros = np.zeros(2, dtype=np.int64)
+    got = demand(dataset, params, Targets(np.zeros(2), zeros, zeros, rate=np.ones(2)))
+    assert got.history_days == HISTORY_DAYS
+    want_mean, want_var = daily_moments(units[:, -HISTORY_DAYS:])
+    assert got.mean.tolist() == want_mean.tolist() and got.var.tolist() == want_var.tolist()
+    assert got.mean[0] == pytest.approx(12 * 4 / 182)  # four cases in half a year, not 0
+
+
+def test_a_store_between_cases_keeps_the_case_it_will_sell() -> None:
+    # A holds a case of 12 and buys one every 5 weeks, the last 30 days ago, so its last 28
+    # days show no sale; B sells 0.3 a day and holds nothing. On the 28 days alone A looks
+    # like a store that sells at most the product's average and gives away 5; on half a
+    # year it is a store about to sell its case, and gives fewer
+    problem, _, _ = _two_stores(20.0, (12, 0, 0.0, 0.0), (0, 0.3, 0.0))
+    history = np.zeros((2, HISTORY_DAYS))
+    history[0, HISTORY_DAYS - 30 :: -35] = 12.0
+    history[1, :] = 0.3
+    moved = []
+    for days in (28, HISTORY_DAYS):
+        mean, var = daily_moments(history[:, -days:])
+        demand = Demand(
+            position=np.array([12, 0]), on_hand=np.array([12, 0]), mean=mean, var=var,
+            history_days=days,
+        )  # fmt: skip
+        moved.append(int(plan_benefit(problem, demand, BenefitSettings()).quantity.sum()))
+    assert moved[0] == 5 and 0 < moved[1] < moved[0]

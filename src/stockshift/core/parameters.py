@@ -87,6 +87,13 @@ def check_clusters(spec: str) -> None:
 
 
 def sales_days(params: PlanParameters) -> int | None:
-    """Days of sales history the targets read: the last W, or every day for ``auto`` (which
-    chooses its model on rolling origins over the whole history)."""
-    return None if params.forecast == "auto" else params.window
+    """Days of sales history a plan reads: the last W for the targets, every day for ``auto``
+    (which chooses its model on rolling origins over the whole history), and the longer
+    history expected-benefit fits demand on (:func:`~.planning.benefit.demand_history_days`)."""
+    if params.forecast == "auto":
+        return None
+    if params.policy == "expected-benefit":
+        from stockshift.core.planning.benefit import demand_history_days
+
+        return demand_history_days(params.window)
+    return params.window

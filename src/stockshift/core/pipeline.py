@@ -20,7 +20,13 @@ from stockshift.core.neighbours import (
 )
 from stockshift.core.parameters import sales_days, validate_parameters
 from stockshift.core.planning import Allocation, Problem, greedy, optimal
-from stockshift.core.planning.benefit import BenefitSettings, Demand, daily_moments, plan_benefit
+from stockshift.core.planning.benefit import (
+    BenefitSettings,
+    Demand,
+    daily_moments,
+    demand_history_days,
+    plan_benefit,
+)
 from stockshift.core.planning.optimal import per_row
 from stockshift.core.runs import ProductsPlan, cut_off, join_runs, split_products
 from stockshift.core.targets import cluster_mean_targets, forecast_targets, surplus_and_need
@@ -373,14 +379,14 @@ def demand(dataset: Dataset, params: PlanParameters, targets: Targets) -> Demand
 
     With ``--forecast auto`` the chosen model's rate r and its out-of-sample σ of demand over
     the C cover days give mean r and variance σ²/C per day; otherwise the mean and variance
-    of the last ``window`` days of sales.
+    of the last H_B = max(``window``, 182) days of sales (:func:`demand_history_days`).
     """
     if dataset.sales is None:
         raise ParameterError.about(
             "policy", params.policy, "needs the sales history: pass a sales file"
         )
     units = dataset.sales.units
-    days = min(units.shape[1], params.window)
+    days = min(units.shape[1], demand_history_days(params.window))
     if targets.sigma is not None and targets.rate is not None:
         mean, var = targets.rate, targets.sigma**2 / params.cover_days
         days = units.shape[1]  # auto chose its model on the whole history

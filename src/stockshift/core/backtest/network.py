@@ -138,8 +138,9 @@ def setup_cuts(setup: Setup, first_day: np.datetime64) -> list[int]:
 class Review:
     """What a policy sees on a review day, per inventory row.
 
-    ``history`` holds the zero-filled daily sales of days t−W … t−1 (only days on or after
-    the first date of the sales file); ``target`` = ⌈r·C + z·σ·√C − 1e-9⌉ on them, and
+    ``history`` holds the zero-filled daily sales of days t−H_B … t−1, the days
+    expected-benefit fits demand on (H_B = max(W, 182), only days on or after the first date
+    of the sales file); ``target`` = ⌈r·C + z·σ·√C − 1e-9⌉ on the last W of them, and
     ``surplus``/``need`` are SPEC section 3's on the position. ``max_transfers`` caps the
     lines of these products; ``lines_before`` counts the lines earlier products made, when
     these are only some of the products (``--engine dask``).

@@ -47,8 +47,9 @@ def allocator_policy(plan: Callable[[Problem], Allocation]) -> Policy:
 
 
 def _expected_benefit(review: Review, network: Network) -> Lines:
-    """SPEC section 9's expected-benefit on the review: daily demand moments from the same
-    window as the targets, horizons from the backtest's R, L and T (in ``network.params``)."""
+    """SPEC section 9's expected-benefit on the review: daily demand moments from the
+    review's history (as ``plan`` reads it), horizons from the backtest's R, L and T (in
+    ``network.params``)."""
     mean, var = daily_moments(review.history)
     demand = Demand(
         position=np.floor(review.position).astype(np.int64),

@@ -26,6 +26,7 @@ from stockshift.core.backtest.network import Lines, Network, Review
 from stockshift.core.backtest.policies import Policy
 from stockshift.core.backtest.tally import ObjectArray, Tally, exact_sum, zeros
 from stockshift.core.pipeline import compute_targets, sales_days
+from stockshift.core.planning.benefit import demand_history_days
 from stockshift.core.targets import surplus_and_need
 from stockshift.core.types import FloatArray, IntArray, Sales
 
@@ -185,7 +186,8 @@ def replay(network: Network, name: str, policy: Policy, progress: Progress | Non
 
 def review_day(network: Network, sales: Sales, at: int, day: int, on_hand: FloatArray,
                position: FloatArray) -> Review:  # fmt: skip
-    """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position.
+    """Targets from days t−W … t−1 of the zero-filled sales (section 10), on the position;
+    expected-benefit's history is the longer H_B = max(W, 182) days before t.
 
     ``at`` is day t's column in the sales matrix. ``--forecast auto`` chooses its model on
     rolling origins, so it reads every day before t, as ``stockshift plan`` reads them all,
@@ -210,7 +212,7 @@ def review_day(network: Network, sales: Sales, at: int, day: int, on_hand: Float
         target.flags.writeable = False  # shared by every policy's review of the day
         network.targets[at] = target
     surplus, need = surplus_and_need(position, target)
-    history = sales.units[:, lo:at]
+    history = sales.units[:, max(at - demand_history_days(params.window), 0) : at]
     return Review(
         day, on_hand.copy(), position.copy(), target, surplus, need, history,
         max_transfers=params.max_transfers,

@@ -3,8 +3,9 @@
 Symbols (per store and product; docs/architecture.md states the same formulas):
 
 - D(H): demand over H days, a count distribution with mean m·H and variance v·H, where m and
-  v come from the daily sales history (:func:`demand_fit`) shrunk towards the product's
-  level: m_s = w·m_row + (1 − w)·m̄ (v_s likewise), w = W / (W + 28) for W days of history,
+  v come from the last H_B = max(W, 182) days of daily sales (:func:`demand_history_days`,
+  :func:`demand_fit`) shrunk towards the product's level: m_s = w·m_row + (1 − w)·m̄
+  (v_s likewise), w = H_B / (H_B + 28) for H_B days of history,
   m̄, v̄ the averages over the product's stores (:func:`product_moments`); the destination
   uses (m_s, v_s), the source (max(m_row, m̄), max(v_row, v̄)). One store's lumpy history
   is a poor guide alone: leaning on the chain's level keeps the policy from sending away
@@ -52,6 +53,10 @@ losing after the last are dropped."""
 PRIOR_DAYS = 28
 """Days of history the product's chain-wide level counts for against a store's own: a store
 with W days of history is weighted W / (W + PRIOR_DAYS)."""
+HISTORY_DAYS = 182
+"""Days of sales the demand moments come from (at least the forecast window): a store that
+buys a case every month or two shows no sale in most 28-day windows, so its rate takes
+months to show. Half a year, the Iowa backtests' history (docs/impact.md)."""
 MAX_UNITS_PER_ROW = 10_000
 """Bound on the units one store is offered or considered for, per product and plan."""
 
@@ -77,7 +82,12 @@ class Demand:
     on_hand: IntArray
     mean: FloatArray  # units per day
     var: FloatArray  # units² per day
-    history_days: int = 28  # days of history the moments come from (W)
+    history_days: int = 28  # days of history the moments come from (H_B)
+
+
+def demand_history_days(window: int) -> int:
+    """Days of sales before the plan the demand moments read: H_B = max(W, HISTORY_DAYS)."""
+    return max(window, HISTORY_DAYS)
 
 
 def daily_moments(history: FloatArray) -> tuple[FloatArray, FloatArray]:
