@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from stockshift.core.planning.benefit import (
     Demand,
     daily_moments,
     demand_fit,
+    loss_horizon,
     plan_benefit,
 )
 from stockshift.core.planning.greedy import Problem
@@ -36,14 +39,16 @@ def test_fit_is_negative_binomial_when_over_dispersed_else_poisson() -> None:
     assert got[3] == 1.0  # P(D ≥ 0)
 
 
-def _two_stores(km_apart: float, src: tuple[int, int, float, float], dst: tuple[int, float, float]):  # type: ignore[no-untyped-def]
-    """Stores A (source) and B on the equator ``km_apart`` apart."""
+def _two_stores(km_apart: float, src: tuple[int, int, float, float], dst: tuple[int, float, float],  # type: ignore[no-untyped-def]
+                surplus_a: int = 0):  # fmt: skip
+    """Stores A (source, ``surplus_a`` above its target) and B (at its target) on the
+    equator ``km_apart`` apart."""
     lon = km_apart / 111.19508
     dist = distance_matrix(np.array([0.0, 0.0]), np.array([0.0, lon]))
     problem = Problem(
         indptr=np.array([0, 2]),
         store=np.array([0, 1], dtype=np.int32),
-        surplus=np.zeros(2, dtype=np.int64),
+        surplus=np.array([surplus_a, 0]),
         need=np.zeros(2, dtype=np.int64),
         cluster=np.zeros(2, dtype=np.int32),
         n_clusters=1,
@@ -61,11 +66,16 @@ def _two_stores(km_apart: float, src: tuple[int, int, float, float], dst: tuple[
     return problem, demand, float(dist[0, 1])
 
 
-def _best_quantity(demand: Demand, km: float, s: BenefitSettings) -> tuple[int, float]:
+def _best_quantity(
+    demand: Demand, km: float, s: BenefitSettings, surplus_a: int = 0
+) -> tuple[int, float]:
     """Brute force: the q maximising V·Σ(g_k − l_k) − c·km·q − θ·q, then the line cost.
 
     The moments as the policy's docstring states them, for one product of two stores: the
-    destination's halfway to the product's average, the source's never below it.
+    destination's halfway to the product's average, the source's never below it; the k-th
+    unit sent is missing L days when it sits at or below A's target, else until the review
+    at which A's mean demand takes A's position below its target, plus L; a loss is never
+    below an earlier unit's.
     """
     m_bar, v_bar = demand.mean.mean(), demand.var.mean()
     m_in = np.array([0.0, (demand.mean[1] + m_bar) / 2])
@@ -73,11 +83,18 @@ def _best_quantity(demand: Demand, km: float, s: BenefitSettings) -> tuple[int, 
     m_out = np.array([max(demand.mean[0], m_bar), 0.0])
     v_out = np.array([max(demand.var[0], v_bar), 0.0])
     fit_in = demand_fit(m_in, v_in, s.warehouse_lead_days)
-    fit_out = demand_fit(m_out, v_out, s.review_days + s.warehouse_lead_days)
-    best, value, total = 0, 0.0, 0.0
+    target_a = demand.position[0] - surplus_a
+    best, value, total, loss = 0, 0.0, 0.0, 0.0
     for k in range(1, int(demand.on_hand[0]) + 1):
         gain = fit_in.at_least(np.array([1]), np.array([demand.position[1] + k]))[0]
-        loss = fit_out.at_least(np.array([0]), np.array([demand.position[0] - k + 1]))[0]
+        level = demand.position[0] - k + 1
+        days = s.warehouse_lead_days
+        if level > target_a:
+            per_review = m_out[0] * s.review_days
+            reviews = 52 if per_review * 52 < surplus_a else math.ceil(surplus_a / per_review)
+            days += reviews * s.review_days
+        fit_out = demand_fit(m_out, v_out, days)
+        loss = max(loss, fit_out.at_least(np.array([0]), np.array([level]))[0])
         if gain <= NEGLIGIBLE or loss >= 1 - NEGLIGIBLE:
             break  # the policy never offers a unit this unlikely to matter
         total += s.sale_value * (gain - loss) - s.cost_per_unit_km * km - s.min_benefit
@@ -113,6 +130,29 @@ def test_a_source_without_recent_sales_keeps_what_the_product_sells() -> None:
     assert 0 < q < int((face > 0.5).sum())
 
 
+def test_loss_horizon_is_until_the_warehouse_gives_the_unit_back() -> None:
+    s = BenefitSettings()  # R = L = 7
+    level = np.array([5.0, 10.0, 11.0, 11.0, 11.0])
+    position, target = np.full(5, 12.0), np.full(5, 10.0)
+    mean = np.array([0.1, 0.1, 0.1, 1.0, 0.0])
+    # at or below target: ordered back today; above it, the source 2 above at 0.7 a review
+    # would have ordered in 3 reviews; at 7 a review in 1; never, if it never sells (the bound)
+    got = loss_horizon(level, position, target, mean, s)
+    assert got.tolist() == [7.0, 7.0, 28.0, 14.0, 371.0]
+
+
+def test_a_source_above_its_target_gives_less() -> None:
+    # A holds 30 (judged at the product's 1.6 a day). At its target, every unit it sends is
+    # ordered back today; above it, the units above the target are missing until A would
+    # have ordered, and A keeps more the further above it is
+    moved = []
+    for surplus in (0, 10, 15, 25):
+        problem, demand, km = _two_stores(20.0, (30, 0, 0.2, 0.2), (2, 3.0, 9.0), surplus)
+        moved.append(int(plan_benefit(problem, demand, BenefitSettings()).quantity.sum()))
+        assert moved[-1] == _best_quantity(demand, km, BenefitSettings(), surplus)[0]
+    assert moved == sorted(moved, reverse=True) and moved[0] > moved[2] > moved[3] == 0
+
+
 def test_nothing_moves_when_the_warehouse_is_as_fast() -> None:
     problem, demand, _ = _two_stores(20.0, (30, 0, 0.2, 0.2), (2, 3.0, 9.0))
     alloc = plan_benefit(problem, demand, BenefitSettings(transfer_lead_days=7))
@@ -138,14 +178,18 @@ def test_in_transit_counts_in_position_but_is_never_sent() -> None:
     st.sampled_from([0.0, 0.01, 0.05]),
     st.sampled_from([0.0, 2.0, 20.0]),
     st.sampled_from([0.0, 0.5]),
+    st.integers(0, 40),
 )
 def test_quantity_is_the_best_and_never_a_loss(  # type: ignore[no-untyped-def]
-    on_hand, m_a, m_b, pos_b, km, c, line, theta
+    on_hand, m_a, m_b, pos_b, km, c, line, theta, surplus
 ) -> None:
-    problem, demand, km = _two_stores(km, (on_hand, 0, m_a, m_a * 2), (pos_b, m_b, m_b * 1.5))
+    surplus = min(surplus, on_hand)  # A's target is on hand − surplus
+    problem, demand, km = _two_stores(
+        km, (on_hand, 0, m_a, m_a * 2), (pos_b, m_b, m_b * 1.5), surplus_a=surplus
+    )
     s = BenefitSettings(cost_per_unit_km=c, cost_per_line=line, min_benefit=theta)
     alloc = plan_benefit(problem, demand, s)
-    _, value = _best_quantity(demand, km, s)
+    _, value = _best_quantity(demand, km, s, surplus)
     got = int(alloc.quantity.sum())
     gain = 0.0 if alloc.expected_gain is None else float(alloc.expected_gain.sum())
     got_value = s.sale_value * gain - (c * km + theta) * got

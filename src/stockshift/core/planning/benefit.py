@@ -14,8 +14,15 @@ Symbols (per store and product; docs/architecture.md states the same formulas):
   T = transfer lead days;
 - gain of the k-th unit received, g_k = P(D_dest(L) ≥ x_dest + k) — the destination sells it
   before a warehouse order placed today could arrive (0 when T ≥ L: the warehouse is as fast);
-- loss of the k-th unit sent, l_k = P(D_src(R + L) ≥ x_src − k + 1) — the source would have
-  sold it before its own next replenishment;
+- loss of the k-th unit sent, l_k = max over i ≤ k of P(D_src(h_i) ≥ y_i), y_i = x_src − i + 1
+  the level the unit sits at — the source would have sold it before the warehouse gives it
+  back. With τ the source's target (SPEC section 3), a unit at or below τ is ordered back
+  today and is missing h = L days; the units above τ are missing until the source, had it
+  kept them, would have ordered: the review at which its demand, at its mean rate m, takes
+  x below τ, h = j·R + L with j = ⌈(x − τ)/(m·R)⌉ (:func:`loss_horizon`). A store that
+  holds more than its target gives away stock it would have sold over weeks, not only
+  until its next review. The running maximum keeps l_k rising with k, as the flow needs
+  (a unit below τ sent after the ones above it is charged at least what they were);
 - V = value of a sale, c = cost per unit-km, F = cost per line, θ = minimum benefit per unit.
 
 A pack moves from s to d only while V·(Σg − Σl) − c·q·dist − θ·q > 0: a min-cost flow whose
@@ -59,6 +66,8 @@ buys a case every month or two shows no sale in most 28-day windows, so its rate
 months to show. Half a year, the Iowa backtests' history (docs/impact.md)."""
 MAX_UNITS_PER_ROW = 10_000
 """Bound on the units one store is offered or considered for, per product and plan."""
+MAX_REVIEWS = 52
+"""Bound on the reviews until a unit sent from above the source's target is ordered back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +144,9 @@ class DemandFit:
         return np.nan_to_num(out, nan=0.0, posinf=float(MAX_UNITS_PER_ROW))
 
 
-def demand_fit(mean: FloatArray, var: FloatArray, horizon_days: float) -> DemandFit:
-    """The count distribution of demand over ``horizon_days`` from daily mean and variance.
+def demand_fit(mean: FloatArray, var: FloatArray, horizon_days: float | FloatArray) -> DemandFit:
+    """The count distribution of demand over ``horizon_days`` (one, or one per row) from
+    daily mean and variance.
 
     Days are taken as independent: μ = m·H, σ² = v·H. This is the one place a spread enters
     the policy, so a better per-series σ (a forecast model's) can be passed in as ``var``.
@@ -172,10 +182,44 @@ class Marginals:
         return self.loss[self.loss_ptr[r] : self.loss_ptr[r + 1]]
 
 
+def loss_horizon(
+    level: FloatArray,
+    position: FloatArray,
+    target: FloatArray,
+    mean: FloatArray,
+    settings: BenefitSettings,
+) -> FloatArray:
+    """h: days until the warehouse gives back a unit sent from ``level`` y of a source at
+    ``position`` x: L when y ≤ τ (the source orders it back today), else j·R + L with
+    j = ⌈(x − τ)/(m·R)⌉ reviews (at most :data:`MAX_REVIEWS`) for the source's demand to
+    take x below τ, when the source without the transfer would have ordered."""
+    r, lead = settings.review_days, settings.warehouse_lead_days
+    over = np.asarray(position, dtype=np.float64) - target
+    per_review = np.maximum(np.asarray(mean, dtype=np.float64) * r, 1e-12)
+    reviews = np.minimum(np.ceil(np.maximum(over, 1.0) / per_review), MAX_REVIEWS)
+    out: FloatArray = np.where(np.asarray(level) > target, reviews * r, 0.0) + lead
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDemand:
+    """The source side's daily moments per row (m, v) and its target τ."""
+
+    mean: FloatArray
+    var: FloatArray
+    target: FloatArray
+
+
 def marginals(
-    problem: Problem, demand: Demand, fit_in: DemandFit, fit_out: DemandFit, eps: float
+    problem: Problem,
+    demand: Demand,
+    fit_in: DemandFit,
+    source: SourceDemand,
+    settings: BenefitSettings,
+    eps: float,
 ) -> Marginals:
-    """g_k = P(D_in ≥ x + k) and l_k = P(D_out ≥ x − k + 1) for every row, in two scipy calls.
+    """g_k = P(D_in ≥ x + k) and l_k = P(D_out(h_k) ≥ x − k + 1) for every row, in two scipy
+    calls (the loss's distribution fitted per unit, over its :func:`loss_horizon`).
 
     A row is considered for the units whose gain exceeds ``eps``; it offers at most its on
     hand and at most what the product's stores could take, while the loss is below 1 − eps.
@@ -187,11 +231,21 @@ def marginals(
     n_out = np.minimum(np.minimum(demand.on_hand, wanted[product]), MAX_UNITS_PER_ROW)
     n_out = n_out.astype(np.int64)
     gain, gain_ptr = _per_unit(n_in, lambda rows, k: fit_in.at_least(rows, pos[rows] + k))
-    loss, loss_ptr = _per_unit(n_out, lambda rows, k: fit_out.at_least(rows, pos[rows] - k + 1))
+
+    def loss(rows: npt.NDArray[np.intp], k: FloatArray) -> FloatArray:
+        level = pos[rows] - k + 1
+        h = loss_horizon(level, pos[rows], source.target[rows], source.mean[rows], settings)
+        fit = demand_fit(source.mean[rows], source.var[rows], h)
+        raw = fit.at_least(np.arange(len(rows)), level)
+        # the running maximum per row (probabilities are below 2, rows ascend)
+        out: FloatArray = np.maximum.accumulate(raw + 2.0 * rows) - 2.0 * rows
+        return out
+
+    loss_values, loss_ptr = _per_unit(n_out, loss)
     # drop units that can never pay (marginals are monotone, so a prefix stays)
     keep_in = gain > eps
-    keep_out = loss < 1 - eps
-    return Marginals(*_keep(gain, gain_ptr, keep_in), *_keep(loss, loss_ptr, keep_out))
+    keep_out = loss_values < 1 - eps
+    return Marginals(*_keep(gain, gain_ptr, keep_in), *_keep(loss_values, loss_ptr, keep_out))
 
 
 def _per_unit(
@@ -400,8 +454,9 @@ def product_moments(problem: Problem, demand: Demand) -> tuple[FloatArray, Float
 def plan_benefit(problem: Problem, demand: Demand, settings: BenefitSettings) -> Allocation:
     """SPEC section 9's ``expected-benefit`` over every product, lines in product order.
 
-    ``problem`` gives the rows, distances, limits and line rules (its surplus and need are
-    only used for what is left to order); ``demand`` the positions and daily demand moments.
+    ``problem`` gives the rows, distances, limits and line rules (its surplus and need give
+    each source's target τ, and what is left to order); ``demand`` the positions and daily
+    demand moments.
     Every line carries ``expected_gain``, the expected extra units sold it brings.
     """
     mean_p, var_p = product_moments(problem, demand)
@@ -414,14 +469,14 @@ def plan_benefit(problem: Problem, demand: Demand, settings: BenefitSettings) ->
         # just bought a case is not taken for a big seller
         fit_in = demand_fit(mean_s, var_s, settings.warehouse_lead_days)
     # the source: never below the product's level, so a store that happened not to buy in
-    # the window does not give away stock it will sell
-    fit_out = demand_fit(
+    # the window does not give away stock it will sell; its target from the position
+    source = SourceDemand(
         np.maximum(demand.mean, mean_p),
         np.maximum(demand.var, var_p),
-        settings.review_days + settings.warehouse_lead_days,
+        (demand.position - problem.surplus + problem.need).astype(np.float64),
     )
     v = settings.sale_value
     eps = max(NEGLIGIBLE, settings.min_benefit / v if v > 0 else 1.0)
-    marg = marginals(problem, demand, fit_in, fit_out, eps)
+    marg = marginals(problem, demand, fit_in, source, settings, eps)
     parts = [plan_product(problem, p, marg, settings) for p in range(len(problem.indptr) - 1)]
     return assemble(problem, parts)
