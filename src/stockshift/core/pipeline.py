@@ -126,27 +126,39 @@ def _learned_inputs(
 ) -> tuple[Sales, tuple[StrArray, StrArray], list[int]] | None:
     """The sales, the product and store id of each row and the cut-offs of ``--forecast
     auto``'s learned model (None: another forecast, or too short a history for it)."""
-    sales, inv = dataset.sales, dataset.inventory
+    sales = dataset.sales
     if sales is None or params.resolved_target(True) != "forecast":
         return None
     cuts = _learned_cuts(params, sales.units.shape[1])
     if cuts is None:
         return None
-    return sales, (inv.product_ids[inv.product], dataset.stores.ids[inv.store]), cuts
+    return sales, _row_ids(dataset), cuts
+
+
+def _row_ids(dataset: Dataset) -> tuple[StrArray, StrArray]:
+    """The product id and the store id of each inventory row."""
+    inv = dataset.inventory
+    return inv.product_ids[inv.product], dataset.stores.ids[inv.store]
+
+
+def learned_training(dataset: Dataset, cuts: Sequence[int], horizon: int) -> TrainingRows:
+    """The training rows of ``dataset``'s products (its whole sales) for the learned models
+    of ``cuts`` (:func:`~stockshift.core.forecast.learned.training_rows`)."""
+    from stockshift.core.forecast.learned import training_rows
+
+    assert dataset.sales is not None
+    units, product = dataset.sales.units, dataset.inventory.product
+    return training_rows(units, product, _row_ids(dataset), horizon=horizon, cuts=cuts)
 
 
 def learned_rows(dataset: Dataset, params: PlanParameters) -> tuple[int, TrainingRows] | None:
     """The days of sales and the training rows of ``dataset``'s products for ``--forecast
     auto``'s learned model (None: another forecast, or too short a history for it)."""
-    from stockshift.core.forecast.learned import training_rows
-
     found = _learned_inputs(dataset, params)
     if found is None:
         return None
-    sales, ids, cuts = found
-    units, product = sales.units, dataset.inventory.product
-    rows = training_rows(units, product, ids, horizon=params.cover_days, cuts=cuts)
-    return units.shape[1], rows
+    sales, _, cuts = found
+    return sales.units.shape[1], learned_training(dataset, cuts, params.cover_days)
 
 
 def fit_learned_rows(

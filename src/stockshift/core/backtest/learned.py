@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from stockshift.core.forecast.learned import BoostedBlend, TrainingRows
+from stockshift.core.pipeline import learned_training
 from stockshift.core.types import Dataset, PlanParameters
 
 
@@ -50,14 +51,10 @@ def model_cuts(params: PlanParameters, columns: Sequence[int]) -> list[int]:
 
 def training(dataset: Dataset, cuts: Sequence[int], horizon: int) -> TrainingRows | None:
     """The training rows of ``dataset``'s products for the models of ``cuts`` (a run of
-    products on a worker, or all of them)."""
-    from stockshift.core.forecast.learned import training_rows
-
-    sales, inv = dataset.sales, dataset.inventory
-    if not cuts or sales is None:
+    products on a worker, or all of them), as ``plan`` gathers them."""
+    if not cuts or dataset.sales is None:
         return None
-    ids = (inv.product_ids[inv.product], dataset.stores.ids[inv.store])
-    return training_rows(sales.units, inv.product, ids, horizon=horizon, cuts=cuts)
+    return learned_training(dataset, cuts, horizon)
 
 
 def fit_model(
